@@ -1,0 +1,40 @@
+// Package sim is a deterministic discrete-event engine for simulating
+// message-passing protocols.
+//
+// The engine knows nothing of any particular protocol. A protocol plugs in as
+// a set of nodes, each a state machine implementing [Node]: the engine hands
+// a node one [Input] at a time (its start, a delivered message or a fired
+// timer) together with an [Env] that tells it the virtual time and gives it
+// its own random stream, and the node answers by writing into the Env what it
+// wants done: messages to send, timers to arm, notes to record. The node
+// never acts on the world itself; the engine applies what it asked for after
+// its step returns.
+//
+// A caller drives the engine like this:
+//
+//	e := sim.New[Msg, Note](sim.Config{Seed: 42, Latency: lat, MaxTime: ..., MaxEvents: ...})
+//	id := e.Add("server-1", server)     // nodes get IDs 0, 1, 2... in order
+//	e.Restrict(clientID, serverID)      // optional: whom a node may address
+//	e.Observe(checker)                  // optional: see every step
+//	res, err := e.Run(done)             // until done() holds or a limit hits
+//
+// # Determinism
+//
+// Everything that happens is a function of the seed. Time is an integer
+// count of virtual nanoseconds ([Time]); nothing reads the wall clock.
+// Events wait in a priority queue ordered by (time, sequence number), where
+// the sequence number counts events in the order they were scheduled, so two
+// events due at the same instant always run in the same order. All
+// randomness comes from PCG streams derived from the seed: one for the
+// network and one per node, so that adding a node does not change the
+// choices the others make. The engine runs on the caller's goroutine and
+// starts none of its own.
+//
+// # Tracing
+//
+// Observers registered with [Engine.Observe] see each step twice: before the
+// node runs (so a checker can read the node's state as it was) and after,
+// as a [Step] record holding the input, the notes and the messages sent.
+// [JSONLWriter] renders steps as JSON Lines; a protocol renders them as
+// readable text itself, since only it knows what a step means.
+package sim

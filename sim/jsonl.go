@@ -1,0 +1,111 @@
+package sim
+
+import (
+	"io"
+	"strconv"
+)
+
+// JSONLWriter is an observer that writes each step as JSON Lines: for a
+// delivered message a "recv" record, for a timer a "timer" record, for a
+// start a "start" record; then one record per note the node made, named by
+// the note's Event; then one "send" record per message it sent. So a
+// message's recv record always comes before the records of what the receiver
+// did about it. Every record has "t" (virtual nanoseconds), "event" and
+// "node"; message records add "id", "from", "to", "msg" and the message's
+// own fields, and send records add "arrive", the time the network will
+// deliver it.
+type JSONLWriter[M Message, N Note] struct {
+	w     io.Writer
+	names []string // node names, already quoted as JSON strings
+	buf   []byte
+	err   error
+}
+
+// NewJSONLWriter returns a writer of e's steps to w. Add it with e.Observe
+// after all nodes are added.
+func NewJSONLWriter[M Message, N Note](w io.Writer, e *Engine[M, N]) *JSONLWriter[M, N] {
+	j := &JSONLWriter[M, N]{w: w}
+	for _, name := range e.names {
+		j.names = append(j.names, string(AppendJSONString(nil, name)))
+	}
+	return j
+}
+
+// Err returns the first write error, if any.
+func (j *JSONLWriter[M, N]) Err() error { return j.err }
+
+// BeforeStep does nothing: the trace records what happened, after the fact.
+func (j *JSONLWriter[M, N]) BeforeStep(Time, NodeID) {}
+
+// AfterStep writes the records of one step.
+func (j *JSONLWriter[M, N]) AfterStep(s *Step[M, N]) {
+	if j.err != nil {
+		return
+	}
+	b := j.buf[:0]
+	switch s.In.Kind {
+	case Deliver:
+		b = j.head(b, s.Time, "recv", s.Node)
+		b = j.message(b, s.In.ID, s.In.From, s.Node, s.In.Msg)
+	case Timer:
+		b = j.head(b, s.Time, "timer", s.Node)
+		b = append(b, `,"timer":`...)
+		b = AppendJSONString(b, s.In.Timer)
+	default:
+		b = j.head(b, s.Time, "start", s.Node)
+	}
+	b = append(b, "}\n"...)
+	for _, n := range s.Notes {
+		b = j.head(b, s.Time, n.Event(), s.Node)
+		b = n.AppendJSON(b)
+		b = append(b, "}\n"...)
+	}
+	for _, m := range s.Sends {
+		b = j.head(b, s.Time, "send", s.Node)
+		b = j.message(b, m.ID, s.Node, m.To, m.Msg)
+		b = append(b, `,"arrive":`...)
+		b = strconv.AppendInt(b, int64(m.Arrive), 10)
+		b = append(b, "}\n"...)
+	}
+	j.buf = b
+	_, j.err = j.w.Write(b)
+}
+
+func (j *JSONLWriter[M, N]) head(b []byte, t Time, event string, node NodeID) []byte {
+	b = append(b, `{"t":`...)
+	b = strconv.AppendInt(b, int64(t), 10)
+	b = append(b, `,"event":`...)
+	b = AppendJSONString(b, event)
+	b = append(b, `,"node":`...)
+	return append(b, j.names[node]...)
+}
+
+func (j *JSONLWriter[M, N]) message(b []byte, id MsgID, from, to NodeID, m M) []byte {
+	b = append(b, `,"id":`...)
+	b = strconv.AppendUint(b, uint64(id), 10)
+	b = append(b, `,"from":`...)
+	b = append(b, j.names[from]...)
+	b = append(b, `,"to":`...)
+	b = append(b, j.names[to]...)
+	b = append(b, `,"msg":`...)
+	b = AppendJSONString(b, m.Kind())
+	return m.AppendJSON(b)
+}
+
+// AppendJSONString appends s to b as a JSON string.
+func AppendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
+}
