@@ -1,0 +1,81 @@
+package model
+
+import "eccounter/sim"
+
+// Client sends a fixed number of random requests to one server, one at a
+// time: it sends a request, waits for the reply, then sends the next.
+//
+// A client knows exactly one address, its Subject, as a client of the
+// original emulation was given one server's Subject (the address of the
+// server's mailbox). It has no way to name any other node, so clients cannot
+// talk to each other or to other servers; the cluster also tells the engine
+// to refuse any such send.
+//
+// Client is a plain value: copying it snapshots the node.
+type Client struct {
+	// Subject is the server this client talks to, and the only node it can
+	// address.
+	Subject sim.NodeID
+	// Requests is how many requests to send; SetRatio the probability that
+	// a request is a set rather than a get; MaxValue bounds the values
+	// set, which are drawn uniformly from [0, MaxValue).
+	Requests int
+	SetRatio float64
+	MaxValue int64
+
+	// Sent counts the requests sent so far; the last one is outstanding
+	// until its reply arrives. Pending is that request and Invoked the
+	// time it was sent.
+	Sent    int
+	Pending Msg
+	Invoked sim.Time
+	// Done is set when the reply to the last request has arrived.
+	Done bool
+}
+
+// Step handles one input: the start, or the reply to the outstanding
+// request.
+func (c *Client) Step(env *Env, in Input) {
+	switch in.Kind {
+	case sim.Start:
+		c.next(env)
+	case sim.Deliver:
+		c.reply(env, in.Msg)
+	}
+	// Clients arm no timers.
+}
+
+// reply completes the outstanding request: record what came back, then send
+// the next request, if any.
+func (c *Client) reply(env *Env, m Msg) {
+	op := Note{Kind: Op, Op: c.Pending.Type, Invoked: c.Invoked, Seq: c.Sent}
+	switch m.Type {
+	case GetReply:
+		op.Value = m.Value
+	case SetReply:
+		op.Value, op.Prev, op.Accepted = c.Pending.Value, m.Value, m.Accepted
+	}
+	env.Record(op)
+	c.next(env)
+}
+
+// next sends the next request, or finishes if all were sent. The choice of
+// get or set, and the value to set, come from the client's own random
+// stream, so the requests a client makes do not depend on the timing of any
+// other node.
+func (c *Client) next(env *Env) {
+	if c.Sent == c.Requests {
+		c.Done = true
+		env.Record(Note{Kind: Finished, Seq: c.Sent})
+		return
+	}
+	r := env.Rand()
+	if r.Float64() < c.SetRatio {
+		c.Pending = Msg{Type: Set, Value: r.Int64N(c.MaxValue)}
+	} else {
+		c.Pending = Msg{Type: Get}
+	}
+	c.Sent++
+	c.Invoked = env.Now()
+	env.Send(c.Subject, c.Pending)
+}

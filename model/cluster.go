@@ -1,0 +1,140 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"eccounter/sim"
+)
+
+// Assignment says how clients are given their server.
+type Assignment string
+
+// The ways to assign clients to servers.
+const (
+	// RoundRobin gives client i server ((i-1) mod servers)+1, as the
+	// original emulation did.
+	RoundRobin Assignment = "round_robin"
+	// Random gives each client a server drawn uniformly from the seed.
+	Random Assignment = "random"
+)
+
+// Config describes one run of the protocol. It is assumed valid: package
+// scenarios validates what users write before it becomes a Config.
+type Config struct {
+	Seed         int64
+	Servers      int
+	Clients      int
+	Requests     int // per client
+	SetRatio     float64
+	MaxValue     int64
+	SyncInterval time.Duration
+	Assignment   Assignment
+	Latency      sim.Latency
+	MaxTime      time.Duration
+	MaxEvents    int64
+
+	// NewReplica, if set, makes the server nodes from the real servers.
+	// Tests use it to plug in deliberately broken servers and show that
+	// the checks catch them.
+	NewReplica func(*Server) Replica
+
+	_ struct{} // fields by name, so that new ones can be added
+}
+
+// Replica is what a cluster needs of a server node: to step it and to read
+// its counter. *Server is the protocol's own.
+type Replica interface {
+	sim.Node[Msg, Note]
+	Counter() int64
+}
+
+// Cluster is the servers and clients of one run, wired into an engine.
+type Cluster struct {
+	cfg      Config
+	engine   *Engine
+	servers  []Replica
+	clients  []Client
+	checker  *checker
+	observed bool // Run was called
+}
+
+// NewCluster builds the nodes of cfg and adds them to a new engine: servers
+// first, then clients, each client restricted to its Subject.
+func NewCluster(cfg Config) *Cluster {
+	c := &Cluster{
+		cfg: cfg,
+		engine: sim.New[Msg, Note](sim.Config{
+			Seed:      cfg.Seed,
+			Latency:   cfg.Latency,
+			MaxTime:   sim.Time(cfg.MaxTime),
+			MaxEvents: cfg.MaxEvents,
+		}),
+	}
+	for i := range cfg.Servers {
+		s := &Server{ID: sim.NodeID(i), Servers: cfg.Servers, SyncInterval: cfg.SyncInterval}
+		var r Replica = s
+		if cfg.NewReplica != nil {
+			r = cfg.NewReplica(s)
+		}
+		c.servers = append(c.servers, r)
+		c.engine.Add(fmt.Sprintf("server-%d", i+1), r)
+	}
+	// Clients live in one slice so that the whole set is one allocation;
+	// the engine holds pointers into it, so it must not grow after this.
+	c.clients = make([]Client, cfg.Clients)
+	pick := sim.NewRand(cfg.Seed, 0)
+	for i := range c.clients {
+		subject := sim.NodeID(i % max(cfg.Servers, 1))
+		if cfg.Assignment == Random {
+			subject = sim.NodeID(pick.IntN(cfg.Servers))
+		}
+		c.clients[i] = Client{Subject: subject, Requests: cfg.Requests, SetRatio: cfg.SetRatio, MaxValue: cfg.MaxValue}
+		id := c.engine.Add(fmt.Sprintf("client-%d", i+1), &c.clients[i])
+		c.engine.Restrict(id, subject)
+	}
+	c.checker = newChecker(c)
+	c.engine.Observe(c.checker)
+	return c
+}
+
+// Engine returns the cluster's engine, to add observers such as trace
+// writers before Run.
+func (c *Cluster) Engine() *Engine { return c.engine }
+
+// Config returns the configuration the cluster was built from.
+func (c *Cluster) Config() Config { return c.cfg }
+
+// Subject returns the server client i (from 0) talks to.
+func (c *Cluster) Subject(i int) sim.NodeID { return c.clients[i].Subject }
+
+// Run runs the simulation until every client has finished and every server
+// holds the largest value any server ever held (after which in-flight syncs
+// can change nothing), or until a limit of the configuration is reached.
+// It returns the report of the run; an error means a node broke the
+// engine's rules, which the protocol's nodes never do.
+func (c *Cluster) Run() (Report, error) {
+	if c.observed {
+		panic("model: Cluster.Run called twice")
+	}
+	c.observed = true
+	res, err := c.engine.Run(c.checker.quiescent)
+	if errors.Is(err, sim.ErrForbiddenSend) {
+		// The engine stopped a client that addressed a node other than
+		// its Subject: that is this check failing, not a crash.
+		c.checker.fail(checkOwnServer, res.Now, "%v", strings.TrimPrefix(err.Error(), sim.ErrForbiddenSend.Error()+": "))
+		err = nil
+	}
+	if err != nil {
+		return Report{}, err
+	}
+	return c.checker.report(res), nil
+}
+
+// isServer reports whether node id is a server.
+func (c *Cluster) isServer(id sim.NodeID) bool { return int(id) < c.cfg.Servers }
+
+// client returns the client with node ID id.
+func (c *Cluster) client(id sim.NodeID) *Client { return &c.clients[int(id)-c.cfg.Servers] }

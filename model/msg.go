@@ -1,0 +1,134 @@
+package model
+
+import (
+	"strconv"
+
+	"eccounter/sim"
+)
+
+// MsgType is the kind of a message of the ec-counter protocol.
+type MsgType uint8
+
+// The messages of the protocol. A client sends Get and Set to its server and
+// gets GetReply and SetReply back; servers send each other Sync.
+const (
+	Get MsgType = iota + 1
+	GetReply
+	Set
+	SetReply
+	Sync
+)
+
+var msgTypeNames = [...]string{Get: "get", GetReply: "get_reply", Set: "set", SetReply: "set_reply", Sync: "sync"}
+
+func (k MsgType) String() string {
+	if int(k) < len(msgTypeNames) && msgTypeNames[k] != "" {
+		return msgTypeNames[k]
+	}
+	return "invalid"
+}
+
+// Msg is a message of the protocol. It is a plain value: the engine copies
+// it into its queue, and no two nodes ever share one.
+type Msg struct {
+	Type MsgType
+	// Value is what the message carries: the value to set, the value read
+	// (GetReply), the server's value before the set (SetReply: the old
+	// value if accepted, the current one if not), or the sender's value
+	// (Sync). A Get carries none.
+	Value int64
+	// Accepted is SetReply's verdict.
+	Accepted bool
+}
+
+// Kind names the message kind in traces.
+func (m Msg) Kind() string { return m.Type.String() }
+
+// AppendJSON appends the message's fields for the JSON Lines trace: "value"
+// (null for a get, which carries none) and, for a set_reply, "accepted".
+func (m Msg) AppendJSON(b []byte) []byte {
+	b = append(b, `,"value":`...)
+	if m.Type == Get {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendInt(b, m.Value, 10)
+	}
+	if m.Type == SetReply {
+		b = append(b, `,"accepted":`...)
+		b = strconv.AppendBool(b, m.Accepted)
+	}
+	return b
+}
+
+// NoteKind is the kind of a note a node records.
+type NoteKind uint8
+
+// The notes of the protocol.
+const (
+	// Update: a server's value changed, from Prev to Value.
+	Update NoteKind = iota + 1
+	// Op: a client completed an operation.
+	Op
+	// Finished: a client completed its last request.
+	Finished
+)
+
+// Note is what a node records about what it did. The checks never trust
+// notes (they read node state); notes are for the trace and the reader.
+type Note struct {
+	Kind NoteKind
+	// Update: the new and the old value of the server.
+	// Op: Value is the value read (get) or the value to set (set), and
+	// Prev the server's value before a set, as its reply said.
+	Value, Prev int64
+	// Op: what the operation was, whether a set was accepted, and when it
+	// was invoked (it completed at the note's time). Seq counts the
+	// client's operations from 1.
+	Op       MsgType
+	Accepted bool
+	Invoked  sim.Time
+	Seq      int
+}
+
+// Event names the note in the trace: "update", "op" or "finished".
+func (n Note) Event() string {
+	switch n.Kind {
+	case Update:
+		return "update"
+	case Op:
+		return "op"
+	case Finished:
+		return "finished"
+	}
+	return "invalid"
+}
+
+// AppendJSON appends the note's fields for the JSON Lines trace.
+func (n Note) AppendJSON(b []byte) []byte {
+	switch n.Kind {
+	case Update:
+		b = append(b, `,"value":`...)
+		b = strconv.AppendInt(b, n.Value, 10)
+		b = append(b, `,"prev":`...)
+		b = strconv.AppendInt(b, n.Prev, 10)
+	case Op:
+		b = append(b, `,"op":"`...)
+		b = append(b, n.Op.String()...)
+		b = append(b, `","seq":`...)
+		b = strconv.AppendInt(b, int64(n.Seq), 10)
+		b = append(b, `,"invoked":`...)
+		b = strconv.AppendInt(b, int64(n.Invoked), 10)
+		b = append(b, `,"value":`...)
+		b = strconv.AppendInt(b, n.Value, 10)
+		if n.Op == Set {
+			b = append(b, `,"accepted":`...)
+			b = strconv.AppendBool(b, n.Accepted)
+			b = append(b, `,"prev":`...)
+			b = strconv.AppendInt(b, n.Prev, 10)
+		}
+	case Finished:
+		b = append(b, `,"ops":`...)
+		b = strconv.AppendInt(b, int64(n.Seq), 10)
+	}
+	return b
+}

@@ -1,0 +1,200 @@
+package model
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"eccounter/sim"
+)
+
+// Report is what a run of a cluster found.
+type Report struct {
+	sim.Result
+
+	// Values holds each server's final value, in server order.
+	Values []int64
+	// Converged: every server holds the same value, Value. ConvergedAt is
+	// when the last server reached it: the last time any value changed.
+	Converged   bool
+	Value       int64
+	ConvergedAt sim.Time
+
+	// MaxSet is the largest value any server received in a set (HasSet:
+	// there was one). AcceptedSets counts accepted sets, the last of them
+	// at LastAcceptedSet.
+	MaxSet          int64
+	HasSet          bool
+	AcceptedSets    int64
+	LastAcceptedSet sim.Time
+
+	Checks []Check
+}
+
+// Passed reports whether every check passed.
+func (r *Report) Passed() bool {
+	for _, c := range r.Checks {
+		if !c.Passed() {
+			return false
+		}
+	}
+	return true
+}
+
+// Check returns the verdict of the named check.
+func (r *Report) Check(name string) (Check, bool) {
+	for _, c := range r.Checks {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Check{}, false
+}
+
+func (r *Report) stopText(cfg Config) string {
+	switch r.Reason {
+	case sim.Done:
+		return "every client finished and every server holds the largest value"
+	case sim.Idle:
+		return "nothing was left to happen"
+	case sim.MaxTimeReached:
+		return fmt.Sprintf("max_time (%v) reached first", cfg.MaxTime)
+	case sim.MaxEventsReached:
+		return fmt.Sprintf("max_events (%d) reached first", cfg.MaxEvents)
+	case sim.Aborted:
+		return "a node broke the rules; the run was stopped"
+	}
+	return r.Reason.String()
+}
+
+// WriteText writes the report as the summary a person reads at the end of
+// a schedule.
+func (r *Report) WriteText(w io.Writer, c *Cluster) error {
+	var b strings.Builder
+	cfg := c.cfg
+	fmt.Fprintf(&b, "stopped:      at %v after %d events: %s\n", r.Now, r.Events, r.stopText(cfg))
+	b.WriteString("servers:     ")
+	switch {
+	case len(r.Values) == 0:
+		b.WriteString(" none\n")
+	case r.Converged && len(r.Values) > 8:
+		fmt.Fprintf(&b, " all %d hold %d\n", len(r.Values), r.Value)
+	default:
+		for i, v := range r.Values {
+			fmt.Fprintf(&b, " %s=%d", c.engine.Name(sim.NodeID(i)), v)
+		}
+		b.WriteString("\n")
+	}
+	switch {
+	case !r.HasSet:
+		b.WriteString("sets:         none received\n")
+	default:
+		fmt.Fprintf(&b, "sets:         %d accepted, the last at %v; largest received %d\n", r.AcceptedSets, r.LastAcceptedSet, r.MaxSet)
+	}
+	switch {
+	case !r.Converged:
+		b.WriteString("converged:    no\n")
+	case r.AcceptedSets > 0:
+		fmt.Fprintf(&b, "converged:    yes, on %d at %v, %v after the last accepted set\n",
+			r.Value, r.ConvergedAt, fmtDuration(r.ConvergedAt.Sub(r.LastAcceptedSet)))
+	default:
+		fmt.Fprintf(&b, "converged:    yes, on %d (no set was ever accepted)\n", r.Value)
+	}
+	var total int64
+	kinds := make([]string, len(r.Sent))
+	for i, k := range r.Sent {
+		total += k.Count
+		kinds[i] = fmt.Sprintf("%s %d", k.Kind, k.Count)
+	}
+	fmt.Fprintf(&b, "messages:     %d sent", total)
+	if len(kinds) > 0 {
+		fmt.Fprintf(&b, " (%s)", strings.Join(kinds, ", "))
+	}
+	fmt.Fprintf(&b, ", largest latency %v\n", fmtDuration(r.MaxLatency))
+	b.WriteString("checks:\n")
+	failed := 0
+	for _, ch := range r.Checks {
+		verdict := "pass"
+		if !ch.Passed() {
+			verdict = "FAIL"
+			failed++
+		}
+		fmt.Fprintf(&b, "  %s  %-24s %s\n", verdict, ch.Name, ch.Rule)
+		if !ch.Passed() {
+			fmt.Fprintf(&b, "        %d violation(s); first %s\n", ch.Violations, ch.First)
+		}
+	}
+	if failed == 0 {
+		fmt.Fprintf(&b, "verdict:      all %d checks passed\n", len(r.Checks))
+	} else {
+		fmt.Fprintf(&b, "verdict:      %d of %d checks FAILED\n", failed, len(r.Checks))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// fmtDuration renders a span of virtual time the way Time renders an
+// instant, so that the two read alike.
+func fmtDuration(d time.Duration) string { return sim.Time(d).String() }
+
+// AppendJSON appends the report as the "summary" record of the JSON Lines
+// trace, with its newline.
+func (r *Report) AppendJSON(b []byte) []byte {
+	b = append(b, `{"t":`...)
+	b = strconv.AppendInt(b, int64(r.Now), 10)
+	b = append(b, `,"event":"summary","node":"","stop":`...)
+	b = sim.AppendJSONString(b, r.Reason.String())
+	b = append(b, `,"converged":`...)
+	b = strconv.AppendBool(b, r.Converged)
+	b = append(b, `,"value":`...)
+	b = appendOptInt(b, r.Value, r.Converged)
+	b = append(b, `,"converged_at":`...)
+	b = appendOptInt(b, int64(r.ConvergedAt), r.Converged)
+	b = append(b, `,"values":[`...)
+	for i, v := range r.Values {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, v, 10)
+	}
+	b = append(b, `],"max_set":`...)
+	b = appendOptInt(b, r.MaxSet, r.HasSet)
+	b = append(b, `,"accepted_sets":`...)
+	b = strconv.AppendInt(b, r.AcceptedSets, 10)
+	b = append(b, `,"last_accepted_set":`...)
+	b = appendOptInt(b, int64(r.LastAcceptedSet), r.AcceptedSets > 0)
+	b = append(b, `,"events":`...)
+	b = strconv.AppendInt(b, r.Events, 10)
+	b = append(b, `,"messages":{`...)
+	for i, k := range r.Sent {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = sim.AppendJSONString(b, k.Kind)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, k.Count, 10)
+	}
+	b = append(b, `},"max_latency":`...)
+	b = strconv.AppendInt(b, int64(r.MaxLatency), 10)
+	b = append(b, `,"checks":{`...)
+	for i, ch := range r.Checks {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = sim.AppendJSONString(b, ch.Name)
+		b = append(b, ':')
+		b = strconv.AppendBool(b, ch.Passed())
+	}
+	b = append(b, `},"passed":`...)
+	b = strconv.AppendBool(b, r.Passed())
+	return append(b, "}\n"...)
+}
+
+func appendOptInt(b []byte, v int64, ok bool) []byte {
+	if !ok {
+		return append(b, "null"...)
+	}
+	return strconv.AppendInt(b, v, 10)
+}

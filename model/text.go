@@ -1,0 +1,219 @@
+package model
+
+import (
+	"io"
+	"strconv"
+
+	"eccounter/sim"
+)
+
+// TextWriter is an observer that writes a run as a readable schedule, one
+// line per event: the virtual time, the node, and what happened, in the
+// words of the original emulation's prints. For example:
+//
+//	   12.345ms  server-2  set 869 from client-4 -> rejected (current 996)
+type TextWriter struct {
+	w     io.Writer
+	c     *Cluster
+	names []string // node names, padded to one width
+	buf   []byte
+	err   error
+}
+
+// NewTextWriter returns a writer of c's schedule to w. Add it with
+// c.Engine().Observe.
+func NewTextWriter(w io.Writer, c *Cluster) *TextWriter {
+	t := &TextWriter{w: w, c: c}
+	width := 0
+	for id := range c.engine.Len() {
+		width = max(width, len(c.engine.Name(sim.NodeID(id))))
+	}
+	for id := range c.engine.Len() {
+		name := c.engine.Name(sim.NodeID(id))
+		for len(name) < width {
+			name += " "
+		}
+		t.names = append(t.names, name)
+	}
+	return t
+}
+
+// Err returns the first write error, if any.
+func (t *TextWriter) Err() error { return t.err }
+
+// BeforeStep does nothing: lines describe what happened.
+func (t *TextWriter) BeforeStep(sim.Time, sim.NodeID) {}
+
+// AfterStep writes the line of one step.
+func (t *TextWriter) AfterStep(s *Step) {
+	if t.err != nil {
+		return
+	}
+	b := t.buf[:0]
+	stamp := s.Time.AppendText(nil)
+	for i := len(stamp); i < 12; i++ {
+		b = append(b, ' ')
+	}
+	b = append(b, stamp...)
+	b = append(b, "  "...)
+	b = append(b, t.names[s.Node]...)
+	b = append(b, "  "...)
+	if t.c.isServer(s.Node) {
+		b = t.server(b, s)
+	} else {
+		b = t.client(b, s)
+	}
+	b = append(b, '\n')
+	t.buf = b
+	_, t.err = t.w.Write(b)
+}
+
+func (t *TextWriter) name(id sim.NodeID) string { return t.c.engine.Name(id) }
+
+func (t *TextWriter) server(b []byte, s *Step) []byte {
+	now := t.c.servers[s.Node].Counter()
+	switch s.In.Kind {
+	case sim.Start:
+		b = append(b, "starts at 0"...)
+		if peers := t.c.cfg.Servers - 1; peers > 0 {
+			b = append(b, ", syncs with "...)
+			b = appendCount(b, peers, "peer")
+			b = append(b, " every "...)
+			b = append(b, t.c.cfg.SyncInterval.String()...)
+		}
+	case sim.Timer:
+		b = append(b, "sync timer -> sends "...)
+		b = strconv.AppendInt(b, now, 10)
+		b = append(b, " to "...)
+		b = t.appendTargets(b, s.Sends)
+	case sim.Deliver:
+		m := s.In.Msg
+		switch m.Type {
+		case Get:
+			b = append(b, "get from "...)
+			b = append(b, t.name(s.In.From)...)
+			b = append(b, " -> "...)
+			if r, ok := replyTo(s, GetReply); ok {
+				b = strconv.AppendInt(b, r.Value, 10)
+			} else {
+				b = append(b, "no reply"...)
+			}
+		case Set:
+			b = append(b, "set "...)
+			b = strconv.AppendInt(b, m.Value, 10)
+			b = append(b, " from "...)
+			b = append(b, t.name(s.In.From)...)
+			r, ok := replyTo(s, SetReply)
+			b = appendVerdict(b, r, ok)
+		case Sync:
+			b = append(b, "sync "...)
+			b = strconv.AppendInt(b, m.Value, 10)
+			b = append(b, " from "...)
+			b = append(b, t.name(s.In.From)...)
+			if u, ok := noteOf(s, Update); ok {
+				b = append(b, " -> updated (was "...)
+				b = strconv.AppendInt(b, u.Prev, 10)
+				b = append(b, ')')
+			} else {
+				b = append(b, " -> kept "...)
+				b = strconv.AppendInt(b, now, 10)
+			}
+		default:
+			b = append(b, "unexpected "...)
+			b = append(b, m.Kind()...)
+		}
+	}
+	return b
+}
+
+// appendTargets lists the receivers of a broadcast, or counts them when the
+// list would not fit on a line.
+func (t *TextWriter) appendTargets(b []byte, sends []sim.Sent[Msg]) []byte {
+	if len(sends) > 4 {
+		return appendCount(b, len(sends), "peer")
+	}
+	for i, m := range sends {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, t.name(m.To)...)
+	}
+	return b
+}
+
+func (t *TextWriter) client(b []byte, s *Step) []byte {
+	cl := t.c.client(s.Node)
+	switch s.In.Kind {
+	case sim.Start:
+		b = append(b, "talks to "...)
+		b = append(b, t.name(cl.Subject)...)
+	case sim.Deliver:
+		if op, ok := noteOf(s, Op); ok {
+			b = append(b, op.Op.String()...)
+			b = append(b, ' ')
+			if op.Op == Set {
+				b = strconv.AppendInt(b, op.Value, 10)
+				b = appendVerdict(b, Msg{Value: op.Prev, Accepted: op.Accepted}, true)
+			} else {
+				b = append(b, "-> "...)
+				b = strconv.AppendInt(b, op.Value, 10)
+			}
+		}
+	}
+	if _, ok := noteOf(s, Finished); ok {
+		if s.In.Kind == sim.Deliver {
+			b = append(b, "; "...)
+		}
+		b = append(b, "finished all "...)
+		b = appendCount(b, cl.Requests, "request")
+		return b
+	}
+	for _, m := range s.Sends {
+		b = append(b, "; sends "...)
+		b = append(b, m.Msg.Kind()...)
+		if m.Msg.Type == Set {
+			b = append(b, ' ')
+			b = strconv.AppendInt(b, m.Msg.Value, 10)
+		}
+		b = append(b, " ["...)
+		b = strconv.AppendInt(b, int64(cl.Sent), 10)
+		b = append(b, '/')
+		b = strconv.AppendInt(b, int64(cl.Requests), 10)
+		b = append(b, ']')
+	}
+	return b
+}
+
+// appendVerdict renders a set's outcome as the original emulation printed
+// it: "-> accepted (was OLD)" or "-> rejected (current CUR)".
+func appendVerdict(b []byte, r Msg, ok bool) []byte {
+	switch {
+	case !ok:
+		return append(b, " -> no reply"...)
+	case r.Accepted:
+		b = append(b, " -> accepted (was "...)
+	default:
+		b = append(b, " -> rejected (current "...)
+	}
+	b = strconv.AppendInt(b, r.Value, 10)
+	return append(b, ')')
+}
+
+func appendCount(b []byte, n int, noun string) []byte {
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, ' ')
+	b = append(b, noun...)
+	if n != 1 {
+		b = append(b, 's')
+	}
+	return b
+}
+
+func noteOf(s *Step, kind NoteKind) (Note, bool) {
+	for _, n := range s.Notes {
+		if n.Kind == kind {
+			return n, true
+		}
+	}
+	return Note{}, false
+}
