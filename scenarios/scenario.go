@@ -1,0 +1,460 @@
+package scenarios
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+
+	"eccounter/model"
+	"eccounter/sim"
+)
+
+//go:embed default.toml
+var defaultTOML []byte
+
+// DefaultName is how errors and headers name the embedded default scenario.
+const DefaultName = "default.toml (embedded)"
+
+// Scenario is one simulation to run, with every value resolved.
+type Scenario struct {
+	// Name is where the scenario came from: a file path or DefaultName.
+	Name string `toml:"-"`
+
+	Seed              int64    `toml:"seed"`
+	Servers           int      `toml:"servers"`
+	Clients           int      `toml:"clients"`
+	RequestsPerClient int      `toml:"requests_per_client"`
+	SetRatio          float64  `toml:"set_ratio"`
+	MaxValue          int64    `toml:"max_value"`
+	SyncInterval      Duration `toml:"sync_interval"`
+	Assignment        string   `toml:"assignment"`
+	MaxTime           Duration `toml:"max_time"`
+	MaxEvents         int64    `toml:"max_events"`
+	Latency           Latency  `toml:"latency"`
+}
+
+// Latency is the [latency] table: the network's delay distribution.
+type Latency struct {
+	Distribution string   `toml:"distribution"`
+	Fixed        Duration `toml:"fixed"`
+	Min          Duration `toml:"min"`
+	Max          Duration `toml:"max"`
+	Floor        Duration `toml:"floor"`
+	Mean         Duration `toml:"mean"`
+}
+
+// Duration is a span of virtual time, written in TOML as a string that
+// time.ParseDuration reads: "100ms", "1.5s", "2m".
+type Duration time.Duration
+
+// UnmarshalText parses a duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("want a duration such as \"100ms\" or \"2s\": %w", err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// Limits on sizes, so that no scenario can exhaust memory or run for ever
+// without saying so first.
+const (
+	// MaxServers bounds servers: each sync round sends servers*(servers-1)
+	// messages, all in flight at once; at 1,000 servers that is a million.
+	MaxServers = 1000
+	// MaxClients bounds clients, which the simulator holds all at once.
+	MaxClients = 1_000_000
+	// MaxRequests bounds requests_per_client.
+	MaxRequests = 1_000_000
+	// MaxEventsLimit bounds max_events: about ten minutes of simulation.
+	MaxEventsLimit = 1_000_000_000
+	// maxSpan bounds every duration; maxRunTime bounds max_time. Both keep
+	// virtual nanoseconds far from overflowing int64.
+	maxSpan    = 24 * time.Hour
+	maxRunTime = 1000 * time.Hour
+	// maxFileSize bounds the scenario file read.
+	maxFileSize = 1 << 20
+)
+
+// defaults returns the scenario that an empty file describes: the original
+// emulation's setup. default.toml spells out the same values (a test keeps
+// the two equal).
+func defaults() Scenario {
+	return Scenario{
+		Seed:              1,
+		Servers:           3,
+		Clients:           5,
+		RequestsPerClient: 100,
+		SetRatio:          0.5,
+		MaxValue:          1000,
+		SyncInterval:      Duration(100 * time.Millisecond),
+		Assignment:        string(model.RoundRobin),
+		MaxTime:           Duration(time.Hour),
+		MaxEvents:         20_000_000,
+		Latency: Latency{
+			Distribution: string(sim.Uniform),
+			Fixed:        Duration(5 * time.Millisecond),
+			Min:          Duration(1 * time.Millisecond),
+			Max:          Duration(10 * time.Millisecond),
+			Floor:        Duration(1 * time.Millisecond),
+			Mean:         Duration(4 * time.Millisecond),
+		},
+	}
+}
+
+// Default returns the embedded default scenario.
+func Default() *Scenario {
+	s, err := Parse(DefaultName, defaultTOML)
+	if err != nil {
+		panic("scenarios: embedded default.toml is invalid: " + err.Error())
+	}
+	return s
+}
+
+// DefaultTOML returns the text of the embedded default scenario.
+func DefaultTOML() []byte { return bytes.Clone(defaultTOML) }
+
+// Load reads and validates the scenario file at path.
+func Load(path string) (*Scenario, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(data) > maxFileSize {
+		return nil, fmt.Errorf("%s: file is larger than %d bytes; a scenario is a few lines of TOML", path, maxFileSize)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates a scenario; name is used in errors.
+func Parse(name string, data []byte) (*Scenario, error) {
+	sc := defaults()
+	dec := toml.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&sc); err != nil {
+		return nil, decodeError(name, data, err)
+	}
+	sc.Name = name
+	keys, err := keyPositions(data)
+	if err != nil { // the decoder accepted the file, so the parser will too
+		return nil, &Error{File: name, Msg: err.Error()}
+	}
+	if err := sc.validate(keys); err != nil {
+		err.File = name
+		err.source = data
+		return nil, err
+	}
+	return &sc, nil
+}
+
+// Error is a problem with a scenario file, placed at a key.
+type Error struct {
+	File      string
+	Line, Col int // from 1; 0 if the problem has no place in the file
+	Key       string
+	Msg       string
+	source    []byte
+}
+
+// Error renders the problem as "file:line:col: key: message", then the line
+// of the file it is on with a caret under the place.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Col)
+	}
+	b.WriteString(": ")
+	if e.Key != "" {
+		b.WriteString(e.Key + ": ")
+	}
+	b.WriteString(e.Msg)
+	if line, ok := sourceLine(e.source, e.Line); ok && e.Col > 0 {
+		prefix := fmt.Sprintf("  %4d | ", e.Line)
+		fmt.Fprintf(&b, "\n%s%s\n%*s| %*s^", prefix, line, len(prefix)-2, "", e.Col, "")
+	}
+	return b.String()
+}
+
+func sourceLine(data []byte, n int) (string, bool) {
+	if n <= 0 {
+		return "", false
+	}
+	lines := strings.Split(string(data), "\n")
+	if n > len(lines) {
+		return "", false
+	}
+	return strings.TrimRight(lines[n-1], "\r"), true
+}
+
+var typeMismatch = regexp.MustCompile(`^cannot decode TOML (\w+) into struct field \S+ of type (\S+)$`)
+
+// decodeError turns go-toml's errors into an *Error that names the key and
+// says what was expected in the words of the scenario reference, not in Go
+// types.
+func decodeError(name string, data []byte, err error) error {
+	var strict *toml.StrictMissingError
+	if errors.As(err, &strict) && len(strict.Errors) > 0 {
+		de := strict.Errors[0]
+		line, col := de.Position()
+		key := strings.Join(de.Key(), ".")
+		return &Error{File: name, Line: line, Col: col, Key: key, source: data,
+			Msg: fmt.Sprintf("unknown key; the keys allowed here are %s", strings.Join(knownKeys(de.Key()), ", "))}
+	}
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		line, col := de.Position()
+		msg := strings.TrimPrefix(de.Error(), "toml: ")
+		if m := typeMismatch.FindStringSubmatch(msg); m != nil {
+			msg = fmt.Sprintf("want %s, have a TOML %s", goTypeWords(m[2]), m[1])
+		}
+		return &Error{File: name, Line: line, Col: col, Key: strings.Join(de.Key(), "."), Msg: msg, source: data}
+	}
+	return &Error{File: name, Msg: err.Error()}
+}
+
+func goTypeWords(t string) string {
+	switch t {
+	case "int", "int64":
+		return "an integer"
+	case "float64":
+		return "a number"
+	case "string":
+		return "a string"
+	case "scenarios.Duration":
+		return `a duration string such as "100ms"`
+	case "scenarios.Latency":
+		return "a table ([latency])"
+	}
+	return t
+}
+
+// knownKeys lists the keys allowed in the table holding the unknown key.
+func knownKeys(key []string) []string {
+	if len(key) > 1 && key[0] == "latency" {
+		return []string{"distribution", "fixed", "min", "max", "floor", "mean"}
+	}
+	return []string{"seed", "servers", "clients", "requests_per_client", "set_ratio", "max_value",
+		"sync_interval", "assignment", "max_time", "max_events", "[latency]"}
+}
+
+// fail returns the validation error for key, placed where the file sets it
+// (or nowhere, if it relies on the default).
+func fail(keys map[string]position, key, format string, args ...any) *Error {
+	p := keys[key]
+	return &Error{Line: p.line, Col: p.col, Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+// validate checks every value and how they combine. keys holds where the
+// file sets each key.
+func (s *Scenario) validate(keys map[string]position) *Error {
+	intRange := []struct {
+		key      string
+		v, lo, hi int64
+		why      string
+	}{
+		{"servers", int64(s.Servers), 0, MaxServers, "each sync round sends servers*(servers-1) messages"},
+		{"clients", int64(s.Clients), 0, MaxClients, "the simulator holds every client in memory"},
+		{"requests_per_client", int64(s.RequestsPerClient), 0, MaxRequests, ""},
+		{"max_value", s.MaxValue, 1, math.MaxInt64, "sets draw values from [0, max_value)"},
+		{"max_events", s.MaxEvents, 1, MaxEventsLimit, "it bounds how long a run can take"},
+	}
+	for _, r := range intRange {
+		if r.v < r.lo || r.v > r.hi {
+			msg := fmt.Sprintf("%d is out of range: allowed %d to %d", r.v, r.lo, r.hi)
+			if r.hi == math.MaxInt64 {
+				msg = fmt.Sprintf("%d is out of range: must be at least %d", r.v, r.lo)
+			}
+			if r.why != "" {
+				msg += " (" + r.why + ")"
+			}
+			return fail(keys, r.key, "%s", msg)
+		}
+	}
+	if s.Clients > 0 && s.Servers == 0 {
+		key := "servers"
+		if _, ok := keys[key]; !ok {
+			key = "clients"
+		}
+		return fail(keys, key, "%d clients but no servers: every client needs a server to talk to", s.Clients)
+	}
+	if !(s.SetRatio >= 0 && s.SetRatio <= 1) { // also rejects NaN
+		return fail(keys, "set_ratio", "%v is not a probability: allowed 0 to 1 (the chance that a request is a set)", s.SetRatio)
+	}
+	if a := model.Assignment(s.Assignment); a != model.RoundRobin && a != model.Random {
+		return fail(keys, "assignment", "%q is not an assignment: allowed %q or %q", s.Assignment, model.RoundRobin, model.Random)
+	}
+	if err := checkSpan(keys, "sync_interval", s.SyncInterval, maxSpan); err != nil {
+		return err
+	}
+	if err := checkSpan(keys, "max_time", s.MaxTime, maxRunTime); err != nil {
+		return err
+	}
+	return s.Latency.validate(keys)
+}
+
+// latencyKeys says which [latency] keys each distribution reads.
+var latencyKeys = map[sim.Distribution][]string{
+	sim.Fixed:       {"fixed"},
+	sim.Uniform:     {"min", "max"},
+	sim.Exponential: {"floor", "mean"},
+}
+
+func (l *Latency) validate(keys map[string]position) *Error {
+	dist := sim.Distribution(l.Distribution)
+	used, ok := latencyKeys[dist]
+	if !ok {
+		return fail(keys, "latency.distribution", "%q is not a distribution: allowed %q, %q or %q",
+			l.Distribution, sim.Fixed, sim.Uniform, sim.Exponential)
+	}
+	// A key of another distribution would be silently ignored; say so
+	// instead, since it is almost certainly a mistake.
+	for _, k := range []string{"fixed", "min", "max", "floor", "mean"} {
+		if _, set := keys["latency."+k]; set && !slices.Contains(used, k) {
+			return fail(keys, "latency."+k, "not used by distribution %q, which reads only %s", dist, strings.Join(used, " and "))
+		}
+	}
+	spans := map[string]Duration{"fixed": l.Fixed, "min": l.Min, "max": l.Max, "floor": l.Floor, "mean": l.Mean}
+	for _, k := range used {
+		if err := checkSpan(keys, "latency."+k, spans[k], maxSpan); err != nil {
+			return err
+		}
+	}
+	if dist == sim.Uniform && l.Min > l.Max {
+		return fail(keys, "latency.min", "min (%v) is larger than max (%v)", l.Min, l.Max)
+	}
+	return nil
+}
+
+func checkSpan(keys map[string]position, key string, d Duration, limit time.Duration) *Error {
+	if d <= 0 {
+		return fail(keys, key, "%v is not a positive duration; write one such as \"100ms\"", d)
+	}
+	if time.Duration(d) > limit {
+		return fail(keys, key, "%v is too long: allowed up to %v", d, limit)
+	}
+	return nil
+}
+
+// Config returns the model configuration the scenario describes.
+func (s *Scenario) Config() model.Config {
+	return model.Config{
+		Seed:         s.Seed,
+		Servers:      s.Servers,
+		Clients:      s.Clients,
+		Requests:     s.RequestsPerClient,
+		SetRatio:     s.SetRatio,
+		MaxValue:     s.MaxValue,
+		SyncInterval: time.Duration(s.SyncInterval),
+		Assignment:   model.Assignment(s.Assignment),
+		MaxTime:      time.Duration(s.MaxTime),
+		MaxEvents:    s.MaxEvents,
+		Latency: sim.Latency{
+			Distribution: sim.Distribution(s.Latency.Distribution),
+			Fixed:        time.Duration(s.Latency.Fixed),
+			Min:          time.Duration(s.Latency.Min),
+			Max:          time.Duration(s.Latency.Max),
+			Floor:        time.Duration(s.Latency.Floor),
+			Mean:         time.Duration(s.Latency.Mean),
+		},
+	}
+}
+
+// field is one resolved key and its value written as a TOML literal.
+type field struct{ key, value string }
+
+// fields lists every key of the scenario, resolved, in the order of the
+// reference file; of [latency], only the keys its distribution reads.
+func (s *Scenario) fields() (top, latency []field) {
+	str := strconv.Quote
+	num := func(v int64) string { return strconv.FormatInt(v, 10) }
+	top = []field{
+		{"seed", num(s.Seed)},
+		{"servers", num(int64(s.Servers))},
+		{"clients", num(int64(s.Clients))},
+		{"requests_per_client", num(int64(s.RequestsPerClient))},
+		{"set_ratio", formatFloat(s.SetRatio)},
+		{"max_value", num(s.MaxValue)},
+		{"sync_interval", str(s.SyncInterval.String())},
+		{"assignment", str(s.Assignment)},
+		{"max_time", str(s.MaxTime.String())},
+		{"max_events", num(s.MaxEvents)},
+	}
+	latency = []field{{"distribution", str(s.Latency.Distribution)}}
+	spans := map[string]Duration{"fixed": s.Latency.Fixed, "min": s.Latency.Min, "max": s.Latency.Max, "floor": s.Latency.Floor, "mean": s.Latency.Mean}
+	for _, k := range latencyKeys[sim.Distribution(s.Latency.Distribution)] {
+		latency = append(latency, field{k, str(spans[k].String())})
+	}
+	return top, latency
+}
+
+// formatFloat writes a float as a TOML float literal: always with a
+// fraction or exponent, so that it reads back as a float.
+func formatFloat(v float64) string {
+	s := strconv.FormatFloat(v, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".eE") {
+		s += ".0"
+	}
+	return s
+}
+
+// TOML renders the resolved scenario as a TOML file that Parse reads back
+// to the same scenario: every run can be replayed from its own header.
+func (s *Scenario) TOML() []byte {
+	var b bytes.Buffer
+	top, latency := s.fields()
+	for _, f := range top {
+		fmt.Fprintf(&b, "%s = %s\n", f.key, f.value)
+	}
+	b.WriteString("\n[latency]\n")
+	for _, f := range latency {
+		fmt.Fprintf(&b, "%s = %s\n", f.key, f.value)
+	}
+	return b.Bytes()
+}
+
+// AppendJSON appends the resolved scenario as a JSON object with the same
+// keys and values as TOML.
+func (s *Scenario) AppendJSON(b []byte) []byte {
+	top, latency := s.fields()
+	b = append(b, '{')
+	for _, f := range top {
+		b = appendJSONField(b, f)
+		b = append(b, ',')
+	}
+	b = append(b, `"latency":{`...)
+	for i, f := range latency {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONField(b, f)
+	}
+	return append(b, "}}"...)
+}
+
+// appendJSONField relies on the TOML literals of fields being valid JSON
+// too: integers, floats with a fraction, and quoted ASCII strings.
+func appendJSONField(b []byte, f field) []byte {
+	b = sim.AppendJSONString(b, f.key)
+	b = append(b, ':')
+	return append(b, f.value...)
+}
