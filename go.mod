@@ -1,5 +1,5 @@
 module eccounter
 
-go 1.26.8
+go 1.24
 
 require github.com/pelletier/go-toml/v2 v2.4.3

@@ -11,7 +11,7 @@ import (
 // line per event: the virtual time, the node, and what happened, in the
 // words of the original emulation's prints. For example:
 //
-//	   12.345ms  server-2  set 869 from client-4 -> rejected (current 996)
+//	12.345ms  server-2  set 869 from client-4 -> rejected (current 996)
 type TextWriter struct {
 	w     io.Writer
 	c     *Cluster

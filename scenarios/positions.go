@@ -10,10 +10,10 @@ import (
 type position struct{ line, col int }
 
 // keyPositions maps every key the document sets, dotted ("latency.min"),
-// to where it is written. go-toml reports positions for the errors it finds
-// while decoding; errors found afterwards, in validation, use this map to
-// point at the offending line too. A key missing from the map relies on its
-// default.
+// to where its value is written. go-toml reports positions for the errors
+// it finds while decoding; errors found afterwards, in validation, use this
+// map to point at the offending line too. A key missing from the map relies
+// on its default.
 func keyPositions(data []byte) (map[string]position, error) {
 	keys := make(map[string]position)
 	var p unstable.Parser
@@ -23,22 +23,33 @@ func keyPositions(data []byte) (map[string]position, error) {
 		e := p.Expression()
 		switch e.Kind {
 		case unstable.Table, unstable.ArrayTable:
-			table = table[:0]
-			for it := e.Key(); it.Next(); {
-				table = append(table, string(it.Node().Data))
-			}
+			table = appendKey(table[:0], e)
 		case unstable.KeyValue:
-			path := append([]string(nil), table...)
-			var first *unstable.Node
-			for it := e.Key(); it.Next(); {
-				if first == nil {
-					first = it.Node()
-				}
-				path = append(path, string(it.Node().Data))
-			}
-			sh := p.Shape(first.Raw)
-			keys[strings.Join(path, ".")] = position{sh.Start.Line, sh.Start.Column}
+			addKeyValue(&p, keys, table, e)
 		}
 	}
 	return keys, p.Error()
+}
+
+// addKeyValue records a key = value under the table path, and the keys of
+// an inline table value (latency = { min = "1ms" }) under its own path.
+func addKeyValue(p *unstable.Parser, keys map[string]position, table []string, kv *unstable.Node) {
+	path := appendKey(append([]string(nil), table...), kv)
+	v := kv.Value()
+	sh := p.Shape(v.Raw)
+	keys[strings.Join(path, ".")] = position{sh.Start.Line, sh.Start.Column}
+	if v.Kind == unstable.InlineTable {
+		for it := v.Children(); it.Next(); {
+			if n := it.Node(); n.Kind == unstable.KeyValue {
+				addKeyValue(p, keys, path, n)
+			}
+		}
+	}
+}
+
+func appendKey(path []string, n *unstable.Node) []string {
+	for it := n.Key(); it.Next(); {
+		path = append(path, string(it.Node().Data))
+	}
+	return path
 }

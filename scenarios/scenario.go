@@ -68,7 +68,18 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-func (d Duration) String() string { return time.Duration(d).String() }
+// String renders d as time.Duration does, without zero trailing units:
+// "1h", not "1h0m0s".
+func (d Duration) String() string {
+	s := time.Duration(d).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
 
 // Limits on sizes, so that no scenario can exhaust memory or run for ever
 // without saying so first.
@@ -190,7 +201,7 @@ func (e *Error) Error() string {
 	b.WriteString(e.Msg)
 	if line, ok := sourceLine(e.source, e.Line); ok && e.Col > 0 {
 		prefix := fmt.Sprintf("  %4d | ", e.Line)
-		fmt.Fprintf(&b, "\n%s%s\n%*s| %*s^", prefix, line, len(prefix)-2, "", e.Col, "")
+		fmt.Fprintf(&b, "\n%s%s\n%*s| %*s^", prefix, line, len(prefix)-2, "", e.Col-1, "")
 	}
 	return b.String()
 }
@@ -268,9 +279,9 @@ func fail(keys map[string]position, key, format string, args ...any) *Error {
 // file sets each key.
 func (s *Scenario) validate(keys map[string]position) *Error {
 	intRange := []struct {
-		key      string
+		key       string
 		v, lo, hi int64
-		why      string
+		why       string
 	}{
 		{"servers", int64(s.Servers), 0, MaxServers, "each sync round sends servers*(servers-1) messages"},
 		{"clients", int64(s.Clients), 0, MaxClients, "the simulator holds every client in memory"},
