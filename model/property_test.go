@@ -1,0 +1,202 @@
+package model_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"eccounter/model"
+	"eccounter/scenarios"
+	"eccounter/sim"
+)
+
+// TestMain raises rapid's default of 100 cases: one generated run takes a
+// millisecond or so, and rare interleavings need many runs to turn up.
+// -rapid.checks on the command line still wins.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "rapid.checks" })
+	if !set {
+		flag.Set("rapid.checks", "1000")
+	}
+	os.Exit(m.Run())
+}
+
+// genScenario generates a small scenario: 1-7 servers, 0-20 clients of 0-50
+// requests, set ratios from 0 to 1, any seed, and random latencies and sync
+// intervals, including latencies much longer than the interval. Times are
+// drawn in microseconds from ranges in milliseconds, so that rapid's bias
+// toward small numbers still yields a spread of realistic values.
+func genScenario() *rapid.Generator[*scenarios.Scenario] {
+	return rapid.Custom(func(t *rapid.T) *scenarios.Scenario {
+		// span draws a duration from loUs microseconds to hiMs
+		// milliseconds.
+		span := func(loUs, hiMs int64, label string) scenarios.Duration {
+			us := rapid.Int64Range(loUs, hiMs*1000).Draw(t, label)
+			return scenarios.Duration(time.Duration(us) * time.Microsecond)
+		}
+		sc := scenarios.Default()
+		sc.Name = "generated"
+		sc.Seed = rapid.Int64().Draw(t, "seed")
+		sc.Servers = rapid.IntRange(1, 7).Draw(t, "servers")
+		sc.Clients = rapid.IntRange(0, 20).Draw(t, "clients")
+		sc.RequestsPerClient = rapid.IntRange(0, 50).Draw(t, "requests")
+		// Percent, not a float: rapid draws floats near 0 so often that
+		// most runs would have no sets at all.
+		sc.SetRatio = float64(rapid.IntRange(0, 100).Draw(t, "set_percent")) / 100
+		sc.MaxValue = rapid.Int64Range(1, 2000).Draw(t, "max_value")
+		sc.SyncInterval = span(1000, 200, "sync_interval_us")
+		sc.Assignment = rapid.SampledFrom([]string{"round_robin", "random"}).Draw(t, "assignment")
+		sc.Latency.Distribution = rapid.SampledFrom([]string{"fixed", "uniform", "exponential"}).Draw(t, "distribution")
+		switch sc.Latency.Distribution {
+		case "fixed":
+			sc.Latency.Fixed = span(1, 50, "fixed_us")
+		case "uniform":
+			sc.Latency.Min = span(1, 50, "min_us")
+			sc.Latency.Max = sc.Latency.Min + span(1, 100, "spread_us")
+		case "exponential":
+			sc.Latency.Floor = span(1, 20, "floor_us")
+			sc.Latency.Mean = span(1, 50, "mean_us")
+		}
+		// Correct runs end within seconds of virtual time (50 requests of
+		// at most a few hundred ms each); a broken server may never
+		// converge, and must then fail fast rather than run for an hour.
+		sc.MaxTime = scenarios.Duration(60 * time.Second)
+		sc.MaxEvents = 5_000_000
+		// What a user would replay must be what ran: the scenario must
+		// survive its own TOML and validation unchanged.
+		back, err := scenarios.Parse(sc.Name, sc.TOML())
+		if err != nil {
+			t.Fatalf("generated an invalid scenario: %v", err)
+		}
+		return back
+	})
+}
+
+// convergenceBound is the latest time by which every server must hold the
+// final value: the last accepted set, plus one sync interval, plus the
+// largest latency of the run.
+//
+// Proof. Values only come from sets, and servers only take larger values,
+// so the final value M is the value of some accepted set, taken by some
+// server s at a time T <= the last accepted set. s holds M from T on. Its
+// sync timer fires every interval, all servers in phase, so it next fires
+// at some F with T <= F <= T + interval (a timer due at T itself may run
+// before the set, by sequence number; the next one is then T + interval).
+// At F, s sends its value, M, to every other server; each copy arrives by
+// F + (largest latency), and the receiver takes M, as nothing is larger.
+// Values never change once every server holds M. So the servers converge
+// no later than T + interval + largest latency.
+func convergenceBound(r *model.Report, syncInterval time.Duration) sim.Time {
+	return r.LastAcceptedSet.Add(syncInterval + r.MaxLatency)
+}
+
+// checkRun runs a scenario and returns what is wrong with the run, or nil.
+func checkRun(sc *scenarios.Scenario, newReplica func(*model.Server) model.Replica) error {
+	cfg := sc.Config()
+	cfg.NewReplica = newReplica
+	r, err := model.NewCluster(cfg).Run()
+	switch {
+	case err != nil:
+		return err
+	case r.Reason != sim.Done:
+		return fmt.Errorf("run did not finish: stopped by %v at %v after %d events", r.Reason, r.Now, r.Events)
+	case !r.Passed():
+		for _, c := range r.Checks {
+			if !c.Passed() {
+				return fmt.Errorf("check %s failed %d times; first %s", c.Name, c.Violations, c.First)
+			}
+		}
+	case r.ConvergedAt > convergenceBound(&r, cfg.SyncInterval):
+		return fmt.Errorf("converged at %v, later than the bound %v (last accepted set %v + sync interval %v + largest latency %v)",
+			r.ConvergedAt, convergenceBound(&r, cfg.SyncInterval), r.LastAcceptedSet, cfg.SyncInterval, r.MaxLatency)
+	}
+	return nil
+}
+
+// replayFile writes the scenario where it outlives the test and returns the
+// command that replays it.
+func replayFile(sc *scenarios.Scenario) string {
+	dir, err := os.MkdirTemp("", "eccounter-failure-")
+	if err != nil {
+		return "(could not write the scenario: " + err.Error() + ")"
+	}
+	path := filepath.Join(dir, "scenario.toml")
+	if err := os.WriteFile(path, sc.TOML(), 0o644); err != nil {
+		return "(could not write the scenario: " + err.Error() + ")"
+	}
+	return fmt.Sprintf("go run ./cmd/eccounter-sim -seed %d %s", sc.Seed, path)
+}
+
+// TestConvergence is the protocol's promise: whatever the sizes, latencies,
+// sync interval and seed, every run terminates, every check passes, and the
+// servers converge to the global maximum within the bound above.
+func TestConvergence(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		sc := genScenario().Draw(t, "scenario")
+		if err := checkRun(sc, nil); err != nil {
+			t.Fatalf("%v\nreplay: %s", err, replayFile(sc))
+		}
+	})
+}
+
+// lossyServer takes whatever value a peer syncs, even a smaller one: the
+// classic mistake of replacing instead of merging.
+type lossyServer struct{ *model.Server }
+
+func (s lossyServer) Step(env *model.Env, in model.Input) {
+	if in.Kind == sim.Deliver && in.Msg.Type == model.Sync {
+		s.Value = in.Msg.Value
+		return
+	}
+	s.Server.Step(env, in)
+}
+
+// TestPropertyCatchesBrokenServer shows the property test has teeth: run
+// against a server that replaces its value on sync instead of taking the
+// maximum, the same property must fail, and report a replay command.
+func TestPropertyCatchesBrokenServer(t *testing.T) {
+	// rapid would save the expected failure under testdata/rapid.
+	flag.Set("rapid.nofailfile", "true")
+	defer flag.Set("rapid.nofailfile", "false")
+	rec := &failureRecorder{TB: t}
+	rapid.Check(rec, func(t *rapid.T) {
+		sc := genScenario().Draw(t, "scenario")
+		if err := checkRun(sc, func(s *model.Server) model.Replica { return lossyServer{s} }); err != nil {
+			t.Fatalf("%v\nreplay: %s", err, replayFile(sc))
+		}
+	})
+	if !rec.failed {
+		t.Fatal("the property passed with a server that loses values on sync")
+	}
+	if !strings.Contains(rec.msg, "replay: go run ./cmd/eccounter-sim -seed ") {
+		t.Errorf("the failure does not say how to replay it:\n%s", rec.msg)
+	}
+	t.Logf("as expected, the property failed:\n%s", rec.msg)
+}
+
+// failureRecorder lets a test run rapid.Check and look at its verdict,
+// instead of failing: it records the failure rapid reports.
+type failureRecorder struct {
+	rapid.TB
+	failed bool
+	msg    string
+}
+
+func (r *failureRecorder) Fatalf(format string, args ...any) {
+	r.failed = true
+	r.msg += fmt.Sprintf(format, args...)
+}
+func (r *failureRecorder) Errorf(format string, args ...any) { r.Fatalf(format, args...) }
+func (r *failureRecorder) Fatal(args ...any)                 { r.Fatalf("%s", fmt.Sprint(args...)) }
+func (r *failureRecorder) Error(args ...any)                 { r.Fatal(args...) }
+func (r *failureRecorder) FailNow()                          { r.failed = true }
+func (r *failureRecorder) Fail()                             { r.failed = true }
+func (r *failureRecorder) Failed() bool                      { return r.failed }
