@@ -36,10 +36,11 @@ type Config struct {
 	MaxTime      time.Duration
 	MaxEvents    int64
 
-	// NewReplica, if set, makes the server nodes from the real servers.
-	// Tests use it to plug in deliberately broken servers and show that
-	// the checks catch them.
-	NewReplica func(*Server) Replica
+	// WrapServer and WrapClient, if set, make the nodes the engine steps
+	// from the real servers and clients. Tests use them to plug in
+	// deliberately broken nodes and show that the checks catch them.
+	WrapServer func(*Server) Replica
+	WrapClient func(*Client) sim.Node[Msg, Note]
 
 	_ struct{} // fields by name, so that new ones can be added
 }
@@ -76,8 +77,8 @@ func NewCluster(cfg Config) *Cluster {
 	for i := range cfg.Servers {
 		s := &Server{ID: sim.NodeID(i), Servers: cfg.Servers, SyncInterval: cfg.SyncInterval}
 		var r Replica = s
-		if cfg.NewReplica != nil {
-			r = cfg.NewReplica(s)
+		if cfg.WrapServer != nil {
+			r = cfg.WrapServer(s)
 		}
 		c.servers = append(c.servers, r)
 		c.engine.Add(fmt.Sprintf("server-%d", i+1), r)
@@ -92,7 +93,11 @@ func NewCluster(cfg Config) *Cluster {
 			subject = sim.NodeID(pick.IntN(cfg.Servers))
 		}
 		c.clients[i] = Client{Subject: subject, Requests: cfg.Requests, SetRatio: cfg.SetRatio, MaxValue: cfg.MaxValue}
-		id := c.engine.Add(fmt.Sprintf("client-%d", i+1), &c.clients[i])
+		var node sim.Node[Msg, Note] = &c.clients[i]
+		if cfg.WrapClient != nil {
+			node = cfg.WrapClient(&c.clients[i])
+		}
+		id := c.engine.Add(fmt.Sprintf("client-%d", i+1), node)
 		c.engine.Restrict(id, subject)
 	}
 	c.checker = newChecker(c)

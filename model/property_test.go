@@ -99,9 +99,9 @@ func convergenceBound(r *model.Report, syncInterval time.Duration) sim.Time {
 }
 
 // checkRun runs a scenario and returns what is wrong with the run, or nil.
-func checkRun(sc *scenarios.Scenario, newReplica func(*model.Server) model.Replica) error {
+func checkRun(sc *scenarios.Scenario, wrapServer func(*model.Server) model.Replica) error {
 	cfg := sc.Config()
-	cfg.NewReplica = newReplica
+	cfg.WrapServer = wrapServer
 	r, err := model.NewCluster(cfg).Run()
 	switch {
 	case err != nil:

@@ -1,0 +1,142 @@
+package model_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"eccounter/model"
+	"eccounter/scenarios"
+	"eccounter/sim"
+)
+
+// Deliberately broken nodes, each making one classic mistake.
+type (
+	// eagerServer accepts a set of a value equal to its own.
+	eagerServer struct{ *model.Server }
+	// staleServer answers every get with 0.
+	staleServer struct{ *model.Server }
+	// forgetfulServer syncs once and never re-arms its sync timer.
+	forgetfulServer struct{ *model.Server }
+	// inventingServer adds one to every value a peer syncs.
+	inventingServer struct{ *model.Server }
+	// strayClient sends every other request to the server after its own.
+	strayClient struct {
+		*model.Client
+		servers int
+	}
+)
+
+func (s eagerServer) Step(env *model.Env, in model.Input) {
+	if in.Kind == sim.Deliver && in.Msg.Type == model.Set && in.Msg.Value == s.Value {
+		env.Send(in.From, model.Msg{Type: model.SetReply, Value: s.Value, Accepted: true})
+		return
+	}
+	s.Server.Step(env, in)
+}
+
+func (s staleServer) Step(env *model.Env, in model.Input) {
+	if in.Kind == sim.Deliver && in.Msg.Type == model.Get {
+		env.Send(in.From, model.Msg{Type: model.GetReply, Value: 0})
+		return
+	}
+	s.Server.Step(env, in)
+}
+
+func (s forgetfulServer) Step(env *model.Env, in model.Input) {
+	if in.Kind == sim.Timer {
+		for peer := range sim.NodeID(s.Servers) {
+			if peer != s.ID {
+				env.Send(peer, model.Msg{Type: model.Sync, Value: s.Value})
+			}
+		}
+		return // the bug: no env.After here
+	}
+	s.Server.Step(env, in)
+}
+
+func (s inventingServer) Step(env *model.Env, in model.Input) {
+	if in.Kind == sim.Deliver && in.Msg.Type == model.Sync {
+		in.Msg.Value++
+	}
+	s.Server.Step(env, in)
+}
+
+func (c strayClient) Step(env *model.Env, in model.Input) {
+	c.Client.Step(env, in)
+	if c.Sent == 2 && in.Kind == sim.Deliver {
+		// Resend the request just sent, to the wrong server.
+		env.Send((c.Subject+1)%sim.NodeID(c.servers), c.Pending)
+	}
+}
+
+// TestChecksCatchBrokenNodes shows that every check has teeth: each broken
+// node makes its check fail, on the default scenario, and the run's verdict
+// with it.
+func TestChecksCatchBrokenNodes(t *testing.T) {
+	tests := []struct {
+		name   string
+		check  string
+		server func(*model.Server) model.Replica
+		client func(*model.Client) sim.Node[model.Msg, model.Note]
+		first  string // in the first violation's description
+		// clients overrides the default scenario's 5 clients.
+		clients int
+	}{
+		{"replace on sync", "values-never-decrease",
+			func(s *model.Server) model.Replica { return lossyServer{s} }, nil, "went from", 0},
+		{"accept equal set", "set-accepted-iff-larger",
+			func(s *model.Server) model.Replica { return eagerServer{s} }, nil, "accepted=true", 0},
+		{"stale get", "get-returns-current",
+			func(s *model.Server) model.Replica { return staleServer{s} }, nil, "with 0 while holding", 0},
+		{"sync only once", "converged-to-max",
+			func(s *model.Server) model.Replica { return forgetfulServer{s} }, nil, "holds",
+			// One client: only server-1 takes sets, so the others
+			// depend on syncs to catch up.
+			1},
+		{"invent values", "no-invented-values",
+			func(s *model.Server) model.Replica { return inventingServer{s} }, nil, "which no client set", 0},
+		{"stray client", "clients-use-own-server",
+			nil, func(c *model.Client) sim.Node[model.Msg, model.Note] { return strayClient{c, 3} }, "but may send only to", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := scenarios.Default()
+			// Sets of equal values happen often in a narrow range.
+			sc.MaxValue = 20
+			sc.MaxTime = scenarios.Duration(10 * time.Second)
+			if tt.clients > 0 {
+				sc.Clients = tt.clients
+			}
+			cfg := sc.Config()
+			cfg.WrapServer, cfg.WrapClient = tt.server, tt.client
+
+			r, err := model.NewCluster(cfg).Run()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Passed() {
+				t.Fatalf("every check passed with a broken node")
+			}
+			c, ok := r.Check(tt.check)
+			if !ok {
+				t.Fatalf("no check named %s", tt.check)
+			}
+			if c.Passed() {
+				t.Fatalf("check %s passed", tt.check)
+			}
+			if !strings.Contains(c.First, tt.first) {
+				t.Errorf("first violation %q does not mention %q", c.First, tt.first)
+			}
+
+			// The correct nodes pass the same check on the same run.
+			ok2, err := model.NewCluster(sc.Config()).Run()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c, _ := ok2.Check(tt.check); !c.Passed() {
+				t.Errorf("the real protocol fails %s too: %s", tt.check, c.First)
+			}
+		})
+	}
+}
