@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// readme returns README.md and the text between a marker comment that
+// starts with begin and the next "<!-- end" comment, without the fences.
+func readmeBlock(t *testing.T, begin string) (string, string) {
+	t.Helper()
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	start := strings.Index(readme, "<!-- "+begin)
+	if start < 0 {
+		t.Fatalf("README.md has no <!-- %s marker", begin)
+	}
+	rest := readme[start:]
+	end := strings.Index(rest, "<!-- end")
+	if end < 0 {
+		t.Fatalf("README.md: <!-- %s has no <!-- end marker", begin)
+	}
+	block := rest[strings.Index(rest, "\n")+1 : end]
+	block = strings.TrimPrefix(block, "```\n")
+	block = strings.TrimSuffix(block, "```\n")
+	return readme, block
+}
+
+// TestREADMEUsage keeps the README's copy of -h true to the code.
+func TestREADMEUsage(t *testing.T) {
+	_, block := readmeBlock(t, "usage")
+	got := string(runOutput(t, 0, "-h"))
+	if got != block {
+		t.Errorf("README.md's usage block differs from eccounter-sim -h at line %d:\n%s",
+			firstDiffLine([]byte(block), []byte(got)), lineDiff([]byte(block), []byte(got)))
+	}
+}
+
+// TestREADMEExcerpt keeps the README's excerpt of a run true: every line of
+// it must be a line of the golden default run, in the same order.
+func TestREADMEExcerpt(t *testing.T) {
+	readme, block := readmeBlock(t, "excerpt")
+	golden, err := os.ReadFile("../../testdata/default-seed42.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(golden), "\n")
+	at := 0
+	for _, want := range strings.Split(strings.TrimSuffix(block, "\n"), "\n") {
+		for at < len(lines) && lines[at] != want {
+			at++
+		}
+		if at == len(lines) {
+			t.Errorf("README.md excerpt line not found (in order) in the golden run:\n%s", want)
+			return
+		}
+	}
+	for _, cmd := range []string{"go run ./cmd/eccounter-sim -seed 42", "go test ./..."} {
+		if !strings.Contains(readme, cmd) {
+			t.Errorf("README.md does not give the command %q", cmd)
+		}
+	}
+}
+
+// TestREADMEScenarioKeys: every key of the reference scenario has a row in
+// the README's table.
+func TestREADMEScenarioKeys(t *testing.T) {
+	readme, _ := readmeBlock(t, "usage")
+	ref, err := os.ReadFile("../../scenarios/default.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := regexp.MustCompile(`(?m)^(?:# )?([a-z_]+) = `).FindAllSubmatch(ref, -1)
+	if len(keys) < 15 {
+		t.Fatalf("found only %d keys in default.toml", len(keys))
+	}
+	for _, k := range keys {
+		if !bytes.Contains([]byte(readme), []byte("`"+string(k[1])+"`")) &&
+			!strings.Contains(readme, "`[latency] "+string(k[1])) {
+			t.Errorf("README.md's scenario table has no row for key %s", k[1])
+		}
+	}
+}
