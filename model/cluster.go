@@ -54,12 +54,12 @@ type Replica interface {
 
 // Cluster is the servers and clients of one run, wired into an engine.
 type Cluster struct {
-	cfg      Config
-	engine   *Engine
-	servers  []Replica
-	clients  []Client
-	checker  *checker
-	observed bool // Run was called
+	cfg     Config
+	engine  *Engine
+	servers []Replica
+	clients []Client
+	checker *checker
+	ran     bool
 }
 
 // NewCluster builds the nodes of cfg and adds them to a new engine: servers
@@ -121,10 +121,10 @@ func (c *Cluster) Subject(i int) sim.NodeID { return c.clients[i].Subject }
 // It returns the report of the run; an error means a node broke the
 // engine's rules, which the protocol's nodes never do.
 func (c *Cluster) Run() (Report, error) {
-	if c.observed {
+	if c.ran {
 		panic("model: Cluster.Run called twice")
 	}
-	c.observed = true
+	c.ran = true
 	res, err := c.engine.Run(c.checker.quiescent)
 	if errors.Is(err, sim.ErrForbiddenSend) {
 		// The engine stopped a client that addressed a node other than

@@ -169,27 +169,47 @@ func (r *Report) AppendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, r.Events, 10)
 	b = append(b, `,"messages":{`...)
 	for i, k := range r.Sent {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = sim.AppendJSONString(b, k.Kind)
-		b = append(b, ':')
+		b = appendMember(b, i, k.Kind)
 		b = strconv.AppendInt(b, k.Count, 10)
 	}
 	b = append(b, `},"max_latency":`...)
 	b = strconv.AppendInt(b, int64(r.MaxLatency), 10)
 	b = append(b, `,"checks":{`...)
 	for i, ch := range r.Checks {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = sim.AppendJSONString(b, ch.Name)
-		b = append(b, ':')
+		b = appendMember(b, i, ch.Name)
 		b = strconv.AppendBool(b, ch.Passed())
 	}
-	b = append(b, `},"passed":`...)
+	b = append(b, `},"failures":[`...)
+	first := true
+	for _, ch := range r.Checks {
+		if ch.Passed() {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, `{"check":`...)
+		b = sim.AppendJSONString(b, ch.Name)
+		b = append(b, `,"violations":`...)
+		b = strconv.AppendInt(b, int64(ch.Violations), 10)
+		b = append(b, `,"first":`...)
+		b = sim.AppendJSONString(b, ch.First)
+		b = append(b, '}')
+	}
+	b = append(b, `],"passed":`...)
 	b = strconv.AppendBool(b, r.Passed())
 	return append(b, "}\n"...)
+}
+
+// appendMember starts member i of a JSON object: a comma after the first,
+// the key, a colon.
+func appendMember(b []byte, i int, key string) []byte {
+	if i > 0 {
+		b = append(b, ',')
+	}
+	b = sim.AppendJSONString(b, key)
+	return append(b, ':')
 }
 
 func appendOptInt(b []byte, v int64, ok bool) []byte {
