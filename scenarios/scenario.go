@@ -78,7 +78,9 @@ func (d Duration) String() string {
 	if strings.HasSuffix(s, "h0m") {
 		s = strings.TrimSuffix(s, "0m")
 	}
-	return s
+	// Go writes microseconds as "µs"; "us" reads back the same and keeps
+	// the header plain ASCII.
+	return strings.Replace(s, "µs", "us", 1)
 }
 
 // Limits on sizes, so that no scenario can exhaust memory or run for ever
@@ -148,7 +150,7 @@ func Load(path string) (*Scenario, error) {
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err // an *fs.PathError: it names the file
 	}
 	if len(data) > maxFileSize {
 		return nil, fmt.Errorf("%s: file is larger than %d bytes; a scenario is a few lines of TOML", path, maxFileSize)
@@ -162,17 +164,20 @@ func Parse(name string, data []byte) (*Scenario, error) {
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&sc); err != nil {
+		// A key the decoder let through in a case it ignores, or a bad
+		// duration, is better reported by keyPositions, at its key.
+		if _, kerr := keyPositions(data); kerr != nil && kerr.Line > 0 {
+			return nil, kerr.in(name, data)
+		}
 		return nil, decodeError(name, data, err)
 	}
 	sc.Name = name
-	keys, err := keyPositions(data)
-	if err != nil { // the decoder accepted the file, so the parser will too
-		return nil, &Error{File: name, Msg: err.Error()}
+	keys, kerr := keyPositions(data)
+	if kerr == nil {
+		kerr = sc.validate(keys)
 	}
-	if err := sc.validate(keys); err != nil {
-		err.File = name
-		err.source = data
-		return nil, err
+	if kerr != nil {
+		return nil, kerr.in(name, data)
 	}
 	return &sc, nil
 }
@@ -184,6 +189,12 @@ type Error struct {
 	Key       string
 	Msg       string
 	source    []byte
+}
+
+// in places the error in the file name with contents data.
+func (e *Error) in(name string, data []byte) *Error {
+	e.File, e.source = name, data
+	return e
 }
 
 // Error renders the problem as "file:line:col: key: message", then the line
@@ -199,9 +210,25 @@ func (e *Error) Error() string {
 		b.WriteString(e.Key + ": ")
 	}
 	b.WriteString(e.Msg)
-	if line, ok := sourceLine(e.source, e.Line); ok && e.Col > 0 {
+	if line, ok := sourceLine(e.source, e.Line); ok && e.Col > 0 && e.Col <= len(line)+1 {
 		prefix := fmt.Sprintf("  %4d | ", e.Line)
-		fmt.Fprintf(&b, "\n%s%s\n%*s| %*s^", prefix, line, len(prefix)-2, "", e.Col-1, "")
+		fmt.Fprintf(&b, "\n%s%s\n%*s| %s^", prefix, line, len(prefix)-2, "", caretPad(line[:e.Col-1]))
+	}
+	return b.String()
+}
+
+// caretPad returns the blanks that put a caret under the character after
+// before: a tab for a tab, so that it lines up as the line does, and one
+// space for every other character (columns count bytes, a character may
+// take several).
+func caretPad(before string) string {
+	var b strings.Builder
+	for _, r := range before {
+		if r == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteByte(' ')
+		}
 	}
 	return b.String()
 }
@@ -228,8 +255,7 @@ func decodeError(name string, data []byte, err error) error {
 		de := strict.Errors[0]
 		line, col := de.Position()
 		key := strings.Join(de.Key(), ".")
-		return &Error{File: name, Line: line, Col: col, Key: key, source: data,
-			Msg: fmt.Sprintf("unknown key; the keys allowed here are %s", strings.Join(knownKeys(de.Key()), ", "))}
+		return &Error{File: name, Line: line, Col: col, Key: key, source: data, Msg: unknownKey(de.Key())}
 	}
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
@@ -257,15 +283,6 @@ func goTypeWords(t string) string {
 		return "a table ([latency])"
 	}
 	return t
-}
-
-// knownKeys lists the keys allowed in the table holding the unknown key.
-func knownKeys(key []string) []string {
-	if len(key) > 1 && key[0] == "latency" {
-		return []string{"distribution", "fixed", "min", "max", "floor", "mean"}
-	}
-	return []string{"seed", "servers", "clients", "requests_per_client", "set_ratio", "max_value",
-		"sync_interval", "assignment", "max_time", "max_events", "[latency]"}
 }
 
 // fail returns the validation error for key, placed where the file sets it
@@ -323,8 +340,8 @@ func (s *Scenario) validate(keys map[string]position) *Error {
 	return s.Latency.validate(keys)
 }
 
-// latencyKeys says which [latency] keys each distribution reads.
-var latencyKeys = map[sim.Distribution][]string{
+// distributionKeys says which [latency] keys each distribution reads.
+var distributionKeys = map[sim.Distribution][]string{
 	sim.Fixed:       {"fixed"},
 	sim.Uniform:     {"min", "max"},
 	sim.Exponential: {"floor", "mean"},
@@ -332,7 +349,7 @@ var latencyKeys = map[sim.Distribution][]string{
 
 func (l *Latency) validate(keys map[string]position) *Error {
 	dist := sim.Distribution(l.Distribution)
-	used, ok := latencyKeys[dist]
+	used, ok := distributionKeys[dist]
 	if !ok {
 		return fail(keys, "latency.distribution", "%q is not a distribution: allowed %q, %q or %q",
 			l.Distribution, sim.Fixed, sim.Uniform, sim.Exponential)
@@ -361,7 +378,7 @@ func checkSpan(keys map[string]position, key string, d Duration, limit time.Dura
 		return fail(keys, key, "%v is not a positive duration; write one such as \"100ms\"", d)
 	}
 	if time.Duration(d) > limit {
-		return fail(keys, key, "%v is too long: allowed up to %v", d, limit)
+		return fail(keys, key, "%v is too long: allowed up to %v", d, Duration(limit))
 	}
 	return nil
 }
@@ -412,7 +429,7 @@ func (s *Scenario) fields() (top, latency []field) {
 	}
 	latency = []field{{"distribution", str(s.Latency.Distribution)}}
 	spans := map[string]Duration{"fixed": s.Latency.Fixed, "min": s.Latency.Min, "max": s.Latency.Max, "floor": s.Latency.Floor, "mean": s.Latency.Mean}
-	for _, k := range latencyKeys[sim.Distribution(s.Latency.Distribution)] {
+	for _, k := range distributionKeys[sim.Distribution(s.Latency.Distribution)] {
 		latency = append(latency, field{k, str(spans[k].String())})
 	}
 	return top, latency

@@ -91,16 +91,26 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 	// printed only when asked for, to standard output, since then it is
 	// the output.
 	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fmt.Fprint(stdout, usage)
-			fs.PrintDefaults()
-			fmt.Fprint(stdout, examples)
-			return o, exitPass, false
+	// Go's flag package stops at the first argument that is not a flag;
+	// parse again after each one, so that flags may follow the file too.
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(stdout)
+				fmt.Fprint(stdout, usage)
+				fs.PrintDefaults()
+				fmt.Fprint(stdout, examples)
+				return o, exitPass, false
+			}
+			fmt.Fprintln(stderr, "run eccounter-sim -h for help")
+			return o, exitUsage, false
 		}
-		fmt.Fprintln(stderr, "run eccounter-sim -h for help")
-		return o, exitUsage, false
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
 	switch o.trace {
 	case "text", "jsonl", "none":
@@ -108,12 +118,12 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 		fmt.Fprintf(stderr, "eccounter-sim: -trace %q: want text, jsonl or none\n", o.trace)
 		return o, exitUsage, false
 	}
-	switch fs.NArg() {
+	switch len(files) {
 	case 0:
 	case 1:
-		o.file = fs.Arg(0)
+		o.file = files[0]
 	default:
-		fmt.Fprintf(stderr, "eccounter-sim: one scenario file at most, got %d: %s\n", fs.NArg(), strings.Join(fs.Args(), " "))
+		fmt.Fprintf(stderr, "eccounter-sim: one scenario file at most, got %d: %s\n", len(files), strings.Join(files, " "))
 		return o, exitUsage, false
 	}
 	return o, 0, true
@@ -143,13 +153,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "eccounter-sim: -o: %v\n", err)
 			return exitUsage
 		}
-		defer f.Close()
+		defer f.Close() // a second Close, after the one below, is harmless
 		out = f
 	}
 	w := bufio.NewWriterSize(out, 64<<10)
 	code, err := simulate(w, sc, o)
 	if ferr := w.Flush(); err == nil {
 		err = ferr
+	}
+	if f, ok := out.(*os.File); ok && o.out != "" && err == nil {
+		// Closing is when some file systems report that a write failed.
+		err = f.Close()
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "eccounter-sim: %v\n", err)
