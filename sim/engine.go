@@ -159,7 +159,8 @@ func (e *Engine[M, N]) Add(name string, n Node[M, N]) NodeID {
 // other node makes Run fail: it is a bug in the protocol, not a message to
 // drop quietly.
 func (e *Engine[M, N]) Restrict(node NodeID, to ...NodeID) {
-	e.allowed[node] = slices.Clone(to)
+	// Never nil, even with no targets: nil means unrestricted.
+	e.allowed[node] = append(make([]NodeID, 0, len(to)), to...)
 }
 
 // Observe registers an observer; observers are called in the order they
