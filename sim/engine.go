@@ -21,6 +21,9 @@ type Config struct {
 	// MaxEvents stops the run once that many events were processed; 0
 	// means no limit.
 	MaxEvents int64
+	// Faults is what goes wrong, if anything. Node IDs in it must exist
+	// by the time Run is called.
+	Faults Faults
 
 	_ struct{} // fields by name, so that new ones can be added
 }
@@ -80,15 +83,31 @@ type Result struct {
 	Sent []KindCount
 	// MaxLatency is the largest latency the network drew.
 	MaxLatency time.Duration
+	// Dropped counts deliveries that did not happen, Duplicated the
+	// messages the network delivered twice.
+	Dropped, Duplicated int64
+	// FaultsEnded: the faults ended, at HealedAt (the run may stop first).
+	FaultsEnded bool
+	HealedAt    Time
 }
 
 // Step records one step of one node, as observers see it after the step.
+// Some steps are events no node handles (see CrashKind and the kinds after
+// it): they have no notes or sends, and Node is NoNode for events of the
+// whole network.
 type Step[M Message, N Note] struct {
 	Time  Time
 	Node  NodeID
 	In    Input[M]
 	Notes []N
 	Sends []Sent[M]
+	// Reason: why a Drop happened (DropLoss, DropPartition, DropDown).
+	Reason string
+	// Partition: which of Faults.Partitions started or ended.
+	Partition int
+	// Crash: which of Faults.Crashes took the node down (CrashKind,
+	// Recover).
+	Crash int
 }
 
 // Sent is a message as the network accepted it.
@@ -119,13 +138,17 @@ type Engine[M Message, N Note] struct {
 	allowed   [][]NodeID // nil: the node may send to any node
 	observers []Observer[M, N]
 
-	net    *rand.Rand
-	queue  queue[M]
-	now    Time
-	seq    uint64
-	lastID MsgID
-	sent   map[string]int64
-	maxLat time.Duration
+	net       *rand.Rand
+	queue     queue[M]
+	now       Time
+	seq       uint64
+	lastID    MsgID
+	sent      map[string]int64
+	maxLat    time.Duration
+	dropped   int64
+	dups      int64
+	cancelled map[TimerID]struct{}
+	fs        faultState
 
 	env  Env[M, N]
 	step Step[M, N]
@@ -138,9 +161,10 @@ func New[M Message, N Note](cfg Config) *Engine[M, N] {
 		panic(err)
 	}
 	return &Engine[M, N]{
-		cfg:  cfg,
-		net:  NewRand(cfg.Seed, streamNetwork),
-		sent: make(map[string]int64),
+		cfg:       cfg,
+		net:       NewRand(cfg.Seed, streamNetwork),
+		sent:      make(map[string]int64),
+		cancelled: make(map[TimerID]struct{}),
 	}
 }
 
@@ -169,8 +193,11 @@ func (e *Engine[M, N]) Observe(o Observer[M, N]) {
 	e.observers = append(e.observers, o)
 }
 
-// Name returns the name a node was added under.
+// Name returns the name a node was added under ("" for NoNode).
 func (e *Engine[M, N]) Name(id NodeID) string {
+	if id == NoNode {
+		return ""
+	}
 	if id < 0 || int(id) >= len(e.names) {
 		return fmt.Sprintf("node(%d)", id)
 	}
@@ -190,6 +217,7 @@ func (e *Engine[M, N]) Run(done func() bool) (Result, error) {
 	for id := range e.nodes {
 		e.schedule(0, NodeID(id), Input[M]{Kind: Start})
 	}
+	e.initFaults()
 	var events int64
 	reason := Idle
 	for e.queue.len() > 0 {
@@ -208,8 +236,11 @@ func (e *Engine[M, N]) Run(done func() bool) (Result, error) {
 		}
 		ev := e.queue.pop()
 		e.now = ev.at
-		events++
-		if err := e.process(ev); err != nil {
+		counted, err := e.process(ev)
+		if counted {
+			events++
+		}
+		if err != nil {
 			return e.result(Aborted, events), err
 		}
 	}
@@ -220,7 +251,8 @@ func (e *Engine[M, N]) Run(done func() bool) (Result, error) {
 }
 
 func (e *Engine[M, N]) result(reason StopReason, events int64) Result {
-	r := Result{Reason: reason, Now: e.now, Events: events, MaxLatency: e.maxLat}
+	r := Result{Reason: reason, Now: e.now, Events: events, MaxLatency: e.maxLat,
+		Dropped: e.dropped, Duplicated: e.dups, FaultsEnded: !e.fs.on, HealedAt: e.fs.ended}
 	for kind, n := range e.sent {
 		r.Sent = append(r.Sent, KindCount{kind, n})
 	}
@@ -234,41 +266,130 @@ func (e *Engine[M, N]) schedule(at Time, node NodeID, in Input[M]) {
 	e.queue.push(event[M]{at: at, seq: e.seq, node: node, in: in})
 }
 
-// process steps one node with one input and applies what it asked for.
-func (e *Engine[M, N]) process(ev event[M]) error {
+// process handles one event: it steps a node, or records a fault, or
+// discards the event (a cancelled timer, a timer of a crashed node, a fault
+// after the faults ended). It reports whether the event counted.
+func (e *Engine[M, N]) process(ev event[M]) (bool, error) {
+	st := &e.step
+	*st = Step[M, N]{Time: e.now, Node: ev.node, In: ev.in, Sends: st.Sends[:0]}
+	switch ev.in.Kind {
+	case Timer:
+		if _, ok := e.cancelled[ev.in.timer]; ok {
+			delete(e.cancelled, ev.in.timer)
+			return false, nil
+		}
+		if !e.fs.up[ev.node] || ev.epoch != e.fs.epoch[ev.node] {
+			return false, nil // armed before a crash: gone with it
+		}
+	case Deliver:
+		if reason := e.dropReason(&ev); reason != "" {
+			e.dropped++
+			st.Reason = reason
+			e.observe(st)
+			return true, nil
+		}
+	case Recover:
+		if e.fs.up[ev.node] {
+			return false, nil // restarted already, when the faults ended
+		}
+		e.fs.up[ev.node], e.fs.downBy[ev.node] = true, -1
+		st.Crash = ev.in.crash
+	case CrashKind:
+		if !e.fs.on || !e.fs.up[ev.node] {
+			return false, nil
+		}
+		e.fs.up[ev.node], e.fs.downBy[ev.node] = false, ev.in.crash
+		e.fs.epoch[ev.node]++
+		st.Crash = ev.in.crash
+		e.observe(st)
+		return true, nil
+	case PartitionStart, PartitionEnd:
+		if !e.fs.on {
+			return false, nil
+		}
+		st.Partition = ev.in.part
+		e.observe(st)
+		return true, nil
+	case FaultsEnd:
+		e.endFaults(st)
+		return true, nil
+	}
+	return true, e.step1(ev)
+}
+
+// endFaults heals the network and restarts every crashed node, now.
+func (e *Engine[M, N]) endFaults(st *Step[M, N]) {
+	if !e.fs.on {
+		return
+	}
+	e.fs.on, e.fs.ended = false, e.now
+	e.observe(st)
+	for id, by := range e.fs.downBy {
+		if by >= 0 {
+			c := e.cfg.Faults.Crashes[by]
+			e.schedule(e.now, NodeID(id), Input[M]{Kind: Recover, Durable: c.Durable, crash: by})
+		}
+	}
+}
+
+func (e *Engine[M, N]) observe(st *Step[M, N]) {
+	for _, o := range e.observers {
+		o.AfterStep(st)
+	}
+}
+
+// step1 steps one node with one input and applies what it asked for.
+func (e *Engine[M, N]) step1(ev event[M]) error {
 	for _, o := range e.observers {
 		o.BeforeStep(e.now, ev.node)
 	}
 	env := &e.env
 	env.now, env.self, env.rng = e.now, ev.node, e.rngs[ev.node]
-	env.sends, env.timers, env.notes = env.sends[:0], env.timers[:0], env.notes[:0]
+	env.sends, env.timers, env.cancel, env.notes = env.sends[:0], env.timers[:0], env.cancel[:0], env.notes[:0]
 	e.nodes[ev.node].Step(env, ev.in)
 
 	st := &e.step
-	st.Time, st.Node, st.In, st.Notes = e.now, ev.node, ev.in, env.notes
-	st.Sends = st.Sends[:0]
+	st.Notes = env.notes
 	for _, out := range env.sends {
 		if err := e.checkSend(ev.node, out); err != nil {
 			return err
 		}
-		lat := e.cfg.Latency.Sample(e.net)
-		e.maxLat = max(e.maxLat, lat)
 		e.lastID++
-		arrive := e.now.Add(lat)
-		e.schedule(arrive, out.to, Input[M]{Kind: Deliver, ID: e.lastID, From: ev.node, Msg: out.msg})
 		e.sent[out.msg.Kind()]++
+		// Draw loss and duplication only while they can happen, so that a
+		// run without faults draws exactly the same latencies.
+		lost := e.fs.on && e.cfg.Faults.Loss > 0 && e.net.Float64() < e.cfg.Faults.Loss
+		arrive := e.deliver(ev.node, out, lost)
+		if !lost && e.fs.on && e.cfg.Faults.Duplicate > 0 && e.net.Float64() < e.cfg.Faults.Duplicate {
+			e.dups++
+			e.deliver(ev.node, out, false)
+		}
 		st.Sends = append(st.Sends, Sent[M]{ID: e.lastID, To: out.to, Msg: out.msg, Arrive: arrive})
 	}
 	for _, t := range env.timers {
 		if t.after < 0 {
 			return fmt.Errorf("sim: %s armed timer %q %v in the past", e.Name(ev.node), t.name, t.after)
 		}
-		e.schedule(e.now.Add(t.after), ev.node, Input[M]{Kind: Timer, Timer: t.name})
+		e.seq++
+		e.queue.push(event[M]{at: e.now.Add(t.after), seq: e.seq, node: ev.node, epoch: e.fs.epoch[ev.node],
+			in: Input[M]{Kind: Timer, Timer: t.name, timer: t.id}})
 	}
-	for _, o := range e.observers {
-		o.AfterStep(st)
+	for _, id := range env.cancel {
+		e.cancelled[id] = struct{}{}
 	}
+	e.observe(st)
 	return nil
+}
+
+// deliver schedules one copy of a message, with a latency of its own.
+func (e *Engine[M, N]) deliver(from NodeID, out outgoing[M], lost bool) Time {
+	lat := e.cfg.Latency.Sample(e.net)
+	e.maxLat = max(e.maxLat, lat)
+	arrive := e.now.Add(lat)
+	e.seq++
+	e.queue.push(event[M]{at: arrive, seq: e.seq, node: out.to, lost: lost,
+		in: Input[M]{Kind: Deliver, ID: e.lastID, From: from, Msg: out.msg}})
+	return arrive
 }
 
 // checkSend enforces Restrict and rejects sends to nodes that do not exist.

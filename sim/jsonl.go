@@ -5,15 +5,20 @@ import (
 	"strconv"
 )
 
-// JSONLWriter is an observer that writes each step as JSON Lines: for a
-// delivered message a "recv" record, for a timer a "timer" record, for a
-// start a "start" record; then one record per note the node made, named by
-// the note's Event; then one "send" record per message it sent. So a
-// message's recv record always comes before the records of what the receiver
-// did about it. Every record has "t" (virtual nanoseconds), "event" and
-// "node"; message records add "id", "from", "to", "msg" and the message's
-// own fields, and send records add "arrive", the time the network will
-// deliver it.
+// JSONLWriter is an observer that writes each step as JSON Lines: first a
+// record of what happened, named by InputKind.String ("recv" for a
+// delivered message, "timer", "start", "restart", and for steps no node
+// handles "drop", "crash", "partition", "partition_heal", "faults_end");
+// then one record per note the node made, named by the note's Event; then
+// one "send" record per message it sent. So a message's recv record always
+// comes before the records of what the receiver did about it. Every record
+// has "t" (virtual nanoseconds), "event" and "node" ("" for the whole
+// network); message records (send, recv, drop) add "id", "from", "to",
+// "msg" and the message's own fields; send records add "arrive", the time
+// the network will deliver it, and drop records the "reason" (loss,
+// partition, down); crash and restart records add "crash" (its index in
+// the scenario) and "durable"; partition records add "partition" (its
+// index).
 type JSONLWriter[M Message, N Note] struct {
 	w     io.Writer
 	names []string // node names, already quoted as JSON strings
@@ -43,16 +48,25 @@ func (j *JSONLWriter[M, N]) AfterStep(s *Step[M, N]) {
 		return
 	}
 	b := j.buf[:0]
+	b = j.head(b, s.Time, s.In.Kind.String(), s.Node)
 	switch s.In.Kind {
 	case Deliver:
-		b = j.head(b, s.Time, "recv", s.Node)
 		b = j.message(b, s.In.ID, s.In.From, s.Node, s.In.Msg)
+	case Drop:
+		b = j.message(b, s.In.ID, s.In.From, s.Node, s.In.Msg)
+		b = append(b, `,"reason":`...)
+		b = AppendJSONString(b, s.Reason)
 	case Timer:
-		b = j.head(b, s.Time, "timer", s.Node)
 		b = append(b, `,"timer":`...)
 		b = AppendJSONString(b, s.In.Timer)
-	default:
-		b = j.head(b, s.Time, "start", s.Node)
+	case CrashKind, Recover:
+		b = append(b, `,"crash":`...)
+		b = strconv.AppendInt(b, int64(s.Crash), 10)
+		b = append(b, `,"durable":`...)
+		b = strconv.AppendBool(b, s.In.Durable)
+	case PartitionStart, PartitionEnd:
+		b = append(b, `,"partition":`...)
+		b = strconv.AppendInt(b, int64(s.Partition), 10)
 	}
 	b = append(b, "}\n"...)
 	for _, n := range s.Notes {
@@ -77,6 +91,9 @@ func (j *JSONLWriter[M, N]) head(b []byte, t Time, event string, node NodeID) []
 	b = append(b, `,"event":`...)
 	b = AppendJSONString(b, event)
 	b = append(b, `,"node":`...)
+	if node == NoNode {
+		return append(b, `""`...)
+	}
 	return append(b, j.names[node]...)
 }
 

@@ -8,6 +8,13 @@ import (
 // NodeID identifies a node: the order in which it was added, from 0.
 type NodeID int32
 
+// NoNode stands for "no node" in steps that concern the whole run, such as
+// a partition starting.
+const NoNode NodeID = -1
+
+// TimerID identifies a timer armed with Env.After, for Env.Cancel.
+type TimerID uint64
+
 // MsgID identifies one message sent during a run, from 1 upward.
 type MsgID uint64
 
@@ -42,7 +49,8 @@ type Node[M Message, N Note] interface {
 	Step(env *Env[M, N], in Input[M])
 }
 
-// InputKind says what woke a node.
+// InputKind says what woke a node, or, for the kinds that never reach a
+// node, what else happened in a step that observers see.
 type InputKind uint8
 
 // The inputs a node can receive.
@@ -54,6 +62,25 @@ const (
 	Deliver
 	// Timer is a timer the node armed with Env.After going off.
 	Timer
+	// Recover restarts a node after a crash. Input.Durable says whether
+	// its state survived: if not, the node must forget everything but
+	// its configuration. Its timers from before the crash are gone.
+	Recover
+)
+
+// Steps that observers see but no node does.
+const (
+	// CrashKind: the node stopped (Input.Durable: its state will survive).
+	CrashKind InputKind = iota + 10
+	// Drop: a message could not be delivered; Step.Reason says why.
+	Drop
+	// PartitionStart and PartitionEnd: Faults.Partitions[Step.Partition]
+	// began or healed.
+	PartitionStart
+	PartitionEnd
+	// FaultsEnd: no more faults; the network heals and crashed nodes
+	// restart.
+	FaultsEnd
 )
 
 func (k InputKind) String() string {
@@ -64,6 +91,18 @@ func (k InputKind) String() string {
 		return "recv"
 	case Timer:
 		return "timer"
+	case Recover:
+		return "restart"
+	case CrashKind:
+		return "crash"
+	case Drop:
+		return "drop"
+	case PartitionStart:
+		return "partition"
+	case PartitionEnd:
+		return "partition_heal"
+	case FaultsEnd:
+		return "faults_end"
 	}
 	return "invalid"
 }
@@ -77,6 +116,12 @@ type Input[M Message] struct {
 	Msg  M
 	// For Timer: the name given to Env.After.
 	Timer string
+	// For Recover and CrashKind: whether the node's state survives.
+	Durable bool
+
+	timer TimerID // Timer: which one
+	part  int     // PartitionStart, PartitionEnd: which partition
+	crash int     // CrashKind, Recover: which crash
 }
 
 // Env is what the engine hands a node for one step: the virtual time, the
@@ -88,7 +133,10 @@ type Env[M Message, N Note] struct {
 	rng    *rand.Rand
 	sends  []outgoing[M]
 	timers []timerReq
+	cancel []TimerID
 	notes  []N
+
+	lastTimer TimerID // the engine's counter of timers, kept across steps
 }
 
 type outgoing[M Message] struct {
@@ -97,6 +145,7 @@ type outgoing[M Message] struct {
 }
 
 type timerReq struct {
+	id    TimerID
 	after time.Duration
 	name  string
 }
@@ -116,9 +165,18 @@ func (e *Env[M, N]) Send(to NodeID, msg M) {
 	e.sends = append(e.sends, outgoing[M]{to, msg})
 }
 
-// After asks for a Timer input named name after d has passed.
-func (e *Env[M, N]) After(d time.Duration, name string) {
-	e.timers = append(e.timers, timerReq{d, name})
+// After asks for a Timer input named name after d has passed, and returns
+// the timer's ID, for Cancel.
+func (e *Env[M, N]) After(d time.Duration, name string) TimerID {
+	e.lastTimer++
+	e.timers = append(e.timers, timerReq{e.lastTimer, d, name})
+	return e.lastTimer
+}
+
+// Cancel stops a timer armed earlier by this node from going off.
+// Cancelling a timer that went off already is harmless.
+func (e *Env[M, N]) Cancel(id TimerID) {
+	e.cancel = append(e.cancel, id)
 }
 
 // Record adds a note to the trace.

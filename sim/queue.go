@@ -6,6 +6,11 @@ type event[M Message] struct {
 	seq  uint64 // order of scheduling; breaks ties between equal times
 	node NodeID
 	in   Input[M]
+	// For timers: the node's epoch when armed (see faultState).
+	epoch uint32
+	// For deliveries: the network lost the message; it is dropped on
+	// arrival.
+	lost bool
 }
 
 func (a *event[M]) before(b *event[M]) bool {
