@@ -17,17 +17,23 @@ const (
 	checkClientsComplete
 	checkConvergedToMax
 	checkNoInvented
+	checkAckedKept
+	checkMonotonicReads
+	checkLiveness
 	numChecks
 )
 
 var checkDefs = [numChecks]struct{ name, rule string }{
-	checkNeverDecrease:   {"values-never-decrease", "a server's value never decreases"},
+	checkNeverDecrease:   {"values-never-decrease", "a server's value never decreases (but a server that crashes without durable storage restarts at 0)"},
 	checkSetIffLarger:    {"set-accepted-iff-larger", "a set is accepted if and only if it exceeds the server's value at that moment"},
 	checkGetCurrent:      {"get-returns-current", "a get returns the server's value at that moment"},
 	checkOwnServer:       {"clients-use-own-server", "every client sends only to its own server"},
-	checkClientsComplete: {"clients-complete", "every client completes all its requests"},
+	checkClientsComplete: {"clients-complete", "every client completes all its requests (a timed-out request counts, as indeterminate)"},
 	checkConvergedToMax:  {"converged-to-max", "at the end every server holds the largest value any server ever held"},
 	checkNoInvented:      {"no-invented-values", "no server ever holds a value that no client set"},
+	checkAckedKept:       {"acknowledged-sets-kept", "no accepted set is lost: every accepted value is at most every server's final value"},
+	checkMonotonicReads:  {"monotonic-reads", "the values a client reads never decrease"},
+	checkLiveness:        {"liveness", "servers converge within one sync interval plus the largest latency after the faults end and the last set is accepted"},
 }
 
 // Check is the verdict of one check on one run.
@@ -43,19 +49,47 @@ type Check struct {
 // Passed reports whether the invariant always held.
 func (c Check) Passed() bool { return c.Violations == 0 }
 
+// Anomaly is a break of an invariant that a fault explains: a server that
+// crashed without durable storage came back with nothing, and so lost an
+// acknowledged set or made a client read an older value. It is what such a
+// crash does, not a bug, so it does not fail the run; the report names it
+// and the crash that caused it.
+type Anomaly struct {
+	Check string // the invariant it breaks
+	What  string
+}
+
+// wipe is a non-durable restart: a server came back at 0 having held value.
+type wipe struct {
+	crash  int
+	server sim.NodeID
+	at     sim.Time
+	value  int64
+}
+
+// read is the last value a client read, and when.
+type read struct {
+	value int64
+	at    sim.Time
+	ok    bool
+}
+
 // checker is the observer that runs the checks and keeps the figures of the
 // report. It also knows, in constant time, whether the run is over: the
 // engine asks before every event.
 type checker struct {
-	c      *Cluster
-	checks [numChecks]Check
+	c         *Cluster
+	checks    [numChecks]Check
+	anomalies []Anomaly
 
 	// About the node being stepped, read in BeforeStep.
 	before  int64
 	wasDone bool
 
 	maxEver     int64 // largest value any server ever held
-	atMax       int   // servers holding maxEver now
+	curMax      int64 // largest value a server holds now
+	atCur       int   // servers holding curMax now
+	down        int   // servers crashed and not restarted
 	clientsDone int
 	lastChange  sim.Time // last time any server's value changed
 
@@ -64,12 +98,28 @@ type checker struct {
 	hasSet       bool
 	accepted     int64
 	lastAccepted sim.Time
+	maxAccepted  int64
+
+	wipes    []wipe
+	lastWipe []int  // per server: its latest wipe, or -1
+	reads    []read // per client
+	timeouts int64
+	late     int64
 }
 
 func newChecker(c *Cluster) *checker {
-	k := &checker{c: c, atMax: c.cfg.Servers, proposed: make(map[int64]struct{})}
+	k := &checker{
+		c:        c,
+		atCur:    c.cfg.Servers,
+		proposed: make(map[int64]struct{}),
+		lastWipe: make([]int, c.cfg.Servers),
+		reads:    make([]read, c.cfg.Clients),
+	}
 	for i := range k.checks {
 		k.checks[i].Name, k.checks[i].Rule = checkDefs[i].name, checkDefs[i].rule
+	}
+	for i := range k.lastWipe {
+		k.lastWipe[i] = -1
 	}
 	return k
 }
@@ -82,12 +132,16 @@ func (k *checker) fail(check int, t sim.Time, format string, args ...any) {
 	ch.Violations++
 }
 
-// quiescent reports whether the run is over: all clients finished and all
-// servers hold the largest value ever held. Then no sync in flight can
-// change anything, since each carries a value some server held, which is at
-// most that largest value.
+func (k *checker) anomaly(check int, t sim.Time, format string, args ...any) {
+	k.anomalies = append(k.anomalies, Anomaly{checkDefs[check].name, fmt.Sprintf("at %v: ", t) + fmt.Sprintf(format, args...)})
+}
+
+// quiescent reports whether the run is over: all clients finished, no
+// server is down, and all servers hold the same value, the largest held.
+// Then no sync in flight can change anything, since each carries a value
+// some server held, which is at most that largest value.
 func (k *checker) quiescent() bool {
-	return k.clientsDone == k.c.cfg.Clients && k.atMax == k.c.cfg.Servers
+	return k.clientsDone == k.c.cfg.Clients && k.atCur == k.c.cfg.Servers && k.down == 0
 }
 
 // BeforeStep remembers the state of the node about to step.
@@ -101,9 +155,14 @@ func (k *checker) BeforeStep(_ sim.Time, node sim.NodeID) {
 
 // AfterStep checks one step against the state before it.
 func (k *checker) AfterStep(s *Step) {
-	if k.c.isServer(s.Node) {
+	switch {
+	case s.Node == sim.NoNode || s.In.Kind == sim.Drop:
+		// Network events change no node.
+	case s.In.Kind == sim.CrashKind:
+		k.down++
+	case k.c.isServer(s.Node):
 		k.serverStep(s)
-	} else {
+	default:
 		k.clientStep(s)
 	}
 }
@@ -111,23 +170,19 @@ func (k *checker) AfterStep(s *Step) {
 func (k *checker) serverStep(s *Step) {
 	name := k.c.engine.Name(s.Node)
 	before, after := k.before, k.c.servers[s.Node].Counter()
-	if after < before {
+	wiped := s.In.Kind == sim.Recover && !s.In.Durable
+	if s.In.Kind == sim.Recover {
+		k.down--
+	}
+	if wiped {
+		k.lastWipe[s.Node] = len(k.wipes)
+		k.wipes = append(k.wipes, wipe{s.Crash, s.Node, s.Time, before})
+	}
+	if after < before && !(wiped && after == 0) {
 		k.fail(checkNeverDecrease, s.Time, "%s went from %d to %d", name, before, after)
 	}
 	if after != before {
-		if _, ok := k.proposed[after]; !ok && after != 0 {
-			k.fail(checkNoInvented, s.Time, "%s holds %d, which no client set", name, after)
-		}
-		k.lastChange = s.Time
-		if before == k.maxEver {
-			k.atMax--
-		}
-		if after > k.maxEver {
-			k.maxEver, k.atMax = after, 0
-		}
-		if after == k.maxEver {
-			k.atMax++
-		}
+		k.valueChanged(s, name, before, after)
 	}
 	if s.In.Kind != sim.Deliver {
 		return
@@ -160,6 +215,38 @@ func (k *checker) serverStep(s *Step) {
 		if ok && reply.Accepted {
 			k.accepted++
 			k.lastAccepted = s.Time
+			k.maxAccepted = max(k.maxAccepted, v)
+		}
+	}
+}
+
+// valueChanged keeps the largest values up to date after a server's value
+// changed from before to after.
+func (k *checker) valueChanged(s *Step, name string, before, after int64) {
+	if _, ok := k.proposed[after]; !ok && after != 0 {
+		k.fail(checkNoInvented, s.Time, "%s holds %d, which no client set", name, after)
+	}
+	k.lastChange = s.Time
+	k.maxEver = max(k.maxEver, after)
+	switch {
+	case after > k.curMax:
+		k.curMax, k.atCur = after, 1
+	case after == k.curMax:
+		k.atCur++
+	case before == k.curMax:
+		// The server fell below the largest value: rare (a restart
+		// without durable storage, or a bug), so a scan is cheap enough.
+		k.atCur--
+		if k.atCur == 0 {
+			k.curMax = 0
+			for _, r := range k.c.servers {
+				k.curMax = max(k.curMax, r.Counter())
+			}
+			for _, r := range k.c.servers {
+				if r.Counter() == k.curMax {
+					k.atCur++
+				}
+			}
 		}
 	}
 }
@@ -182,9 +269,60 @@ func (k *checker) clientStep(s *Step) {
 			k.proposed[m.Msg.Value] = struct{}{}
 		}
 	}
+	i := int(s.Node) - k.c.cfg.Servers
+	for _, n := range s.Notes {
+		switch {
+		case n.Kind == Late:
+			k.late++
+		case n.Kind == Op && n.TimedOut:
+			k.timeouts++
+		case n.Kind == Op && n.Op == Get:
+			k.checkRead(s, i, n.Value)
+		}
+	}
 	if k.c.client(s.Node).Done && !k.wasDone {
 		k.clientsDone++
+		if k.clientsDone == k.c.cfg.Clients && k.c.cfg.hasFaults() {
+			// The safety phase lasts until the last client finishes,
+			// unless the scenario set its end.
+			k.c.engine.EndFaults()
+		}
 	}
+}
+
+// checkRead checks that client i's read of v is not older than its last.
+// A read can go back only if the client's server lost its value in a crash
+// without durable storage since the last read: an anomaly, not a bug.
+func (k *checker) checkRead(s *Step, i int, v int64) {
+	last := k.reads[i]
+	k.reads[i] = read{v, s.Time, true}
+	if !last.ok || v >= last.value {
+		return
+	}
+	name := k.c.engine.Name(s.Node)
+	subject := k.c.clients[i].Subject
+	if w := k.lastWipe[subject]; w >= 0 && k.wipes[w].at > last.at {
+		k.anomaly(checkMonotonicReads, s.Time, "%s read %d after %d: %s", name, v, last.value, k.describeWipe(w))
+		return
+	}
+	k.fail(checkMonotonicReads, s.Time, "%s read %d after reading %d at %v", name, v, last.value, last.at)
+}
+
+func (k *checker) describeWipe(w int) string {
+	x := k.wipes[w]
+	return fmt.Sprintf("%s lost %d when it restarted without durable storage at %v (crash %d)",
+		k.c.engine.Name(x.server), x.value, x.at, x.crash+1)
+}
+
+// explainLoss returns the first restart without durable storage that
+// destroyed a value of at least v, or -1.
+func (k *checker) explainLoss(v int64) int {
+	for i, w := range k.wipes {
+		if w.value >= v {
+			return i
+		}
+	}
+	return -1
 }
 
 // report runs the end-of-run checks and assembles the report.
@@ -196,15 +334,18 @@ func (k *checker) report(res sim.Result) Report {
 		AcceptedSets:    k.accepted,
 		LastAcceptedSet: k.lastAccepted,
 		Converged:       true,
+		Timeouts:        k.timeouts,
+		LateReplies:     k.late,
 	}
+	minFinal := int64(0)
 	for i, s := range k.c.servers {
 		v := s.Counter()
 		r.Values = append(r.Values, v)
 		if v != r.Values[0] {
 			r.Converged = false
 		}
-		if v != k.maxEver {
-			k.fail(checkConvergedToMax, res.Now, "%s holds %d, but %d was held", k.c.engine.Name(sim.NodeID(i)), v, k.maxEver)
+		if i == 0 || v < minFinal {
+			minFinal = v
 		}
 	}
 	if r.Converged {
@@ -213,6 +354,31 @@ func (k *checker) report(res sim.Result) Report {
 		}
 		r.ConvergedAt = k.lastChange
 	}
+	k.endChecks(&r, res, minFinal)
+	r.Checks = k.checks[:]
+	r.Anomalies = k.anomalies
+	return r
+}
+
+func (k *checker) endChecks(r *Report, res sim.Result, minFinal int64) {
+	switch w := k.explainLoss(k.maxEver); {
+	case r.Converged && r.Value == k.maxEver:
+	case r.Converged && w >= 0:
+		k.anomaly(checkConvergedToMax, res.Now, "the servers converged on %d, not on %d: %s", r.Value, k.maxEver, k.describeWipe(w))
+	default:
+		for i, v := range r.Values {
+			if v != k.maxEver {
+				k.fail(checkConvergedToMax, res.Now, "%s holds %d, but %d was held", k.c.engine.Name(sim.NodeID(i)), v, k.maxEver)
+			}
+		}
+	}
+	if k.accepted > 0 && k.maxAccepted > minFinal {
+		if w := k.explainLoss(k.maxAccepted); w >= 0 {
+			k.anomaly(checkAckedKept, res.Now, "the accepted set %d was lost: %s", k.maxAccepted, k.describeWipe(w))
+		} else {
+			k.fail(checkAckedKept, res.Now, "a set of %d was accepted, but a server ends with %d", k.maxAccepted, minFinal)
+		}
+	}
 	for i := range k.c.clients {
 		cl := &k.c.clients[i]
 		if !cl.Done {
@@ -220,6 +386,29 @@ func (k *checker) report(res sim.Result) Report {
 			k.fail(checkClientsComplete, res.Now, "%s completed %d of %d requests", k.c.engine.Name(id), max(cl.Sent-1, 0), cl.Requests)
 		}
 	}
-	r.Checks = k.checks[:]
-	return r
+	k.checkLiveness(r, res)
+}
+
+// checkLiveness: once the faults are over and no more sets are accepted, a
+// server holding the largest value syncs it within one interval, and every
+// copy arrives within the largest latency (the proof is with the property
+// test). A scenario may set its own bound.
+func (k *checker) checkLiveness(r *Report, res sim.Result) {
+	if !r.Converged {
+		k.fail(checkLiveness, res.Now, "the servers had not converged when the run stopped (%s)", res.Reason)
+		return
+	}
+	from := r.LastAcceptedSet
+	if res.FaultsEnded {
+		from = max(from, res.HealedAt)
+	}
+	bound := k.c.cfg.LivenessBound
+	if bound == 0 {
+		bound = k.c.cfg.SyncInterval + res.MaxLatency
+	}
+	r.LivenessDeadline = from.Add(bound)
+	if r.ConvergedAt > r.LivenessDeadline {
+		k.fail(checkLiveness, r.ConvergedAt, "converged %v after %v, later than the bound of %v",
+			fmtDuration(r.ConvergedAt.Sub(from)), from, fmtDuration(bound))
+	}
 }

@@ -1,6 +1,10 @@
 package model
 
-import "eccounter/sim"
+import (
+	"time"
+
+	"eccounter/sim"
+)
 
 // Client sends a fixed number of random requests to one server, one at a
 // time: it sends a request, waits for the reply, then sends the next.
@@ -22,6 +26,9 @@ type Client struct {
 	Requests int
 	SetRatio float64
 	MaxValue int64
+	// Timeout is how long to wait for a reply before giving up on a
+	// request and moving on; 0 waits for ever.
+	Timeout time.Duration
 
 	// Sent counts the requests sent so far; the last one is outstanding
 	// until its reply arrives. Pending is that request and Invoked the
@@ -29,25 +36,41 @@ type Client struct {
 	Sent    int
 	Pending Msg
 	Invoked sim.Time
-	// Done is set when the reply to the last request has arrived.
+	// Waiting: a request is outstanding; TimeoutTimer is its timer.
+	Waiting      bool
+	TimeoutTimer sim.TimerID
+	// Done is set when the last request has completed.
 	Done bool
 }
 
-// Step handles one input: the start, or the reply to the outstanding
-// request.
+// TimeoutTimer names the timer of a client's request timeout.
+const TimeoutTimer = "timeout"
+
+// Step handles one input: the start, the reply to the outstanding request,
+// or its timeout.
 func (c *Client) Step(env *Env, in Input) {
 	switch in.Kind {
 	case sim.Start:
 		c.next(env)
 	case sim.Deliver:
 		c.reply(env, in.Msg)
+	case sim.Timer:
+		c.timeout(env)
 	}
-	// Clients arm no timers.
 }
 
 // reply completes the outstanding request: record what came back, then send
-// the next request, if any.
+// the next request, if any. A reply to any other request (one that timed
+// out, or a copy of a reply the network duplicated) is ignored: its request
+// is over.
 func (c *Client) reply(env *Env, m Msg) {
+	if !c.Waiting || m.Req != uint64(c.Sent) {
+		env.Record(Note{Kind: Late, Seq: int(m.Req)})
+		return
+	}
+	if c.Timeout > 0 {
+		env.Cancel(c.TimeoutTimer)
+	}
 	op := Note{Kind: Op, Op: c.Pending.Type, Invoked: c.Invoked, Seq: c.Sent}
 	switch m.Type {
 	case GetReply:
@@ -56,6 +79,20 @@ func (c *Client) reply(env *Env, m Msg) {
 		op.Value, op.Prev, op.Accepted = c.Pending.Value, m.Value, m.Accepted
 	}
 	env.Record(op)
+	c.Waiting = false
+	c.next(env)
+}
+
+// timeout gives up on the outstanding request, as the original's blocking
+// call did after 1 s. Whether a set took effect is now unknown: the
+// operation is recorded as indeterminate, and the client moves on.
+func (c *Client) timeout(env *Env) {
+	op := Note{Kind: Op, Op: c.Pending.Type, Invoked: c.Invoked, Seq: c.Sent, TimedOut: true}
+	if c.Pending.Type == Set {
+		op.Value = c.Pending.Value
+	}
+	env.Record(op)
+	c.Waiting = false
 	c.next(env)
 }
 
@@ -76,6 +113,11 @@ func (c *Client) next(env *Env) {
 		c.Pending = Msg{Type: Get}
 	}
 	c.Sent++
+	c.Pending.Req = uint64(c.Sent)
 	c.Invoked = env.Now()
+	c.Waiting = true
 	env.Send(c.Subject, c.Pending)
+	if c.Timeout > 0 {
+		c.TimeoutTimer = env.After(c.Timeout, TimeoutTimer)
+	}
 }

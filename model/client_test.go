@@ -38,11 +38,12 @@ func (f *fakeServer) Step(env *Env, in Input) {
 		k := int64(len(f.requests) - len(f.outstanding) + 1)
 		to := f.outstanding[0]
 		f.outstanding = f.outstanding[1:]
+		req := f.requests[k-1].msg.Req // a reply names its request
 		switch f.requests[k-1].msg.Type {
 		case Get:
-			env.Send(to, Msg{Type: GetReply, Value: 100 + k})
+			env.Send(to, Msg{Type: GetReply, Value: 100 + k, Req: req})
 		case Set:
-			env.Send(to, Msg{Type: SetReply, Value: 200 + k, Accepted: k%2 == 1})
+			env.Send(to, Msg{Type: SetReply, Value: 200 + k, Accepted: k%2 == 1, Req: req})
 		}
 	}
 }

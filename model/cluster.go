@@ -35,6 +35,15 @@ type Config struct {
 	Latency      sim.Latency
 	MaxTime      time.Duration
 	MaxEvents    int64
+	// RequestTimeout is how long a client waits for a reply; 0 for ever.
+	RequestTimeout time.Duration
+	// Faults is what goes wrong. If Faults.Until is 0 and there are
+	// faults, they end when the last client finishes.
+	Faults sim.Faults
+	// LivenessBound is how soon after the faults end and the last set is
+	// accepted the servers must converge; 0 means one sync interval plus
+	// the largest latency of the run.
+	LivenessBound time.Duration
 
 	// WrapServer and WrapClient, if set, make the nodes the engine steps
 	// from the real servers and clients. Tests use them to plug in
@@ -72,6 +81,7 @@ func NewCluster(cfg Config) *Cluster {
 			Latency:   cfg.Latency,
 			MaxTime:   sim.Time(cfg.MaxTime),
 			MaxEvents: cfg.MaxEvents,
+			Faults:    cfg.Faults,
 		}),
 	}
 	for i := range cfg.Servers {
@@ -92,7 +102,7 @@ func NewCluster(cfg Config) *Cluster {
 		if cfg.Assignment == Random {
 			subject = sim.NodeID(pick.IntN(cfg.Servers))
 		}
-		c.clients[i] = Client{Subject: subject, Requests: cfg.Requests, SetRatio: cfg.SetRatio, MaxValue: cfg.MaxValue}
+		c.clients[i] = Client{Subject: subject, Requests: cfg.Requests, SetRatio: cfg.SetRatio, MaxValue: cfg.MaxValue, Timeout: cfg.RequestTimeout}
 		var node sim.Node[Msg, Note] = &c.clients[i]
 		if cfg.WrapClient != nil {
 			node = cfg.WrapClient(&c.clients[i])
@@ -136,6 +146,12 @@ func (c *Cluster) Run() (Report, error) {
 		return Report{}, err
 	}
 	return c.checker.report(res), nil
+}
+
+// hasFaults reports whether anything can go wrong in the run.
+func (cfg *Config) hasFaults() bool {
+	f := &cfg.Faults
+	return f.Loss > 0 || f.Duplicate > 0 || len(f.Partitions) > 0 || len(f.Crashes) > 0
 }
 
 // isServer reports whether node id is a server.

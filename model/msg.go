@@ -39,13 +39,18 @@ type Msg struct {
 	Value int64
 	// Accepted is SetReply's verdict.
 	Accepted bool
+	// Req numbers a client's requests from 1; a reply carries the number
+	// of its request, so that a client can tell a late reply (to a
+	// request it gave up on) from the one it waits for. Sync carries 0.
+	Req uint64
 }
 
 // Kind names the message kind in traces.
 func (m Msg) Kind() string { return m.Type.String() }
 
 // AppendJSON appends the message's fields for the JSON Lines trace: "value"
-// (null for a get, which carries none) and, for a set_reply, "accepted".
+// (null for a get, which carries none), for a set_reply "accepted", and
+// for requests and replies "req".
 func (m Msg) AppendJSON(b []byte) []byte {
 	b = append(b, `,"value":`...)
 	if m.Type == Get {
@@ -56,6 +61,10 @@ func (m Msg) AppendJSON(b []byte) []byte {
 	if m.Type == SetReply {
 		b = append(b, `,"accepted":`...)
 		b = strconv.AppendBool(b, m.Accepted)
+	}
+	if m.Type != Sync {
+		b = append(b, `,"req":`...)
+		b = strconv.AppendUint(b, m.Req, 10)
 	}
 	return b
 }
@@ -71,6 +80,9 @@ const (
 	Op
 	// Finished: a client completed its last request.
 	Finished
+	// Late: a client ignored a reply to a request it no longer waits for
+	// (Seq: that request), one that timed out or was answered already.
+	Late
 )
 
 // Note is what a node records about what it did. The checks never trust
@@ -83,9 +95,11 @@ type Note struct {
 	Value, Prev int64
 	// Op: what the operation was, whether a set was accepted, and when it
 	// was invoked (it completed at the note's time). Seq counts the
-	// client's operations from 1.
+	// client's operations from 1. TimedOut: no reply came in time, so
+	// the outcome is unknown: a set may or may not have been applied.
 	Op       MsgType
 	Accepted bool
+	TimedOut bool
 	Invoked  sim.Time
 	Seq      int
 }
@@ -99,6 +113,8 @@ func (n Note) Event() string {
 		return "op"
 	case Finished:
 		return "finished"
+	case Late:
+		return "late"
 	}
 	return "invalid"
 }
@@ -118,6 +134,15 @@ func (n Note) AppendJSON(b []byte) []byte {
 		b = strconv.AppendInt(b, int64(n.Seq), 10)
 		b = append(b, `,"invoked":`...)
 		b = strconv.AppendInt(b, int64(n.Invoked), 10)
+		if n.TimedOut {
+			// Nothing came back: the outcome is indeterminate.
+			b = append(b, `,"timed_out":true`...)
+			if n.Op == Set {
+				b = append(b, `,"value":`...)
+				b = strconv.AppendInt(b, n.Value, 10)
+			}
+			return b
+		}
 		b = append(b, `,"value":`...)
 		b = strconv.AppendInt(b, n.Value, 10)
 		if n.Op == Set {
@@ -128,6 +153,9 @@ func (n Note) AppendJSON(b []byte) []byte {
 		}
 	case Finished:
 		b = append(b, `,"ops":`...)
+		b = strconv.AppendInt(b, int64(n.Seq), 10)
+	case Late:
+		b = append(b, `,"req":`...)
 		b = strconv.AppendInt(b, int64(n.Seq), 10)
 	}
 	return b

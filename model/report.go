@@ -30,7 +30,15 @@ type Report struct {
 	AcceptedSets    int64
 	LastAcceptedSet sim.Time
 
+	// Timeouts counts requests that timed out (their outcome is
+	// indeterminate), LateReplies the replies clients ignored.
+	Timeouts, LateReplies int64
+	// LivenessDeadline is the time by which the servers had to converge.
+	LivenessDeadline sim.Time
+
 	Checks []Check
+	// Anomalies are breaks of invariants that a crash explains.
+	Anomalies []Anomaly
 }
 
 // Passed reports whether every check passed.
@@ -113,6 +121,19 @@ func (r *Report) WriteText(w io.Writer, c *Cluster) error {
 		fmt.Fprintf(&b, " (%s)", strings.Join(kinds, ", "))
 	}
 	fmt.Fprintf(&b, ", largest latency %v\n", fmtDuration(r.MaxLatency))
+	if cfg.hasFaults() || r.Timeouts > 0 || r.LateReplies > 0 {
+		fmt.Fprintf(&b, "faults:       %d deliveries dropped, %d messages duplicated; %d requests timed out, %d late replies ignored\n",
+			r.Dropped, r.Duplicated, r.Timeouts, r.LateReplies)
+		if r.FaultsEnded {
+			fmt.Fprintf(&b, "healed:       at %v; the servers had to converge by %v\n", r.HealedAt, r.LivenessDeadline)
+		}
+	}
+	if len(r.Anomalies) > 0 {
+		b.WriteString("anomalies:    explained by crashes without durable storage, so not failures:\n")
+		for _, a := range r.Anomalies {
+			fmt.Fprintf(&b, "  %s: %s\n", a.Check, a.What)
+		}
+	}
 	b.WriteString("checks:\n")
 	failed := 0
 	for _, ch := range r.Checks {
@@ -195,6 +216,17 @@ func (r *Report) AppendJSON(b []byte) []byte {
 		b = strconv.AppendInt(b, int64(ch.Violations), 10)
 		b = append(b, `,"first":`...)
 		b = sim.AppendJSONString(b, ch.First)
+		b = append(b, '}')
+	}
+	b = append(b, `],"anomalies":[`...)
+	for i, a := range r.Anomalies {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"check":`...)
+		b = sim.AppendJSONString(b, a.Check)
+		b = append(b, `,"what":`...)
+		b = sim.AppendJSONString(b, a.What)
 		b = append(b, '}')
 	}
 	b = append(b, `],"passed":`...)

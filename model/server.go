@@ -39,9 +39,9 @@ func (s *Server) Step(env *Env, in Input) {
 	case sim.Deliver:
 		switch in.Msg.Type {
 		case Get:
-			s.get(env, in.From)
+			s.get(env, in.From, in.Msg.Req)
 		case Set:
-			s.set(env, in.From, in.Msg.Value)
+			s.set(env, in.From, in.Msg.Req, in.Msg.Value)
 		case Sync:
 			s.receiveSync(env, in.Msg.Value)
 		}
@@ -49,6 +49,8 @@ func (s *Server) Step(env *Env, in Input) {
 		// clients only.
 	case sim.Timer:
 		s.sync(env)
+	case sim.Recover:
+		s.restart(env, in.Durable)
 	}
 }
 
@@ -65,8 +67,8 @@ func (s *Server) start(env *Env) {
 // coordination with the other servers: a client may read a value older than
 // one another server already holds. That is what "eventually consistent"
 // allows.
-func (s *Server) get(env *Env, client sim.NodeID) {
-	env.Send(client, Msg{Type: GetReply, Value: s.Value})
+func (s *Server) get(env *Env, client sim.NodeID, req uint64) {
+	env.Send(client, Msg{Type: GetReply, Value: s.Value, Req: req})
 }
 
 // set takes value only if it is larger than the counter. Taking the maximum
@@ -75,14 +77,16 @@ func (s *Server) get(env *Env, client sim.NodeID) {
 // server that has seen the same values holds the same result.
 //
 // The reply carries the value before the set: the old value if the set was
-// accepted, the current one if it was rejected.
-func (s *Server) set(env *Env, client sim.NodeID, value int64) {
+// accepted, the current one if it was rejected. A durable server writes the
+// new value to its disk before replying (here: keeps it through a crash),
+// so that an acknowledged set survives a crash.
+func (s *Server) set(env *Env, client sim.NodeID, req uint64, value int64) {
 	before := s.Value
 	accepted := value > before
 	if accepted {
 		s.update(env, value)
 	}
-	env.Send(client, Msg{Type: SetReply, Value: before, Accepted: accepted})
+	env.Send(client, Msg{Type: SetReply, Value: before, Accepted: accepted, Req: req})
 }
 
 // sync is the timer going off: send the current value to every other
@@ -104,6 +108,19 @@ func (s *Server) receiveSync(env *Env, value int64) {
 	if value > s.Value {
 		s.update(env, value)
 	}
+}
+
+// restart brings the server back after a crash. Its timers died with it,
+// so it must arm the sync timer again, or it would never sync again. A
+// server without durable storage comes back with nothing: its counter is
+// 0 again, and every value it held, even ones it acknowledged to clients,
+// is gone from it. Peers that learned the value through sync still have
+// it, and will sync it back; if none did, it is lost for good.
+func (s *Server) restart(env *Env, durable bool) {
+	if !durable && s.Value != 0 {
+		s.update(env, 0)
+	}
+	s.start(env)
 }
 
 // update changes the counter and records the change for the trace.

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"io"
 	"strconv"
 
@@ -16,6 +17,7 @@ type TextWriter struct {
 	w     io.Writer
 	c     *Cluster
 	names []string // node names, padded to one width
+	blank string   // as wide as a name, for events of the whole network
 	buf   []byte
 	err   error
 }
@@ -35,7 +37,47 @@ func NewTextWriter(w io.Writer, c *Cluster) *TextWriter {
 		}
 		t.names = append(t.names, name)
 	}
+	t.blank = fmt.Sprintf("%-*s", width, "--")
 	return t
+}
+
+// network describes an event of the whole network.
+func (t *TextWriter) network(b []byte, s *Step) []byte {
+	switch s.In.Kind {
+	case sim.PartitionStart:
+		p := t.c.cfg.Faults.Partitions[s.Partition]
+		b = append(b, "partition "...)
+		b = strconv.AppendInt(b, int64(s.Partition+1), 10)
+		b = append(b, " starts: "...)
+		for _, g := range p.Groups {
+			b = append(b, '{')
+			for i, id := range g {
+				if i > 0 {
+					b = append(b, ", "...)
+				}
+				b = append(b, t.name(id)...)
+			}
+			b = append(b, "} | "...)
+		}
+		b = append(b, "{everyone else}"...)
+	case sim.PartitionEnd:
+		b = append(b, "partition "...)
+		b = strconv.AppendInt(b, int64(s.Partition+1), 10)
+		b = append(b, " heals"...)
+	case sim.FaultsEnd:
+		b = append(b, "faults end: the network heals and crashed servers restart"...)
+	}
+	return b
+}
+
+// appendMsg renders a message as "kind value".
+func appendMsg(b []byte, m Msg) []byte {
+	b = append(b, m.Kind()...)
+	if m.Type != Get {
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, m.Value, 10)
+	}
+	return b
 }
 
 // Err returns the first write error, if any.
@@ -56,11 +98,26 @@ func (t *TextWriter) AfterStep(s *Step) {
 	}
 	b = append(b, stamp...)
 	b = append(b, "  "...)
-	b = append(b, t.names[s.Node]...)
-	b = append(b, "  "...)
-	if t.c.isServer(s.Node) {
-		b = t.server(b, s)
+	if s.Node == sim.NoNode {
+		b = append(b, t.blank...)
 	} else {
+		b = append(b, t.names[s.Node]...)
+	}
+	b = append(b, "  "...)
+	switch {
+	case s.Node == sim.NoNode:
+		b = t.network(b, s)
+	case s.In.Kind == sim.Drop:
+		b = append(b, "never gets "...)
+		b = appendMsg(b, s.In.Msg)
+		b = append(b, " from "...)
+		b = append(b, t.name(s.In.From)...)
+		b = append(b, " ("...)
+		b = append(b, s.Reason...)
+		b = append(b, ')')
+	case t.c.isServer(s.Node):
+		b = t.server(b, s)
+	default:
 		b = t.client(b, s)
 	}
 	b = append(b, '\n')
@@ -80,6 +137,23 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 			b = appendCount(b, peers, "peer")
 			b = append(b, " every "...)
 			b = append(b, t.c.cfg.SyncInterval.String()...)
+		}
+	case sim.CrashKind:
+		b = append(b, "CRASHES"...)
+		if s.In.Durable {
+			b = append(b, " (durable: keeps "...)
+		} else {
+			b = append(b, " (not durable: will lose "...)
+		}
+		b = strconv.AppendInt(b, now, 10)
+		b = append(b, ')')
+	case sim.Recover:
+		if u, ok := noteOf(s, Update); ok {
+			b = append(b, "restarts at 0, not durable: lost "...)
+			b = strconv.AppendInt(b, u.Prev, 10)
+		} else {
+			b = append(b, "restarts with "...)
+			b = strconv.AppendInt(b, now, 10)
 		}
 	case sim.Timer:
 		b = append(b, "sync timer -> sends "...)
@@ -147,8 +221,24 @@ func (t *TextWriter) client(b []byte, s *Step) []byte {
 	case sim.Start:
 		b = append(b, "talks to "...)
 		b = append(b, t.name(cl.Subject)...)
-	case sim.Deliver:
-		if op, ok := noteOf(s, Op); ok {
+	case sim.Deliver, sim.Timer:
+		if late, ok := noteOf(s, Late); ok {
+			b = append(b, "ignores late "...)
+			b = append(b, s.In.Msg.Kind()...)
+			b = append(b, " to request "...)
+			b = strconv.AppendInt(b, int64(late.Seq), 10)
+			return b
+		}
+		if op, ok := noteOf(s, Op); ok && op.TimedOut {
+			b = append(b, op.Op.String()...)
+			if op.Op == Set {
+				b = append(b, ' ')
+				b = strconv.AppendInt(b, op.Value, 10)
+			}
+			b = append(b, " -> no reply in "...)
+			b = append(b, cl.Timeout.String()...)
+			b = append(b, ", outcome unknown"...)
+		} else if ok {
 			b = append(b, op.Op.String()...)
 			b = append(b, ' ')
 			if op.Op == Set {
@@ -161,7 +251,7 @@ func (t *TextWriter) client(b []byte, s *Step) []byte {
 		}
 	}
 	if _, ok := noteOf(s, Finished); ok {
-		if s.In.Kind == sim.Deliver {
+		if s.In.Kind != sim.Start {
 			b = append(b, "; "...)
 		}
 		b = append(b, "finished all "...)
