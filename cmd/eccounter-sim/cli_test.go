@@ -33,7 +33,7 @@ func writeScenario(t *testing.T, name, text string) string {
 // node.
 var scheduleLine = regexp.MustCompile(`(?m)^ +\d+\.\d{3}ms  (server|client)-\d+  `)
 
-const allPassed = "verdict:      all 7 checks passed\n"
+const allPassed = "verdict:      all 10 checks passed\n"
 
 func TestDefaultQuiet(t *testing.T) {
 	code, stdout, stderr := runCLI("-q")
@@ -51,8 +51,8 @@ func TestDefaultQuiet(t *testing.T) {
 			t.Errorf("-q output of a passing run contains %q:\n%s", unwanted, stdout)
 		}
 	}
-	if n := strings.Count(stdout, "\n  pass  "); n != 7 {
-		t.Errorf("-q output has %d pass lines, want 7:\n%s", n, stdout)
+	if n := strings.Count(stdout, "\n  pass  "); n != 10 {
+		t.Errorf("-q output has %d pass lines, want 10:\n%s", n, stdout)
 	}
 }
 
@@ -299,8 +299,8 @@ func TestJSONL(t *testing.T) {
 	if !sum.Converged || !sum.Passed || sum.Value == nil || sum.MaxSet == nil || *sum.Value != *sum.MaxSet {
 		t.Errorf("summary = %+v, want converged on max_set and passed", sum)
 	}
-	if len(sum.Checks) != 7 {
-		t.Errorf("summary checks = %v, want 7", sum.Checks)
+	if len(sum.Checks) != 10 {
+		t.Errorf("summary checks = %v, want 10", sum.Checks)
 	}
 	for name, ok := range sum.Checks {
 		if !ok {
@@ -599,9 +599,10 @@ func TestFailingRun(t *testing.T) {
 			"max_events (10) reached first",
 			"\n  FAIL  clients-complete ",
 			"\n  FAIL  converged-to-max ",
+			"\n  FAIL  liveness ",
 			"\n  pass  values-never-decrease ",
 			"\nconverged:    no\n",
-			"\nverdict:      2 of 7 checks FAILED\n",
+			"\nverdict:      3 of 10 checks FAILED\n",
 			"\nreplay:       " + replay + "\n",
 		} {
 			if !strings.Contains(stdout, want) {
@@ -647,7 +648,7 @@ func TestFailingRun(t *testing.T) {
 		}
 		if sum.Stop != "max_events" || sum.Converged || sum.Value != nil || sum.Events != 10 ||
 			sum.Passed == nil || *sum.Passed || sum.Checks["clients-complete"] || sum.Checks["converged-to-max"] ||
-			!sum.Checks["values-never-decrease"] || len(sum.Failures) != 2 ||
+			!sum.Checks["values-never-decrease"] || len(sum.Failures) != 3 ||
 			sum.Failures[0].Check != "clients-complete" || sum.Failures[0].Violations != 5 {
 			t.Errorf("summary = %+v", sum)
 		}
@@ -656,7 +657,7 @@ func TestFailingRun(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "out.txt")
 		code, stdout, _ := runCLI("-q", "-o", out, path)
 		got, err := os.ReadFile(out)
-		if code != exitFail || stdout != "" || err != nil || !strings.Contains(string(got), "2 of 7 checks FAILED") {
+		if code != exitFail || stdout != "" || err != nil || !strings.Contains(string(got), "3 of 10 checks FAILED") {
 			t.Errorf("-o on a failing run: exit %d, stdout %q, file %q (%v)", code, stdout, got, err)
 		}
 	})
