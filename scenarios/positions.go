@@ -9,11 +9,25 @@ import (
 	"github.com/pelletier/go-toml/v2/unstable"
 )
 
-// The keys a scenario may set: at the top level, and in [latency].
+// The keys a scenario may set, by table ("" is the top level), and which of
+// them are durations.
 var (
-	topKeys      = []string{"seed", "servers", "clients", "requests_per_client", "set_ratio", "max_value", "sync_interval", "assignment", "max_time", "max_events", "latency"}
-	latencyKeys  = []string{"distribution", "fixed", "min", "max", "floor", "mean"}
-	durationKeys = []string{"sync_interval", "max_time", "latency.fixed", "latency.min", "latency.max", "latency.floor", "latency.mean"}
+	tableKeys = map[string][]string{
+		"": {"seed", "servers", "clients", "requests_per_client", "set_ratio", "max_value", "sync_interval",
+			"assignment", "max_time", "max_events", "request_timeout", "loss", "duplicate", "faults_until",
+			"liveness_bound", "swarm", "latency", "partition", "crash"},
+		"latency":   {"distribution", "fixed", "min", "max", "floor", "mean"},
+		"partition": {"at", "heal", "groups"},
+		"crash":     {"node", "at", "restart", "durable"},
+	}
+	durationKeys = map[string][]string{
+		"":          {"sync_interval", "max_time", "request_timeout", "faults_until", "liveness_bound"},
+		"latency":   {"fixed", "min", "max", "floor", "mean"},
+		"partition": {"at", "heal"},
+		"crash":     {"at", "restart"},
+	}
+	// subTables are the top-level keys that are tables, not values.
+	subTables = []string{"latency", "partition", "crash"}
 )
 
 // position is where a key's value is written in a scenario file, from 1.
@@ -31,6 +45,7 @@ func keyPositions(data []byte) (map[string]position, *Error) {
 	var p unstable.Parser
 	p.Reset(data)
 	var table []string
+	arrays := make(map[string]int) // [[name]] tables seen so far
 	for p.NextExpression() {
 		e := p.Expression()
 		switch e.Kind {
@@ -38,6 +53,12 @@ func keyPositions(data []byte) (map[string]position, *Error) {
 			table = appendKey(table[:0], e)
 			if err := checkKey(table, keyPosition(&p, e)); err != nil {
 				return nil, err
+			}
+			if e.Kind == unstable.ArrayTable && len(table) == 1 {
+				// Each [[partition]] is partition[1], partition[2]...
+				// in keys and errors, so an error names its entry.
+				arrays[table[0]]++
+				table[0] = fmt.Sprintf("%s[%d]", table[0], arrays[table[0]])
 			}
 		case unstable.KeyValue:
 			if err := addKeyValue(&p, keys, table, e); err != nil {
@@ -65,7 +86,7 @@ func addKeyValue(p *unstable.Parser, keys map[string]position, table []string, k
 	}
 	key := strings.Join(path, ".")
 	keys[key] = pos
-	if slices.Contains(durationKeys, key) {
+	if slices.Contains(durationKeys[tableOf(path)], path[len(path)-1]) {
 		if v.Kind != unstable.String {
 			return &Error{Line: pos.line, Col: pos.col, Key: key,
 				Msg: fmt.Sprintf("want a duration string such as \"100ms\", have a TOML %s", kindWords(v.Kind))}
@@ -87,14 +108,20 @@ func addKeyValue(p *unstable.Parser, keys map[string]position, table []string, k
 	return nil
 }
 
+// tableOf names the table a key path is in: "" for the top level,
+// "partition" for partition[2].at.
+func tableOf(path []string) string {
+	if len(path) < 2 {
+		return ""
+	}
+	name, _, _ := strings.Cut(path[0], "[")
+	return name
+}
+
 // checkKey rejects a key that is not exactly one a scenario may set.
 func checkKey(path []string, pos position) *Error {
-	known := topKeys
-	if len(path) > 1 && path[0] == "latency" {
-		known = latencyKeys
-	}
 	name := path[len(path)-1]
-	if len(path) > 2 || !slices.Contains(known, name) {
+	if len(path) > 2 || !slices.Contains(tableKeys[tableOf(path)], name) {
 		return &Error{Line: pos.line, Col: pos.col, Key: strings.Join(path, "."), Msg: unknownKey(path)}
 	}
 	return nil
@@ -102,10 +129,20 @@ func checkKey(path []string, pos position) *Error {
 
 // unknownKey says what may stand where an unknown key does.
 func unknownKey(path []string) string {
-	if len(path) > 1 && path[0] == "latency" {
-		return "unknown key; the keys allowed in [latency] are " + strings.Join(latencyKeys, ", ")
+	if t := tableOf(path); t != "" {
+		header := "[" + t + "]"
+		if t != "latency" {
+			header = "[" + header + "]"
+		}
+		return fmt.Sprintf("unknown key; the keys allowed in %s are %s", header, strings.Join(tableKeys[t], ", "))
 	}
-	return "unknown key; the keys allowed here are " + strings.Join(topKeys[:len(topKeys)-1], ", ") + " and the table [latency]"
+	var values []string
+	for _, k := range tableKeys[""] {
+		if !slices.Contains(subTables, k) {
+			values = append(values, k)
+		}
+	}
+	return "unknown key; the keys allowed here are " + strings.Join(values, ", ") + " and the tables [latency], [[partition]] and [[crash]]"
 }
 
 func keyPosition(p *unstable.Parser, n *unstable.Node) position {

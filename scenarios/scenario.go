@@ -41,7 +41,19 @@ type Scenario struct {
 	Assignment        string   `toml:"assignment"`
 	MaxTime           Duration `toml:"max_time"`
 	MaxEvents         int64    `toml:"max_events"`
+	RequestTimeout    Duration `toml:"request_timeout"`
 	Latency           Latency  `toml:"latency"`
+
+	// Faults; see faults.go. FaultsUntil and LivenessBound are 0 when
+	// not set: then the faults end when the last client finishes, and
+	// the bound is derived.
+	Loss          float64     `toml:"loss"`
+	Duplicate     float64     `toml:"duplicate"`
+	FaultsUntil   Duration    `toml:"faults_until"`
+	LivenessBound Duration    `toml:"liveness_bound"`
+	Swarm         bool        `toml:"swarm"`
+	Partitions    []Partition `toml:"partition"`
+	Crashes       []Crash     `toml:"crash"`
 }
 
 // Latency is the [latency] table: the network's delay distribution.
@@ -118,6 +130,7 @@ func defaults() Scenario {
 		Assignment:        string(model.RoundRobin),
 		MaxTime:           Duration(time.Hour),
 		MaxEvents:         20_000_000,
+		RequestTimeout:    Duration(time.Second),
 		Latency: Latency{
 			Distribution: string(sim.Uniform),
 			Fixed:        Duration(5 * time.Millisecond),
@@ -337,7 +350,13 @@ func (s *Scenario) validate(keys map[string]position) *Error {
 	if err := checkSpan(keys, "max_time", s.MaxTime, maxRunTime); err != nil {
 		return err
 	}
-	return s.Latency.validate(keys)
+	if err := checkSpan(keys, "request_timeout", s.RequestTimeout, maxSpan); err != nil {
+		return err
+	}
+	if err := s.Latency.validate(keys); err != nil {
+		return err
+	}
+	return s.validateFaults(keys)
 }
 
 // distributionKeys says which [latency] keys each distribution reads.
@@ -383,8 +402,10 @@ func checkSpan(keys map[string]position, key string, d Duration, limit time.Dura
 	return nil
 }
 
-// Config returns the model configuration the scenario describes.
+// Config returns the model configuration the scenario describes, with the
+// faults of a swarm scenario drawn (see Resolved).
 func (s *Scenario) Config() model.Config {
+	s = s.Resolved()
 	return model.Config{
 		Seed:         s.Seed,
 		Servers:      s.Servers,
@@ -394,8 +415,11 @@ func (s *Scenario) Config() model.Config {
 		MaxValue:     s.MaxValue,
 		SyncInterval: time.Duration(s.SyncInterval),
 		Assignment:   model.Assignment(s.Assignment),
-		MaxTime:      time.Duration(s.MaxTime),
-		MaxEvents:    s.MaxEvents,
+		MaxTime:        time.Duration(s.MaxTime),
+		MaxEvents:      s.MaxEvents,
+		RequestTimeout: time.Duration(s.RequestTimeout),
+		Faults:         s.faults(),
+		LivenessBound:  time.Duration(s.LivenessBound),
 		Latency: sim.Latency{
 			Distribution: sim.Distribution(s.Latency.Distribution),
 			Fixed:        time.Duration(s.Latency.Fixed),
@@ -412,7 +436,7 @@ type field struct{ key, value string }
 
 // fields lists every key of the scenario, resolved, in the order of the
 // reference file; of [latency], only the keys its distribution reads.
-func (s *Scenario) fields() (top, latency []field) {
+func (s *Scenario) fields() (top, latency []field, partitions, crashes [][]field) {
 	str := strconv.Quote
 	num := func(v int64) string { return strconv.FormatInt(v, 10) }
 	top = []field{
@@ -426,13 +450,31 @@ func (s *Scenario) fields() (top, latency []field) {
 		{"assignment", str(s.Assignment)},
 		{"max_time", str(s.MaxTime.String())},
 		{"max_events", num(s.MaxEvents)},
+		{"request_timeout", str(s.RequestTimeout.String())},
+		{"loss", formatFloat(s.Loss)},
+		{"duplicate", formatFloat(s.Duplicate)},
 	}
+	// Unset, these two keep their derived defaults; a value of 0 could
+	// not be read back.
+	if s.FaultsUntil > 0 {
+		top = append(top, field{"faults_until", str(s.FaultsUntil.String())})
+	}
+	if s.LivenessBound > 0 {
+		top = append(top, field{"liveness_bound", str(s.LivenessBound.String())})
+	}
+	top = append(top, field{"swarm", strconv.FormatBool(s.Swarm)})
 	latency = []field{{"distribution", str(s.Latency.Distribution)}}
 	spans := map[string]Duration{"fixed": s.Latency.Fixed, "min": s.Latency.Min, "max": s.Latency.Max, "floor": s.Latency.Floor, "mean": s.Latency.Mean}
 	for _, k := range distributionKeys[sim.Distribution(s.Latency.Distribution)] {
 		latency = append(latency, field{k, str(spans[k].String())})
 	}
-	return top, latency
+	for _, p := range s.Partitions {
+		partitions = append(partitions, p.fields())
+	}
+	for _, c := range s.Crashes {
+		crashes = append(crashes, c.fields())
+	}
+	return top, latency, partitions, crashes
 }
 
 // formatFloat writes a float as a TOML float literal: always with a
@@ -449,38 +491,70 @@ func formatFloat(v float64) string {
 // to the same scenario: every run can be replayed from its own header.
 func (s *Scenario) TOML() []byte {
 	var b bytes.Buffer
-	top, latency := s.fields()
-	for _, f := range top {
-		fmt.Fprintf(&b, "%s = %s\n", f.key, f.value)
-	}
+	top, latency, partitions, crashes := s.fields()
+	writeFields(&b, top)
 	b.WriteString("\n[latency]\n")
-	for _, f := range latency {
-		fmt.Fprintf(&b, "%s = %s\n", f.key, f.value)
+	writeFields(&b, latency)
+	for _, p := range partitions {
+		b.WriteString("\n[[partition]]\n")
+		writeFields(&b, p)
+	}
+	for _, c := range crashes {
+		b.WriteString("\n[[crash]]\n")
+		writeFields(&b, c)
 	}
 	return b.Bytes()
+}
+
+func writeFields(b *bytes.Buffer, fields []field) {
+	for _, f := range fields {
+		fmt.Fprintf(b, "%s = %s\n", f.key, f.value)
+	}
 }
 
 // AppendJSON appends the resolved scenario as a JSON object with the same
 // keys and values as TOML.
 func (s *Scenario) AppendJSON(b []byte) []byte {
-	top, latency := s.fields()
+	top, latency, partitions, crashes := s.fields()
 	b = append(b, '{')
 	for _, f := range top {
 		b = appendJSONField(b, f)
 		b = append(b, ',')
 	}
-	b = append(b, `"latency":{`...)
-	for i, f := range latency {
+	b = append(b, `"latency":`...)
+	b = appendJSONObject(b, latency)
+	for _, table := range []struct {
+		key  string
+		list [][]field
+	}{{"partition", partitions}, {"crash", crashes}} {
+		b = append(b, ',')
+		b = sim.AppendJSONString(b, table.key)
+		b = append(b, ":["...)
+		for i, fields := range table.list {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONObject(b, fields)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+func appendJSONObject(b []byte, fields []field) []byte {
+	b = append(b, '{')
+	for i, f := range fields {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = appendJSONField(b, f)
 	}
-	return append(b, "}}"...)
+	return append(b, '}')
 }
 
 // appendJSONField relies on the TOML literals of fields being valid JSON
-// too: integers, floats with a fraction, and quoted ASCII strings.
+// too: integers, floats with a fraction, booleans, quoted strings of
+// printable ASCII, and arrays of these.
 func appendJSONField(b []byte, f field) []byte {
 	b = sim.AppendJSONString(b, f.key)
 	b = append(b, ':')

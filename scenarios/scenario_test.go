@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +36,7 @@ func TestDefaultTOMLIsDefaults(t *testing.T) {
 				t.Errorf("Name = %q, want %q", got.Name, tt.name)
 			}
 			got.Name = ""
-			if *got != want {
+			if !reflect.DeepEqual(*got, want) {
 				t.Errorf("Parse(%s) =\n%+v\nwant defaults()\n%+v", tt.name, *got, want)
 			}
 		})
@@ -49,7 +50,7 @@ func TestDefault(t *testing.T) {
 	}
 	want := defaults()
 	want.Name = DefaultName
-	if *got != want {
+	if !reflect.DeepEqual(*got, want) {
 		t.Errorf("Default() =\n%+v\nwant\n%+v", *got, want)
 	}
 	// Default returns a fresh value each time: a caller overriding the
@@ -166,7 +167,7 @@ func TestTOMLRoundTrip(t *testing.T) {
 				t.Fatalf("Parse(TOML()) failed: %v\nTOML():\n%s", err, text)
 			}
 			got.Name = sc.Name
-			if *got != *sc {
+			if !reflect.DeepEqual(got, sc) {
 				t.Errorf("Parse(TOML()) =\n%+v\nwant\n%+v\nTOML():\n%s", *got, *sc, text)
 			}
 			// Rendering is stable: render, parse, render gives the same text.
