@@ -214,7 +214,15 @@ func TestAppendJSON(t *testing.T) {
 				Assignment        *string           `json:"assignment"`
 				MaxTime           *string           `json:"max_time"`
 				MaxEvents         *int64            `json:"max_events"`
+				RequestTimeout    *string           `json:"request_timeout"`
+				Loss              *float64          `json:"loss"`
+				Duplicate         *float64          `json:"duplicate"`
+				FaultsUntil       *string           `json:"faults_until"`
+				LivenessBound     *string           `json:"liveness_bound"`
+				Swarm             *bool             `json:"swarm"`
 				Latency           map[string]string `json:"latency"`
+				Partition         []map[string]any  `json:"partition"`
+				Crash             []map[string]any  `json:"crash"`
 			}
 			dec := json.NewDecoder(strings.NewReader(string(raw)))
 			dec.DisallowUnknownFields()
@@ -248,6 +256,14 @@ func TestAppendJSON(t *testing.T) {
 			check("max_events", got.MaxEvents != nil && *got.MaxEvents == sc.MaxEvents)
 			dur("sync_interval", got.SyncInterval, sc.SyncInterval)
 			dur("max_time", got.MaxTime, sc.MaxTime)
+			dur("request_timeout", got.RequestTimeout, sc.RequestTimeout)
+			check("loss", got.Loss != nil && *got.Loss == sc.Loss)
+			check("duplicate", got.Duplicate != nil && *got.Duplicate == sc.Duplicate)
+			check("swarm", got.Swarm != nil && *got.Swarm == sc.Swarm)
+			check("faults_until", (got.FaultsUntil == nil) == (sc.FaultsUntil == 0))
+			check("liveness_bound", (got.LivenessBound == nil) == (sc.LivenessBound == 0))
+			check("partition", len(got.Partition) == len(sc.Partitions))
+			check("crash", len(got.Crash) == len(sc.Crashes))
 			check("latency.distribution", got.Latency["distribution"] == sc.Latency.Distribution)
 			spans := map[string]Duration{"fixed": sc.Latency.Fixed, "min": sc.Latency.Min, "max": sc.Latency.Max,
 				"floor": sc.Latency.Floor, "mean": sc.Latency.Mean}
@@ -293,7 +309,7 @@ func TestDurationString(t *testing.T) {
 // is wrong; its rendering must show the line with a caret under the place.
 
 func TestParseErrors(t *testing.T) {
-	top := "the keys allowed here are seed, servers, clients, requests_per_client, set_ratio, max_value, sync_interval, assignment, max_time, max_events and the table [latency]"
+	top := "the keys allowed here are seed, servers, clients, requests_per_client, set_ratio, max_value, sync_interval, assignment, max_time, max_events, request_timeout, loss, duplicate, faults_until, liveness_bound, swarm and the tables [latency], [[partition]] and [[crash]]"
 	lat := "the keys allowed in [latency] are distribution, fixed, min, max, floor, mean"
 	notPositive := `is not a positive duration; write one such as "100ms"`
 	tests := []struct {
@@ -626,6 +642,10 @@ func ExampleScenario_TOML() {
 	// assignment = "round_robin"
 	// max_time = "1h30m"
 	// max_events = 20000000
+	// request_timeout = "1s"
+	// loss = 0.0
+	// duplicate = 0.0
+	// swarm = false
 	//
 	// [latency]
 	// distribution = "fixed"
@@ -635,5 +655,5 @@ func ExampleScenario_TOML() {
 func ExampleScenario_AppendJSON() {
 	fmt.Println(string(Default().AppendJSON(nil)))
 	// Output:
-	// {"seed":1,"servers":3,"clients":5,"requests_per_client":100,"set_ratio":0.5,"max_value":1000,"sync_interval":"100ms","assignment":"round_robin","max_time":"1h","max_events":20000000,"latency":{"distribution":"uniform","min":"1ms","max":"10ms"}}
+	// {"seed":1,"servers":3,"clients":5,"requests_per_client":100,"set_ratio":0.5,"max_value":1000,"sync_interval":"100ms","assignment":"round_robin","max_time":"1h","max_events":20000000,"request_timeout":"1s","loss":0.0,"duplicate":0.0,"swarm":false,"latency":{"distribution":"uniform","min":"1ms","max":"10ms"},"partition":[],"crash":[]}
 }
