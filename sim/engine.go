@@ -284,7 +284,7 @@ func (e *Engine[M, N]) process(ev event[M]) (bool, error) {
 	case Deliver:
 		if reason := e.dropReason(&ev); reason != "" {
 			e.dropped++
-			st.Reason = reason
+			st.In.Kind, st.Reason = Drop, reason
 			e.observe(st)
 			return true, nil
 		}
