@@ -401,8 +401,15 @@ func (k *checker) checkLiveness(r *Report, res sim.Result) {
 		return
 	}
 	from := r.LastAcceptedSet
-	if res.FaultsEnded {
+	switch {
+	case res.FaultsEnded:
 		from = max(from, res.HealedAt)
+	case k.c.cfg.hasFaults():
+		// The run ended while faults could still happen (it stops as
+		// soon as the last client finishes and the servers agree, even
+		// before the end of faults that finishing asked for): whatever
+		// convergence took, the faults were there to delay it.
+		from = max(from, res.Now)
 	}
 	bound := k.c.cfg.LivenessBound
 	if bound == 0 {
