@@ -62,7 +62,7 @@ func (s *Scenario) hasFaults() bool {
 // cluster's layout: servers first, then clients.
 func (s *Scenario) nodeID(name string) (sim.NodeID, bool) {
 	for _, kind := range []struct {
-		prefix string
+		prefix  string
 		n, base int
 	}{{"server-", s.Servers, 0}, {"client-", s.Clients, s.Servers}} {
 		if rest, ok := strings.CutPrefix(name, kind.prefix); ok {

@@ -407,14 +407,14 @@ func checkSpan(keys map[string]position, key string, d Duration, limit time.Dura
 func (s *Scenario) Config() model.Config {
 	s = s.Resolved()
 	return model.Config{
-		Seed:         s.Seed,
-		Servers:      s.Servers,
-		Clients:      s.Clients,
-		Requests:     s.RequestsPerClient,
-		SetRatio:     s.SetRatio,
-		MaxValue:     s.MaxValue,
-		SyncInterval: time.Duration(s.SyncInterval),
-		Assignment:   model.Assignment(s.Assignment),
+		Seed:           s.Seed,
+		Servers:        s.Servers,
+		Clients:        s.Clients,
+		Requests:       s.RequestsPerClient,
+		SetRatio:       s.SetRatio,
+		MaxValue:       s.MaxValue,
+		SyncInterval:   time.Duration(s.SyncInterval),
+		Assignment:     model.Assignment(s.Assignment),
 		MaxTime:        time.Duration(s.MaxTime),
 		MaxEvents:      s.MaxEvents,
 		RequestTimeout: time.Duration(s.RequestTimeout),
