@@ -16,9 +16,9 @@ import (
 // network); message records (send, recv, drop) add "id", "from", "to",
 // "msg" and the message's own fields; send records add "arrive", the time
 // the network will deliver it, and drop records the "reason" (loss,
-// partition, down); crash and restart records add "crash" (its index in
-// the scenario) and "durable"; partition records add "partition" (its
-// index).
+// partition, down); crash and restart records add "crash" (which of
+// Faults.Crashes, from 1, as people count) and "durable"; partition records
+// add "partition" (which of Faults.Partitions, from 1).
 type JSONLWriter[M Message, N Note] struct {
 	w     io.Writer
 	names []string // node names, already quoted as JSON strings
@@ -61,12 +61,12 @@ func (j *JSONLWriter[M, N]) AfterStep(s *Step[M, N]) {
 		b = AppendJSONString(b, s.In.Timer)
 	case CrashKind, Recover:
 		b = append(b, `,"crash":`...)
-		b = strconv.AppendInt(b, int64(s.Crash), 10)
+		b = strconv.AppendInt(b, int64(s.Crash)+1, 10)
 		b = append(b, `,"durable":`...)
 		b = strconv.AppendBool(b, s.In.Durable)
 	case PartitionStart, PartitionEnd:
 		b = append(b, `,"partition":`...)
-		b = strconv.AppendInt(b, int64(s.Partition), 10)
+		b = strconv.AppendInt(b, int64(s.Partition)+1, 10)
 	}
 	b = append(b, "}\n"...)
 	for _, n := range s.Notes {

@@ -33,6 +33,10 @@ func TestGolden(t *testing.T) {
 		{"default-seed42.golden", []string{"-seed", "42"}},
 		{"default-seed42.jsonl.golden", []string{"-seed", "42", "-trace", "jsonl"}},
 		{"slow-network.golden", []string{"../../scenarios/slow-network.toml"}},
+		{"lossy.golden", []string{"../../scenarios/lossy.toml"}},
+		{"partition.golden", []string{"../../scenarios/partition.toml"}},
+		{"crash.golden", []string{"../../scenarios/crash.toml"}},
+		{"crash.jsonl.golden", []string{"-trace", "jsonl", "../../scenarios/crash.toml"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
