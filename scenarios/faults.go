@@ -107,8 +107,8 @@ func (s *Scenario) validateFaults(keys map[string]position) *Error {
 		}
 	}
 	if s.Swarm && s.hasFaults() {
-		key := "loss"
-		for _, k := range []string{"loss", "duplicate", "partition[1].at", "crash[1].node"} {
+		key := "swarm"
+		for _, k := range []string{"loss", "duplicate", "partition[1]", "crash[1]"} {
 			if _, set := keys[k]; set {
 				key = k
 				break
@@ -148,8 +148,11 @@ func (s *Scenario) validatePartition(keys map[string]position, i int) *Error {
 	if _, set := keys[key+"heal"]; set && p.Heal <= p.At {
 		return fail(keys, key+"heal", "heal (%v) must come after at (%v)", p.Heal, p.At)
 	}
+	if err := checkStart(keys, key+"heal", p.Heal); err != nil {
+		return err
+	}
 	if len(p.Groups) == 0 {
-		return fail(keys, key+"at", "a partition needs groups: the nodes that can still reach each other, such as groups = [[\"server-1\"]]")
+		return fail(keys, key+"groups", "a partition needs groups: the nodes that can still reach each other, such as groups = [[\"server-1\"]]")
 	}
 	seen := make(map[string]int)
 	for gi, g := range p.Groups {
@@ -175,7 +178,7 @@ func (s *Scenario) validateCrash(keys map[string]position, i int) *Error {
 	id, ok := s.nodeID(c.Node)
 	switch {
 	case c.Node == "":
-		return fail(keys, key+"at", "a crash needs node, the server that crashes")
+		return fail(keys, key+"node", "a crash needs node, the server that crashes")
 	case !ok:
 		return fail(keys, key+"node", "unknown node %q: %s", c.Node, s.nodeNames())
 	case int(id) >= s.Servers:
@@ -187,13 +190,35 @@ func (s *Scenario) validateCrash(keys map[string]position, i int) *Error {
 	if _, set := keys[key+"restart"]; set && c.Restart <= c.At {
 		return fail(keys, key+"restart", "restart (%v) must come after the crash at %v", c.Restart, c.At)
 	}
+	if err := checkStart(keys, key+"restart", c.Restart); err != nil {
+		return err
+	}
 	for j := range i {
-		prev := &s.Crashes[j]
-		if prev.Node == c.Node && (prev.Restart == 0 || prev.Restart > c.At) {
-			return fail(keys, key+"at", "%s is still down from crash %d at %v: crash %d must come after that crash's restart", c.Node, j+1, c.At, i+1)
+		if prev := &s.Crashes[j]; prev.Node == c.Node && prev.overlaps(c) {
+			return fail(keys, key+"at", "%s would crash while down from crash %d (%s): a server crashes again only after it restarted",
+				c.Node, j+1, prev.span())
 		}
 	}
 	return nil
+}
+
+// overlaps reports whether two crashes of one server overlap in time; a
+// crash without restart lasts until the faults end, so for ever here.
+func (c *Crash) overlaps(d *Crash) bool {
+	end := func(x *Crash) Duration {
+		if x.Restart == 0 {
+			return Duration(math.MaxInt64)
+		}
+		return x.Restart
+	}
+	return c.At < end(d) && d.At < end(c)
+}
+
+func (c *Crash) span() string {
+	if c.Restart == 0 {
+		return fmt.Sprintf("from %v until the faults end", c.At)
+	}
+	return fmt.Sprintf("from %v to %v", c.At, c.Restart)
 }
 
 // faults returns the engine's form of the scenario's faults.
@@ -236,8 +261,10 @@ func (s *Scenario) Resolved() *Scenario {
 	r := *s
 	r.Swarm = false
 	rng := sim.NewRand(s.Seed, swarmStream)
-	// Faults fall in the time the clients are expected to take.
-	window := time.Duration(s.RequestsPerClient) * 2 * s.meanLatency()
+	// Faults fall in the time the clients are expected to take, computed
+	// in floating point and capped, so that huge scenarios neither
+	// overflow nor draw times past the limits of validation.
+	window := time.Duration(min(float64(s.RequestsPerClient)*2*float64(s.meanLatency()), float64(maxRunTime/4)))
 	window = max(window, time.Duration(s.SyncInterval))
 	at := func(from, span time.Duration) Duration {
 		return Duration((from + time.Duration(rng.Int64N(int64(span)+1))).Truncate(time.Millisecond))

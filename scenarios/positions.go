@@ -51,14 +51,21 @@ func keyPositions(data []byte) (map[string]position, *Error) {
 		switch e.Kind {
 		case unstable.Table, unstable.ArrayTable:
 			table = appendKey(table[:0], e)
-			if err := checkKey(table, keyPosition(&p, e)); err != nil {
+			pos := keyPosition(&p, e)
+			if err := checkKey(table, pos); err != nil {
+				return nil, err
+			}
+			if err := checkTableForm(table, e.Kind == unstable.ArrayTable, pos); err != nil {
 				return nil, err
 			}
 			if e.Kind == unstable.ArrayTable && len(table) == 1 {
 				// Each [[partition]] is partition[1], partition[2]...
-				// in keys and errors, so an error names its entry.
+				// in keys and errors, so an error names its entry. The
+				// entry itself maps to its header, for errors about a
+				// key it lacks.
 				arrays[table[0]]++
 				table[0] = fmt.Sprintf("%s[%d]", table[0], arrays[table[0]])
+				keys[table[0]] = pos
 			}
 		case unstable.KeyValue:
 			if err := addKeyValue(&p, keys, table, e); err != nil {
@@ -79,10 +86,15 @@ func keyPositions(data []byte) (map[string]position, *Error) {
 func addKeyValue(p *unstable.Parser, keys map[string]position, table []string, kv *unstable.Node) *Error {
 	path := appendKey(slices.Clone(table), kv)
 	v := kv.Value()
-	sh := p.Shape(v.Raw)
-	pos := position{sh.Start.Line, sh.Start.Column}
-	if err := checkKey(path, keyPosition(p, kv)); err != nil {
+	keyPos := keyPosition(p, kv)
+	pos := valuePosition(p, kv)
+	if err := checkKey(path, keyPos); err != nil {
 		return err
+	}
+	if len(path) == 1 {
+		if err := checkTableForm(path, false, keyPos); err != nil {
+			return err
+		}
 	}
 	key := strings.Join(path, ".")
 	keys[key] = pos
@@ -127,6 +139,25 @@ func checkKey(path []string, pos position) *Error {
 	return nil
 }
 
+// checkTableForm requires [latency] to be a table and partitions and
+// crashes to be written as [[partition]] and [[crash]] tables, one per
+// entry: the forms whose keys this file can place and check. (An inline
+// latency = { ... } is a table too, and fine.)
+func checkTableForm(path []string, array bool, pos position) *Error {
+	if len(path) != 1 {
+		return nil
+	}
+	name := path[0]
+	switch {
+	case (name == "partition" || name == "crash") && !array:
+		return &Error{Line: pos.line, Col: pos.col, Key: name,
+			Msg: fmt.Sprintf("write each %s as its own [[%s]] table", name, name)}
+	case name == "latency" && array:
+		return &Error{Line: pos.line, Col: pos.col, Key: name, Msg: "[latency] is one table, not [[latency]]"}
+	}
+	return nil
+}
+
 // unknownKey says what may stand where an unknown key does.
 func unknownKey(path []string) string {
 	if t := tableOf(path); t != "" {
@@ -143,6 +174,32 @@ func unknownKey(path []string) string {
 		}
 	}
 	return "unknown key; the keys allowed here are " + strings.Join(values, ", ") + " and the tables [latency], [[partition]] and [[crash]]"
+}
+
+// valuePosition is where the value of kv starts. go-toml records no range
+// for arrays and inline tables, so it is found from the key: the first
+// character after the "=" that follows the key's last part.
+func valuePosition(p *unstable.Parser, kv *unstable.Node) position {
+	if v := kv.Value(); v.Raw.Length > 0 {
+		sh := p.Shape(v.Raw)
+		return position{sh.Start.Line, sh.Start.Column}
+	}
+	var last *unstable.Node
+	for it := kv.Key(); it.Next(); {
+		last = it.Node()
+	}
+	data := p.Data()
+	i := int(last.Raw.Offset + last.Raw.Length)
+	for i < len(data) && data[i] != '=' {
+		i++
+	}
+	for i++; i < len(data) && (data[i] == ' ' || data[i] == '\t'); i++ {
+	}
+	if i >= len(data) {
+		return keyPosition(p, kv)
+	}
+	sh := p.Shape(unstable.Range{Offset: uint32(i), Length: 1})
+	return position{sh.Start.Line, sh.Start.Column}
 }
 
 func keyPosition(p *unstable.Parser, n *unstable.Node) position {

@@ -277,13 +277,45 @@ func decodeError(name string, data []byte, err error) error {
 		if m := typeMismatch.FindStringSubmatch(msg); m != nil {
 			msg = fmt.Sprintf("want %s, have a TOML %s", goTypeWords(m[2]), m[1])
 		}
-		return &Error{File: name, Line: line, Col: col, Key: strings.Join(de.Key(), "."), Msg: msg, source: data}
+		key := de.Key()
+		if len(key) > 1 {
+			key = append([]string{entryAt(data, key[0], line)}, key[1:]...)
+		}
+		return &Error{File: name, Line: line, Col: col, Key: strings.Join(key, "."), Msg: msg, source: data}
 	}
 	return &Error{File: name, Msg: err.Error()}
 }
 
+// entryAt names the [[table]] entry that holds line: "crash" becomes
+// "crash[2]" if line is in the second [[crash]]. Other tables keep their
+// name.
+func entryAt(data []byte, table string, line int) string {
+	entry := table
+	n := 0
+	for i, l := range strings.Split(string(data), "\n") {
+		if i+1 > line {
+			break
+		}
+		if strings.TrimSpace(l) == "[["+table+"]]" {
+			n++
+			entry = fmt.Sprintf("%s[%d]", table, n)
+		}
+	}
+	return entry
+}
+
 func goTypeWords(t string) string {
 	switch t {
+	case "[][]string":
+		return `an array of groups of node names, such as [["server-1"], ["server-2"]]`
+	case "[]string":
+		return `a group of node names, such as ["server-1", "client-1"]`
+	case "bool":
+		return "true or false"
+	case "[]scenarios.Partition":
+		return "[[partition]] tables"
+	case "[]scenarios.Crash":
+		return "[[crash]] tables"
 	case "int", "int64":
 		return "an integer"
 	case "float64":
@@ -301,7 +333,10 @@ func goTypeWords(t string) string {
 // fail returns the validation error for key, placed where the file sets it
 // (or nowhere, if it relies on the default).
 func fail(keys map[string]position, key, format string, args ...any) *Error {
-	p := keys[key]
+	p, ok := keys[key]
+	if entry, _, found := strings.Cut(key, "]."); !ok && found {
+		p = keys[entry+"]"] // a key the entry lacks: point at its header
+	}
 	return &Error{Line: p.line, Col: p.col, Key: key, Msg: fmt.Sprintf(format, args...)}
 }
 

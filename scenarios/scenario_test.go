@@ -408,7 +408,7 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate key", "servers = 1\nclients = 2\nservers = 2\n", 3, 1, "servers", "servers", "key servers is already defined"},
 		{"duplicate table", "[latency]\nmin = \"1ms\"\n[latency]\nmax = \"2ms\"\n", 3, 2, "latency]", "latency", "table latency already exists"},
 		{"inline table then table", "latency = { min = \"1ms\" }\n[latency]\n", 2, 2, "latency]", "latency", "should be a table"},
-		{"array of tables", "[[latency]]\n", 1, 3, "latency", "latency", "array table"},
+		{"array of tables", "[[latency]]\n", 1, 3, "latency", "latency", "[latency] is one table, not [[latency]]"},
 
 		// Line endings and indentation do not move the place.
 		{"CRLF", "servers = 3\r\nclients = \"x\"\r\n", 2, 11, `"x"`, "clients", "want an integer"},
