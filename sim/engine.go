@@ -138,17 +138,16 @@ type Engine[M Message, N Note] struct {
 	allowed   [][]NodeID // nil: the node may send to any node
 	observers []Observer[M, N]
 
-	net       *rand.Rand
-	queue     queue[M]
-	now       Time
-	seq       uint64
-	lastID    MsgID
-	sent      map[string]int64
-	maxLat    time.Duration
-	dropped   int64
-	dups      int64
-	cancelled map[TimerID]struct{}
-	fs        faultState
+	net     *rand.Rand
+	queue   queue[M]
+	now     Time
+	seq     uint64
+	lastID  MsgID
+	sent    map[string]int64
+	maxLat  time.Duration
+	dropped int64
+	dups    int64
+	fs      faultState
 
 	env  Env[M, N]
 	step Step[M, N]
@@ -161,10 +160,9 @@ func New[M Message, N Note](cfg Config) *Engine[M, N] {
 		panic(err)
 	}
 	return &Engine[M, N]{
-		cfg:       cfg,
-		net:       NewRand(cfg.Seed, streamNetwork),
-		sent:      make(map[string]int64),
-		cancelled: make(map[TimerID]struct{}),
+		cfg:  cfg,
+		net:  NewRand(cfg.Seed, streamNetwork),
+		sent: make(map[string]int64),
 	}
 }
 
@@ -263,21 +261,17 @@ func (e *Engine[M, N]) result(reason StopReason, events int64) Result {
 
 func (e *Engine[M, N]) schedule(at Time, node NodeID, in Input[M]) {
 	e.seq++
-	e.queue.push(event[M]{at: at, seq: e.seq, node: node, in: in})
+	e.queue.push(event[M]{at: at, seq: e.seq, node: node, in: in, slot: -1})
 }
 
 // process handles one event: it steps a node, or records a fault, or
-// discards the event (a cancelled timer, a timer of a crashed node, a fault
-// after the faults ended). It reports whether the event counted.
+// discards the event (a timer of a crashed node, a fault after the faults
+// ended). It reports whether the event counted.
 func (e *Engine[M, N]) process(ev event[M]) (bool, error) {
 	st := &e.step
 	*st = Step[M, N]{Time: e.now, Node: ev.node, In: ev.in, Sends: st.Sends[:0]}
 	switch ev.in.Kind {
 	case Timer:
-		if _, ok := e.cancelled[ev.in.timer]; ok {
-			delete(e.cancelled, ev.in.timer)
-			return false, nil
-		}
 		if !e.fs.up[ev.node] || ev.epoch != e.fs.epoch[ev.node] {
 			return false, nil // armed before a crash: gone with it
 		}
@@ -344,7 +338,7 @@ func (e *Engine[M, N]) step1(ev event[M]) error {
 		o.BeforeStep(e.now, ev.node)
 	}
 	env := &e.env
-	env.now, env.self, env.rng = e.now, ev.node, e.rngs[ev.node]
+	env.now, env.self, env.rng, env.queue = e.now, ev.node, e.rngs[ev.node], &e.queue
 	env.sends, env.timers, env.cancel, env.notes = env.sends[:0], env.timers[:0], env.cancel[:0], env.notes[:0]
 	e.nodes[ev.node].Step(env, ev.in)
 
@@ -372,10 +366,12 @@ func (e *Engine[M, N]) step1(ev event[M]) error {
 		}
 		e.seq++
 		e.queue.push(event[M]{at: e.now.Add(t.after), seq: e.seq, node: ev.node, epoch: e.fs.epoch[ev.node],
-			in: Input[M]{Kind: Timer, Timer: t.name, timer: t.id}})
+			slot: t.slot, in: Input[M]{Kind: Timer, Timer: t.name}})
 	}
+	// After the new timers are in, so that a timer armed and cancelled
+	// in the same step is cancelled too.
 	for _, id := range env.cancel {
-		e.cancelled[id] = struct{}{}
+		e.queue.cancel(id)
 	}
 	e.observe(st)
 	return nil
@@ -387,7 +383,7 @@ func (e *Engine[M, N]) deliver(from NodeID, out outgoing[M], lost bool) Time {
 	e.maxLat = max(e.maxLat, lat)
 	arrive := e.now.Add(lat)
 	e.seq++
-	e.queue.push(event[M]{at: arrive, seq: e.seq, node: out.to, lost: lost,
+	e.queue.push(event[M]{at: arrive, seq: e.seq, node: out.to, lost: lost, slot: -1,
 		in: Input[M]{Kind: Deliver, ID: e.lastID, From: from, Msg: out.msg}})
 	return arrive
 }

@@ -119,9 +119,8 @@ type Input[M Message] struct {
 	// For Recover and CrashKind: whether the node's state survives.
 	Durable bool
 
-	timer TimerID // Timer: which one
-	part  int     // PartitionStart, PartitionEnd: which partition
-	crash int     // CrashKind, Recover: which crash
+	part  int // PartitionStart, PartitionEnd: which partition
+	crash int // CrashKind, Recover: which crash
 }
 
 // Env is what the engine hands a node for one step: the virtual time, the
@@ -136,7 +135,7 @@ type Env[M Message, N Note] struct {
 	cancel []TimerID
 	notes  []N
 
-	lastTimer TimerID // the engine's counter of timers, kept across steps
+	queue *queue[M] // to reserve timer IDs
 }
 
 type outgoing[M Message] struct {
@@ -145,7 +144,7 @@ type outgoing[M Message] struct {
 }
 
 type timerReq struct {
-	id    TimerID
+	slot  int32
 	after time.Duration
 	name  string
 }
@@ -168,9 +167,9 @@ func (e *Env[M, N]) Send(to NodeID, msg M) {
 // After asks for a Timer input named name after d has passed, and returns
 // the timer's ID, for Cancel.
 func (e *Env[M, N]) After(d time.Duration, name string) TimerID {
-	e.lastTimer++
-	e.timers = append(e.timers, timerReq{e.lastTimer, d, name})
-	return e.lastTimer
+	slot, id := e.queue.newTimer()
+	e.timers = append(e.timers, timerReq{slot, d, name})
+	return id
 }
 
 // Cancel stops a timer armed earlier by this node from going off.
