@@ -36,9 +36,9 @@ type Client struct {
 	Sent    int
 	Pending Msg
 	Invoked sim.Time
-	// Waiting: a request is outstanding; TimeoutTimer is its timer.
-	Waiting      bool
-	TimeoutTimer sim.TimerID
+	// Waiting: a request is outstanding; Timer is its timeout.
+	Waiting bool
+	Timer   sim.TimerID
 	// Done is set when the last request has completed.
 	Done bool
 }
@@ -69,7 +69,7 @@ func (c *Client) reply(env *Env, m Msg) {
 		return
 	}
 	if c.Timeout > 0 {
-		env.Cancel(c.TimeoutTimer)
+		env.Cancel(c.Timer)
 	}
 	op := Note{Kind: Op, Op: c.Pending.Type, Invoked: c.Invoked, Seq: c.Sent}
 	switch m.Type {
@@ -118,6 +118,6 @@ func (c *Client) next(env *Env) {
 	c.Waiting = true
 	env.Send(c.Subject, c.Pending)
 	if c.Timeout > 0 {
-		c.TimeoutTimer = env.After(c.Timeout, TimeoutTimer)
+		c.Timer = env.After(c.Timeout, TimeoutTimer)
 	}
 }
