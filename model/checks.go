@@ -67,11 +67,12 @@ type wipe struct {
 	value  int64
 }
 
-// read is the last value a client read, and when.
+// read is the last value a client read: when it asked, and when the
+// answer came.
 type read struct {
-	value int64
-	at    sim.Time
-	ok    bool
+	value       int64
+	invoked, at sim.Time
+	ok          bool
 }
 
 // checker is the observer that runs the checks and keeps the figures of the
@@ -277,7 +278,7 @@ func (k *checker) clientStep(s *Step) {
 		case n.Kind == Op && n.TimedOut:
 			k.timeouts++
 		case n.Kind == Op && n.Op == Get:
-			k.checkRead(s, i, n.Value)
+			k.checkRead(s, i, n)
 		}
 	}
 	if k.c.client(s.Node).Done && !k.wasDone {
@@ -290,18 +291,21 @@ func (k *checker) clientStep(s *Step) {
 	}
 }
 
-// checkRead checks that client i's read of v is not older than its last.
+// checkRead checks that client i's read op is not older than its last.
 // A read can go back only if the client's server lost its value in a crash
-// without durable storage since the last read: an anomaly, not a bug.
-func (k *checker) checkRead(s *Step, i int, v int64) {
+// without durable storage after it served the last read: an anomaly, not a
+// bug. The server served that read some time after it was invoked, so a
+// wipe after the invocation may explain it.
+func (k *checker) checkRead(s *Step, i int, op Note) {
+	v := op.Value
 	last := k.reads[i]
-	k.reads[i] = read{v, s.Time, true}
+	k.reads[i] = read{v, op.Invoked, s.Time, true}
 	if !last.ok || v >= last.value {
 		return
 	}
 	name := k.c.engine.Name(s.Node)
 	subject := k.c.clients[i].Subject
-	if w := k.lastWipe[subject]; w >= 0 && k.wipes[w].at > last.at {
+	if w := k.lastWipe[subject]; w >= 0 && k.wipes[w].at > last.invoked {
 		k.anomaly(checkMonotonicReads, s.Time, "%s read %d after %d: %s", name, v, last.value, k.describeWipe(w))
 		return
 	}

@@ -233,10 +233,13 @@ func (e *Engine[M, N]) Run(done func() bool) (Result, error) {
 			break
 		}
 		ev := e.queue.pop()
+		before := e.now
 		e.now = ev.at
 		counted, err := e.process(ev)
 		if counted {
 			events++
+		} else {
+			e.now = before // nothing happened then
 		}
 		if err != nil {
 			return e.result(Aborted, events), err
@@ -283,8 +286,10 @@ func (e *Engine[M, N]) process(ev event[M]) (bool, error) {
 			return true, nil
 		}
 	case Recover:
-		if e.fs.up[ev.node] {
-			return false, nil // restarted already, when the faults ended
+		if e.fs.up[ev.node] || e.fs.downBy[ev.node] != ev.in.crash {
+			// Restarted already (when the faults ended), or the end of
+			// a crash that never happened because the node was down.
+			return false, nil
 		}
 		e.fs.up[ev.node], e.fs.downBy[ev.node] = true, -1
 		st.Crash = ev.in.crash

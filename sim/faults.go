@@ -106,10 +106,11 @@ func (e *Engine[M, N]) scheduleFault(at Time, node NodeID, in Input[M]) {
 	e.schedule(at, node, in)
 }
 
-// EndFaults ends the faults now, if they have not ended: a protocol calls
-// it (from an observer) when its safety phase is over, such as when the
-// last client has finished. The end is an event at the current time, after
-// the step in progress.
+// EndFaults ends the faults, unless they ended already or Faults.Until
+// sets when they end: a protocol calls it (from an observer) when its
+// safety phase is over, such as when the last client has finished. The end
+// is an event at the current time, after the step in progress and any
+// other events already due at that time.
 func (e *Engine[M, N]) EndFaults() {
 	if e.fs.on && !e.fs.endQueued {
 		e.fs.endQueued = true
