@@ -1,10 +1,14 @@
 // Command eccounter-sim runs one deterministic simulation of the ec-counter
 // protocol and prints it as a readable execution schedule (or JSON Lines),
-// followed by a summary and the verdict of every check.
+// followed by a summary and the verdict of every check. With -seeds it runs
+// a sweep instead: the scenario under every seed of a range, in parallel,
+// one JSON line per seed (sweep.go), then a summary (summary.go).
 //
 // Usage:
 //
 //	eccounter-sim [flags] [scenario.toml]
+//	eccounter-sim -seeds A..B [-jobs N] [-shard i/N] [flags] [scenario.toml]
+//	eccounter-sim -summarize FILE [scenario.toml]
 //
 // Run with -h for the flags and examples.
 package main
@@ -16,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -35,6 +40,8 @@ const usage = `eccounter-sim: a deterministic simulation of the ec-counter proto
 
 Usage:
   eccounter-sim [flags] [scenario.toml]
+  eccounter-sim -seeds A..B [-jobs N] [-shard i/N] [flags] [scenario.toml]
+  eccounter-sim -summarize FILE [scenario.toml]
 
 Servers each hold a counter; clients get it or set it (a set is taken only
 if larger); servers sync their values every interval until all agree. With
@@ -44,7 +51,13 @@ requests). The same scenario and seed print the same output, byte for byte.
 Output: the resolved scenario (every value, so the run can be replayed), the
 schedule (one line per event), then a summary with the verdict of each check.
 
-Exit status: 0 every check passed, 1 a check failed, 2 bad flags or scenario.
+A sweep (-seeds) runs every seed from A to B, in parallel, and prints one
+JSON line per seed, in seed order; its summary, with the command that
+replays each failing seed, goes to standard error. -summarize prints that
+summary again from saved JSON lines, such as the outputs of several shards.
+
+Exit status: 0 every check passed, 1 a check failed (in a sweep: for some
+seed), 2 bad flags, scenario or JSON lines.
 
 Flags:
 `
@@ -56,7 +69,13 @@ Examples:
   eccounter-sim -q scenarios/large.toml           summary only
   eccounter-sim -trace jsonl -o run.jsonl -seed 7 JSON Lines to a file
   eccounter-sim -seed 42 failing.toml             replay a failing seed
+  eccounter-sim -seeds 1..10000 -o s.jsonl x.toml a sweep of 10,000 seeds
+  eccounter-sim -seeds 1..10000 -shard 2/4 x.toml its second quarter
+  eccounter-sim -summarize s.jsonl x.toml         the sweep's summary again
 `
+
+// stdin is what -summarize - reads; tests replace it.
+var stdin io.Reader = os.Stdin
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -70,10 +89,20 @@ type options struct {
 	out     string
 	quiet   bool
 	file    string
+
+	// A sweep (-seeds) and its flags; see sweep.go.
+	seeds     seedRange
+	seedsSet  bool
+	jobs      int
+	shard     shard
+	checkDet  bool
+	summarize []string // -summarize files, in order
+
+	set map[string]bool // the flags given, by name
 }
 
 func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
-	var o options
+	o := options{jobs: runtime.NumCPU(), shard: shard{1, 1}}
 	fs := flag.NewFlagSet("eccounter-sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Func("seed", "run with seed `N` instead of the scenario's (any integer)", func(s string) error {
@@ -85,8 +114,32 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 		return nil
 	})
 	fs.StringVar(&o.trace, "trace", "text", "schedule `format`: text, jsonl or none")
-	fs.StringVar(&o.out, "o", "", "write the output to `FILE` instead of standard output")
-	fs.BoolVar(&o.quiet, "q", false, "print the summary only (with -trace jsonl: the summary record only)")
+	fs.StringVar(&o.out, "o", "", "write the output to `FILE` instead of standard output (with -seeds:\nthe JSON lines; the summary stays on standard error)")
+	fs.BoolVar(&o.quiet, "q", false, "print the summary only (with -trace jsonl: the summary record only;\nwith -seeds: no JSON lines)")
+	fs.Func("seeds", "sweep: run every seed in `A..B` (inclusive, A <= B): one JSON line per\nseed, in seed order, then a summary on standard error", func(s string) error {
+		r, err := parseSeeds(s)
+		o.seeds, o.seedsSet = r, err == nil
+		return err
+	})
+	// -jobs is a Func rather than an Int so that -h shows no default: the
+	// number of CPUs differs between machines, and the README copies -h.
+	fs.Func("jobs", "with -seeds: run `N` seeds at once (default: the number of CPUs)", func(s string) error {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 1 {
+			return errors.New("want a whole number of workers, at least 1")
+		}
+		o.jobs = v
+		return nil
+	})
+	fs.Func("shard", "with -seeds: run only part `i/N`, the i-th of N equal blocks of seeds", func(s string) (err error) {
+		o.shard, err = parseShard(s)
+		return err
+	})
+	fs.BoolVar(&o.checkDet, "check-determinism", false, "with -seeds: run each seed twice, hash both JSON Lines traces, and\nfail the seed if they differ")
+	fs.Func("summarize", "print, on standard output, the summary of the sweep JSON lines in\n`FILE` (- for standard input; repeat the flag for several files)", func(s string) error {
+		o.summarize = append(o.summarize, s)
+		return nil
+	})
 	// flag prints the problem with a bad flag itself; the full help is
 	// printed only when asked for, to standard output, since then it is
 	// the output.
@@ -112,6 +165,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 		files = append(files, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
+	o.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	switch o.trace {
 	case "text", "jsonl", "none":
 	default:
@@ -126,7 +181,40 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 		fmt.Fprintf(stderr, "eccounter-sim: one scenario file at most, got %d: %s\n", len(files), strings.Join(files, " "))
 		return o, exitUsage, false
 	}
+	if msg := o.conflict(); msg != "" {
+		fmt.Fprintf(stderr, "eccounter-sim: %s\n", msg)
+		return o, exitUsage, false
+	}
 	return o, 0, true
+}
+
+// conflict names a flag given in a mode it has no meaning in, rather than
+// ignore it: a sweep that silently dropped -trace would look like a bug.
+func (o *options) conflict() string {
+	switch {
+	case o.set["seeds"] && o.set["summarize"]:
+		return "-seeds and -summarize do not go together: a sweep prints its summary itself"
+	case o.set["seeds"]:
+		if o.set["seed"] {
+			return "-seed and -seeds do not go together: -seeds sets the seed of each run (for one seed: -seeds N..N)"
+		}
+		if o.set["trace"] {
+			return "-trace does not apply to -seeds: a sweep prints one JSON line per seed; replay a seed with -seed N to see its schedule"
+		}
+	case o.set["summarize"]:
+		for _, name := range []string{"seed", "trace", "q", "jobs", "shard", "check-determinism"} {
+			if o.set[name] {
+				return "-" + name + " does not apply to -summarize, which reads the records of a sweep already run"
+			}
+		}
+	default:
+		for _, name := range []string{"jobs", "shard", "check-determinism"} {
+			if o.set[name] {
+				return "-" + name + " applies to sweeps only: add -seeds A..B (for one seed: -seeds N..N)"
+			}
+		}
+	}
+	return ""
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -157,7 +245,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		out = f
 	}
 	w := bufio.NewWriterSize(out, 64<<10)
-	code, err := simulate(w, sc, o)
+	var err error
+	switch {
+	case o.seedsSet:
+		code, err = runSweep(w, out, stderr, sc, o)
+	case len(o.summarize) > 0:
+		code, err = summarize(w, stdin, sc, o.summarize)
+	default:
+		var report model.Report
+		report, err = simulate(w, sc, o)
+		code = verdict(report)
+	}
 	if ferr := w.Flush(); err == nil {
 		err = ferr
 	}
@@ -167,9 +265,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "eccounter-sim: %v\n", err)
+		var bad badInputError
+		if errors.As(err, &bad) {
+			return exitUsage
+		}
 		return exitFail
 	}
 	return code
+}
+
+// verdict is the exit code a run's report calls for.
+func verdict(r model.Report) int {
+	if !r.Passed() {
+		return exitFail
+	}
+	return exitPass
 }
 
 // tracer is what both trace writers are: an observer that remembers its
@@ -180,8 +290,10 @@ type tracer interface {
 }
 
 // simulate runs the scenario, writing header, schedule and summary to w,
-// and returns the exit code the verdict calls for.
-func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (int, error) {
+// and returns the report, whose verdict makes the exit code. A sweep with
+// -check-determinism calls it too, so that the trace it hashes is exactly
+// what -trace jsonl prints.
+func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (model.Report, error) {
 	c := model.NewCluster(sc.Config())
 	replay := replayCommand(sc)
 	var tr tracer
@@ -211,10 +323,10 @@ func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (int, error) {
 	}
 	report, err := c.Run()
 	if err != nil {
-		return exitFail, fmt.Errorf("simulation aborted: %w", err)
+		return report, fmt.Errorf("simulation aborted: %w", err)
 	}
 	if tr != nil && tr.Err() != nil {
-		return exitFail, tr.Err()
+		return report, tr.Err()
 	}
 	if o.trace == "jsonl" {
 		w.Write(report.AppendJSON(nil))
@@ -228,10 +340,7 @@ func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (int, error) {
 			fmt.Fprintf(w, "replay:       %s\n", replay)
 		}
 	}
-	if !report.Passed() {
-		return exitFail, nil
-	}
-	return exitPass, nil
+	return report, nil
 }
 
 // replayCommand is the command line that reproduces the run.
