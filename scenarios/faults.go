@@ -243,6 +243,19 @@ func (s *Scenario) faults() sim.Faults {
 	return f
 }
 
+// SetSwarm makes the scenario draw its faults from the seed, as swarm =
+// true does, under the same rules.
+func (s *Scenario) SetSwarm() error {
+	switch {
+	case s.hasFaults():
+		return fmt.Errorf("%s sets faults of its own (loss, duplicate, [[partition]] or [[crash]]); a swarm draws them", s.Name)
+	case s.Clients == 0 && s.FaultsUntil == 0:
+		return fmt.Errorf("%s has no clients, so the faults would never end: set faults_until", s.Name)
+	}
+	s.Swarm = true
+	return nil
+}
+
 // swarmStream is the random stream the swarm draws from.
 const swarmStream = 3
 

@@ -98,6 +98,9 @@ type options struct {
 	checkDet  bool
 	summarize []string // -summarize files, in order
 
+	swarm  bool   // draw the faults from the seed
+	shrink string // write the shrunk failing scenario here
+
 	set map[string]bool // the flags given, by name
 }
 
@@ -140,6 +143,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 		o.summarize = append(o.summarize, s)
 		return nil
 	})
+	fs.BoolVar(&o.swarm, "swarm", false, "draw the kinds of fault, their rates and times from the seed, as\nswarm = true does (the scenario must set no faults of its own)")
+	fs.StringVar(&o.shrink, "shrink", "", "shrink a failing run: write to `FILE` the smallest scenario (fewer\nfaults, clients, requests, servers; same seed) that still fails the same\ncheck")
 	// flag prints the problem with a bad flag itself; the full help is
 	// printed only when asked for, to standard output, since then it is
 	// the output.
@@ -194,6 +199,14 @@ func (o *options) conflict() string {
 	switch {
 	case o.set["seeds"] && o.set["summarize"]:
 		return "-seeds and -summarize do not go together: a sweep prints its summary itself"
+	case o.set["seeds"] && o.set["shrink"]:
+		return "-shrink works on one run: replay the failing seed with -seed N -shrink FILE"
+	case o.set["shrink"]:
+		for _, name := range []string{"trace", "q", "o"} {
+			if o.set[name] {
+				return "-" + name + " does not apply to -shrink, which writes a scenario to its FILE and a report to standard output"
+			}
+		}
 	case o.set["seeds"]:
 		if o.set["seed"] {
 			return "-seed and -seeds do not go together: -seeds sets the seed of each run (for one seed: -seeds N..N)"
@@ -202,7 +215,7 @@ func (o *options) conflict() string {
 			return "-trace does not apply to -seeds: a sweep prints one JSON line per seed; replay a seed with -seed N to see its schedule"
 		}
 	case o.set["summarize"]:
-		for _, name := range []string{"seed", "trace", "q", "jobs", "shard", "check-determinism"} {
+		for _, name := range []string{"seed", "trace", "q", "jobs", "shard", "check-determinism", "swarm", "shrink"} {
 			if o.set[name] {
 				return "-" + name + " does not apply to -summarize, which reads the records of a sweep already run"
 			}
@@ -233,6 +246,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.seedSet {
 		sc.Seed = o.seed
 	}
+	if o.swarm {
+		if err := sc.SetSwarm(); err != nil {
+			fmt.Fprintf(stderr, "eccounter-sim: -swarm: %v\n", err)
+			return exitUsage
+		}
+	}
 
 	out := stdout
 	if o.out != "" {
@@ -251,6 +270,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runSweep(w, out, stderr, sc, o)
 	case len(o.summarize) > 0:
 		code, err = summarize(w, stdin, sc, o.summarize)
+	case o.shrink != "":
+		code, err = runShrink(w, sc, o.shrink)
 	default:
 		var report model.Report
 		report, err = simulate(w, sc, o)
@@ -296,12 +317,14 @@ type tracer interface {
 func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (model.Report, error) {
 	c := model.NewCluster(sc.Config())
 	replay := replayCommand(sc)
+	// The header shows the scenario as it runs: a swarm's faults as the
+	// keys they were drawn as, so that the header itself replays the run.
+	resolved := sc.Resolved()
 	var tr tracer
 	if !o.quiet {
 		switch o.trace {
 		case "text":
-			fmt.Fprintf(w, "== scenario: %s ==\n# replay: %s\n", sc.Name, replay)
-			w.Write(sc.TOML())
+			writeHeader(w, sc, replay)
 			fmt.Fprintf(w, "\n== schedule ==\n")
 			tr = model.NewTextWriter(w, c)
 		case "jsonl":
@@ -309,13 +332,14 @@ func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (model.Report,
 			b = sim.AppendJSONString(b, sc.Name)
 			b = append(b, `,"replay":`...)
 			b = sim.AppendJSONString(b, replay)
+			b = append(b, `,"swarm":`...)
+			b = strconv.AppendBool(b, sc.Swarm)
 			b = append(b, `,"scenario":`...)
-			b = sc.AppendJSON(b)
+			b = resolved.AppendJSON(b)
 			w.Write(append(b, "}\n"...))
 			tr = sim.NewJSONLWriter(w, c.Engine())
 		case "none":
-			fmt.Fprintf(w, "== scenario: %s ==\n# replay: %s\n", sc.Name, replay)
-			w.Write(sc.TOML())
+			writeHeader(w, sc, replay)
 		}
 		if tr != nil {
 			c.Engine().Observe(tr)
@@ -341,6 +365,15 @@ func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (model.Report,
 		}
 	}
 	return report, nil
+}
+
+// writeHeader writes the resolved scenario that starts a run's output.
+func writeHeader(w *bufio.Writer, sc *scenarios.Scenario, replay string) {
+	fmt.Fprintf(w, "== scenario: %s ==\n# replay: %s\n", sc.Name, replay)
+	if sc.Swarm {
+		fmt.Fprintf(w, "# swarm: seed %d drew the faults below; this header replays them as they are\n", sc.Seed)
+	}
+	w.Write(sc.Resolved().TOML())
 }
 
 // replayCommand is the command line that reproduces the run.

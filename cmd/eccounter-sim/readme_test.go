@@ -88,3 +88,37 @@ func TestREADMEScenarioKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEWalkthrough keeps the README's walk from a failing seed to a
+// regression test true: the sweep's failures, the replayed failure and
+// the shrink report it quotes.
+func TestREADMEWalkthrough(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sc = "../../scenarios/impatient.toml"
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-seeds", "1..300", "-q", sc}, &stdout, &stderr); code != exitFail {
+		t.Fatalf("sweep exit %d, want 1", code)
+	}
+	for _, want := range []string{"40 of 300 FAILED", "-seed 13 "} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("the sweep's summary lacks %q, which README.md quotes:\n%s", want, &stderr)
+		}
+	}
+	stdout.Reset()
+	run([]string{"-seed", "13", "-q", sc}, &stdout, &bytes.Buffer{})
+	if !strings.Contains(stdout.String(), "converged 56.781ms after 253.495ms, later than the bound of 25.000ms") {
+		t.Errorf("seed 13 no longer fails as README.md says:\n%s", &stdout)
+	}
+	stdout.Reset()
+	out := t.TempDir() + "/seed13.toml"
+	run([]string{"-seed", "13", "-shrink", out, sc}, &stdout, &bytes.Buffer{})
+	report := strings.ReplaceAll(stdout.String(), out, "seed13.toml")
+	for _, line := range strings.Split(strings.TrimSpace(report), "\n") {
+		if !strings.Contains(string(readme), "   "+line+"\n") {
+			t.Errorf("README.md's shrink report lacks the line %q", line)
+		}
+	}
+}
