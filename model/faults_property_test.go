@@ -1,7 +1,6 @@
 package model_test
 
 import (
-	"flag"
 	"fmt"
 	"strings"
 	"testing"
@@ -72,12 +71,7 @@ func genFaultyScenario() *rapid.Generator[*scenarios.Scenario] {
 // durable storage explains are anomalies, not failures), and after the
 // faults end the servers converge within the liveness bound.
 func TestSafetyAndLivenessUnderFaults(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		sc := genFaultyScenario().Draw(t, "scenario")
-		if err := checkRun(sc, nil); err != nil {
-			t.Fatalf("%v\nreplay: %s", err, replayFile(sc))
-		}
-	})
+	rapid.Check(t, property(genFaultyScenario(), nil))
 }
 
 // amnesiacServer forgets to arm its sync timer again after a restart: the
@@ -145,20 +139,6 @@ func withServer(sc *scenarios.Scenario, wrap func(*model.Server) model.Replica) 
 // TestPropertyCatchesAmnesia: the fault property test finds the same bug
 // by itself, and says how to replay what it found.
 func TestPropertyCatchesAmnesia(t *testing.T) {
-	flag.Set("rapid.nofailfile", "true")
-	defer flag.Set("rapid.nofailfile", "false")
-	rec := &failureRecorder{TB: t}
-	rapid.Check(rec, func(t *rapid.T) {
-		sc := genFaultyScenario().Draw(t, "scenario")
-		if err := checkRun(sc, func(s *model.Server) model.Replica { return amnesiacServer{s} }); err != nil {
-			t.Fatalf("%v\nreplay: %s", err, replayFile(sc))
-		}
-	})
-	if !rec.failed {
-		t.Fatal("the fault property passed with servers that never sync after a restart")
-	}
-	if !strings.Contains(rec.msg, "replay: go run ./cmd/eccounter-sim -seed ") {
-		t.Errorf("the failure does not say how to replay it:\n%s", rec.msg)
-	}
-	t.Logf("as expected, the property failed:\n%s", rec.msg)
+	requireFailure(t, property(genFaultyScenario(), func(s *model.Server) model.Replica { return amnesiacServer{s} }),
+		"servers that never sync after a restart")
 }

@@ -138,16 +138,41 @@ func replayFile(sc *scenarios.Scenario) string {
 	return fmt.Sprintf("go run ./cmd/eccounter-sim -seed %d %s", sc.Seed, path)
 }
 
+// property is the protocol's promise, as a rapid property over scenarios
+// from gen, with servers made by wrap (nil: the real ones). A failure names
+// the broken check and the command that replays the shrunk case.
+func property(gen *rapid.Generator[*scenarios.Scenario], wrap func(*model.Server) model.Replica) func(*rapid.T) {
+	return func(t *rapid.T) {
+		sc := gen.Draw(t, "scenario")
+		if err := checkRun(sc, wrap); err != nil {
+			t.Fatalf("%v\nreplay: %s", err, replayFile(sc))
+		}
+	}
+}
+
 // TestConvergence is the protocol's promise: whatever the sizes, latencies,
 // sync interval and seed, every run terminates, every check passes, and the
 // servers converge to the global maximum within the bound above.
 func TestConvergence(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		sc := genScenario().Draw(t, "scenario")
-		if err := checkRun(sc, nil); err != nil {
-			t.Fatalf("%v\nreplay: %s", err, replayFile(sc))
-		}
-	})
+	rapid.Check(t, property(genScenario(), nil))
+}
+
+// requireFailure runs a property that must fail, as it must against a
+// broken server, and checks that the failure says how to replay it.
+func requireFailure(t *testing.T, prop func(*rapid.T), what string) {
+	t.Helper()
+	// rapid would save the expected failure under testdata/rapid.
+	flag.Set("rapid.nofailfile", "true")
+	defer flag.Set("rapid.nofailfile", "false")
+	rec := &failureRecorder{TB: t}
+	rapid.Check(rec, prop)
+	if !rec.failed {
+		t.Fatalf("the property passed with %s", what)
+	}
+	if !strings.Contains(rec.msg, "replay: go run ./cmd/eccounter-sim -seed ") {
+		t.Errorf("the failure does not say how to replay it:\n%s", rec.msg)
+	}
+	t.Logf("as expected, the property failed:\n%s", rec.msg)
 }
 
 // lossyServer takes whatever value a peer syncs, even a smaller one: the
@@ -166,23 +191,8 @@ func (s lossyServer) Step(env *model.Env, in model.Input) {
 // against a server that replaces its value on sync instead of taking the
 // maximum, the same property must fail, and report a replay command.
 func TestPropertyCatchesBrokenServer(t *testing.T) {
-	// rapid would save the expected failure under testdata/rapid.
-	flag.Set("rapid.nofailfile", "true")
-	defer flag.Set("rapid.nofailfile", "false")
-	rec := &failureRecorder{TB: t}
-	rapid.Check(rec, func(t *rapid.T) {
-		sc := genScenario().Draw(t, "scenario")
-		if err := checkRun(sc, func(s *model.Server) model.Replica { return lossyServer{s} }); err != nil {
-			t.Fatalf("%v\nreplay: %s", err, replayFile(sc))
-		}
-	})
-	if !rec.failed {
-		t.Fatal("the property passed with a server that loses values on sync")
-	}
-	if !strings.Contains(rec.msg, "replay: go run ./cmd/eccounter-sim -seed ") {
-		t.Errorf("the failure does not say how to replay it:\n%s", rec.msg)
-	}
-	t.Logf("as expected, the property failed:\n%s", rec.msg)
+	requireFailure(t, property(genScenario(), func(s *model.Server) model.Replica { return lossyServer{s} }),
+		"a server that loses values on sync")
 }
 
 // failureRecorder lets a test run rapid.Check and look at its verdict,
