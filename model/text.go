@@ -104,9 +104,18 @@ func (t *TextWriter) AfterStep(s *Step) {
 		b = append(b, t.names[s.Node]...)
 	}
 	b = append(b, "  "...)
+	b = t.appendEvent(b, s)
+	b = append(b, '\n')
+	t.buf = b
+	_, t.err = t.w.Write(b)
+}
+
+// appendEvent appends what happened in a step, in words, without the time
+// and the node.
+func (t *TextWriter) appendEvent(b []byte, s *Step) []byte {
 	switch {
 	case s.Node == sim.NoNode:
-		b = t.network(b, s)
+		return t.network(b, s)
 	case s.In.Kind == sim.Drop:
 		b = append(b, "never gets "...)
 		b = appendMsg(b, s.In.Msg)
@@ -114,15 +123,11 @@ func (t *TextWriter) AfterStep(s *Step) {
 		b = append(b, t.name(s.In.From)...)
 		b = append(b, " ("...)
 		b = append(b, s.Reason...)
-		b = append(b, ')')
+		return append(b, ')')
 	case t.c.isServer(s.Node):
-		b = t.server(b, s)
-	default:
-		b = t.client(b, s)
+		return t.server(b, s)
 	}
-	b = append(b, '\n')
-	t.buf = b
-	_, t.err = t.w.Write(b)
+	return t.client(b, s)
 }
 
 func (t *TextWriter) name(id sim.NodeID) string { return t.c.engine.Name(id) }

@@ -116,7 +116,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 		o.seed, o.seedSet = v, true
 		return nil
 	})
-	fs.StringVar(&o.trace, "trace", "text", "schedule `format`: text, jsonl or none")
+	fs.StringVar(&o.trace, "trace", "text", "schedule `format`: text, jsonl, shiviz (a log for ShiViz: events with\nvector clocks, and nothing else) or none")
 	fs.StringVar(&o.out, "o", "", "write the output to `FILE` instead of standard output (with -seeds:\nthe JSON lines; the summary stays on standard error)")
 	fs.BoolVar(&o.quiet, "q", false, "print the summary only (with -trace jsonl: the summary record only;\nwith -seeds: no JSON lines)")
 	fs.Func("seeds", "sweep: run every seed in `A..B` (inclusive, A <= B): one JSON line per\nseed, in seed order, then a summary on standard error", func(s string) error {
@@ -173,9 +173,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 	o.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	switch o.trace {
-	case "text", "jsonl", "none":
+	case "text", "jsonl", "shiviz", "none":
 	default:
-		fmt.Fprintf(stderr, "eccounter-sim: -trace %q: want text, jsonl or none\n", o.trace)
+		fmt.Fprintf(stderr, "eccounter-sim: -trace %q: want text, jsonl, shiviz or none\n", o.trace)
 		return o, exitUsage, false
 	}
 	switch len(files) {
@@ -338,6 +338,11 @@ func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (model.Report,
 			b = resolved.AppendJSON(b)
 			w.Write(append(b, "}\n"...))
 			tr = sim.NewJSONLWriter(w, c.Engine())
+		case "shiviz":
+			if n := sc.Servers + sc.Clients; n > model.MaxShiVizNodes {
+				return model.Report{}, badInputError{fmt.Sprintf("-trace shiviz: %d nodes; ShiViz export takes at most %d", n, model.MaxShiVizNodes)}
+			}
+			tr = model.NewShiVizWriter(w, c)
 		case "none":
 			writeHeader(w, sc, replay)
 		}
@@ -352,9 +357,12 @@ func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (model.Report,
 	if tr != nil && tr.Err() != nil {
 		return report, tr.Err()
 	}
-	if o.trace == "jsonl" {
+	switch o.trace {
+	case "jsonl":
 		w.Write(report.AppendJSON(nil))
-	} else {
+	case "shiviz":
+		// Nothing but the log: ShiViz would take a summary for events.
+	default:
 		if !o.quiet {
 			fmt.Fprintf(w, "\n")
 		}
