@@ -49,7 +49,7 @@ func (z *ShiVizWriter) AfterStep(s *Step) {
 	}
 	b := s.Time.AppendText(z.buf[:0])
 	b = append(b, ' ')
-	b = z.text.appendEvent(b, s)
+	b = z.text.AppendEvent(b, s)
 	b = append(b, '\n')
 	b = append(b, z.text.name(s.Node)...)
 	b = append(b, ' ')

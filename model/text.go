@@ -104,15 +104,15 @@ func (t *TextWriter) AfterStep(s *Step) {
 		b = append(b, t.names[s.Node]...)
 	}
 	b = append(b, "  "...)
-	b = t.appendEvent(b, s)
+	b = t.AppendEvent(b, s)
 	b = append(b, '\n')
 	t.buf = b
 	_, t.err = t.w.Write(b)
 }
 
-// appendEvent appends what happened in a step, in words, without the time
-// and the node.
-func (t *TextWriter) appendEvent(b []byte, s *Step) []byte {
+// AppendEvent appends what happened in a step, in words, without the time
+// and the node: the text of the step's line in the schedule.
+func (t *TextWriter) AppendEvent(b []byte, s *Step) []byte {
 	switch {
 	case s.Node == sim.NoNode:
 		return t.network(b, s)

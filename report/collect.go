@@ -1,0 +1,137 @@
+package report
+
+import (
+	"io"
+	"strconv"
+
+	"eccounter/model"
+	"eccounter/sim"
+)
+
+// Limits on what a page holds, so that it stays responsive in a browser;
+// the page says what it left out.
+const (
+	MaxRows     = 20_000 // schedule lines
+	MaxMessages = 20_000 // messages the scrubber tracks
+)
+
+// Collector is an observer that keeps what the page needs from a run: the
+// schedule's lines, every server value change, what each client waits for
+// and when, the messages and when they were in flight, and when nodes were
+// down.
+type Collector struct {
+	c    *model.Cluster
+	text *model.TextWriter
+
+	rows        []row
+	rowsDropped int
+	values      [][]change // per server
+	waits       [][]span   // per client: requests outstanding
+	down        [][]span   // per node: crashed
+	msgs        []message
+	msgIndex    map[sim.MsgID]int
+	msgsDropped int
+	end         sim.Time
+}
+
+type row struct {
+	t    sim.Time
+	node string
+	text string
+}
+
+type change struct {
+	t sim.Time
+	v int64
+}
+
+// span is [from, to) with what it was; to is -1 while open.
+type span struct {
+	from, to sim.Time
+	what     string
+}
+
+type message struct {
+	id         sim.MsgID
+	from, to   sim.NodeID
+	what       string
+	sent, done sim.Time // done: first arrival or drop; -1 while in flight
+	fate       string   // "recv", or the reason of a drop
+}
+
+// NewCollector returns a collector for c's run. Observe it with
+// c.Engine().Observe before the run.
+func NewCollector(c *model.Cluster) *Collector {
+	cfg := c.Config()
+	return &Collector{
+		c:        c,
+		text:     model.NewTextWriter(io.Discard, c),
+		values:   make([][]change, cfg.Servers),
+		waits:    make([][]span, cfg.Clients),
+		down:     make([][]span, cfg.Servers+cfg.Clients),
+		msgIndex: make(map[sim.MsgID]int),
+	}
+}
+
+// BeforeStep does nothing.
+func (k *Collector) BeforeStep(sim.Time, sim.NodeID) {}
+
+// AfterStep keeps what the step changed.
+func (k *Collector) AfterStep(s *model.Step) {
+	k.end = s.Time
+	name := k.c.Engine().Name(s.Node)
+	if len(k.rows) < MaxRows {
+		k.rows = append(k.rows, row{s.Time, name, string(k.text.AppendEvent(nil, s))})
+	} else {
+		k.rowsDropped++
+	}
+	servers := k.c.Config().Servers
+	switch s.In.Kind {
+	case sim.Deliver, sim.Drop:
+		if i, ok := k.msgIndex[s.In.ID]; ok && k.msgs[i].done < 0 {
+			k.msgs[i].done, k.msgs[i].fate = s.Time, "recv"
+			if s.In.Kind == sim.Drop {
+				k.msgs[i].fate = s.Reason
+			}
+		}
+	case sim.CrashKind:
+		k.down[s.Node] = append(k.down[s.Node], span{s.Time, -1, "crashed"})
+	case sim.Recover:
+		if d := k.down[s.Node]; len(d) > 0 {
+			d[len(d)-1].to = s.Time
+		}
+	}
+	for _, n := range s.Notes {
+		switch {
+		case n.Kind == model.Update && int(s.Node) < servers:
+			k.values[s.Node] = append(k.values[s.Node], change{s.Time, n.Value})
+		case n.Kind == model.Op:
+			w := k.waits[int(s.Node)-servers]
+			if len(w) > 0 {
+				w[len(w)-1].to = s.Time
+			}
+		}
+	}
+	for _, m := range s.Sends {
+		if int(s.Node) >= servers { // a client's request: it now waits
+			i := int(s.Node) - servers
+			what := m.Msg.Kind()
+			if m.Msg.Type == model.Set {
+				what += " " + itoa(m.Msg.Value)
+			}
+			k.waits[i] = append(k.waits[i], span{s.Time, -1, what + " from " + k.c.Engine().Name(m.To)})
+		}
+		if len(k.msgs) >= MaxMessages {
+			k.msgsDropped++
+			continue
+		}
+		what := m.Msg.Kind()
+		if m.Msg.Type != model.Get {
+			what += " " + itoa(m.Msg.Value)
+		}
+		k.msgIndex[m.ID] = len(k.msgs)
+		k.msgs = append(k.msgs, message{m.ID, s.Node, m.To, what, s.Time, -1, ""})
+	}
+}
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }

@@ -1,0 +1,17 @@
+// Package report writes a run of the simulator as one self-contained HTML
+// page: the resolved scenario, the verdict of every check, the space-time
+// diagram and the value chart, the schedule as a filterable table, and a
+// time scrubber that shows every node's state at the chosen instant (its
+// value, what it waits for, the messages in flight) and marks the instant
+// on the diagram and the chart.
+//
+// The page fetches nothing: its script, styles and data are inline, so it
+// can be mailed, archived or opened from disk. A Collector observes the run
+// and keeps what the page needs; Write renders it after the run.
+//
+//	c := model.NewCluster(cfg)
+//	col := report.NewCollector(c)
+//	c.Engine().Observe(col)
+//	r, _ := c.Run()
+//	report.Write(w, col, &r, report.Page{...})
+package report

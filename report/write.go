@@ -1,0 +1,149 @@
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+
+	"eccounter/model"
+	"eccounter/sim"
+)
+
+//go:embed page.html
+var pageHTML string
+
+var page = template.Must(template.New("page").Parse(pageHTML))
+
+// Page is what the page shows besides what the collector kept.
+type Page struct {
+	Name     string // where the scenario came from
+	Replay   string // the command that replays the run
+	Scenario string // the resolved scenario, as TOML
+	// Diagram and Chart are SVG documents to show. Each may carry
+	// data-t0, data-t1 (virtual ns) and data-p0, data-p1 (pixels) on its
+	// root element: the page then marks the scrubbed instant on it, at
+	// p0 + (t-t0)/(t1-t0)*(p1-p0), across (chart) or down (diagram).
+	Diagram, Chart []byte
+}
+
+// data is the run as the page's script reads it: times in virtual
+// nanoseconds, -1 for "not yet".
+type data struct {
+	End      int64        `json:"end"`
+	Nodes    []string     `json:"nodes"`
+	Servers  int          `json:"servers"`
+	Values   [][][2]int64 `json:"values"` // per server: [t, value]
+	Waits    [][]jsSpan   `json:"waits"`  // per client
+	Down     [][]jsSpan   `json:"down"`   // per node
+	Messages []jsMsg      `json:"messages"`
+	Left     []string     `json:"left"` // what the page left out
+}
+
+type jsSpan struct {
+	From int64  `json:"from"`
+	To   int64  `json:"to"`
+	What string `json:"what"`
+}
+
+type jsMsg struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	What string `json:"what"`
+	Sent int64  `json:"sent"`
+	Done int64  `json:"done"`
+	Fate string `json:"fate"`
+}
+
+type verdict struct {
+	Name, Rule, First string
+	Passed            bool
+}
+
+type view struct {
+	Page
+	Summary  string
+	Passed   bool
+	Checks   []verdict
+	Rows     []viewRow
+	Nodes    []string
+	Data     template.JS
+	Diagram  template.HTML
+	Chart    template.HTML
+	Left     []string
+	EndLabel string
+}
+
+type viewRow struct {
+	T                int64
+	Time, Node, Text string
+}
+
+// Write renders the page of a run that k observed and r reports.
+func Write(w io.Writer, k *Collector, r *model.Report, p Page) error {
+	e := k.c.Engine()
+	d := data{End: int64(max(k.end, r.Now)), Servers: k.c.Config().Servers}
+	for id := range e.Len() {
+		d.Nodes = append(d.Nodes, e.Name(sim.NodeID(id)))
+	}
+	for _, vs := range k.values {
+		list := [][2]int64{}
+		for _, c := range vs {
+			list = append(list, [2]int64{int64(c.t), c.v})
+		}
+		d.Values = append(d.Values, list)
+	}
+	d.Waits = spans(k.waits)
+	d.Down = spans(k.down)
+	for _, m := range k.msgs {
+		d.Messages = append(d.Messages, jsMsg{e.Name(m.from), e.Name(m.to), m.what, int64(m.sent), int64(m.done), m.fate})
+	}
+	if k.rowsDropped > 0 {
+		d.Left = append(d.Left, fmt.Sprintf("the schedule shows its first %d lines of %d", len(k.rows), len(k.rows)+k.rowsDropped))
+	}
+	if k.msgsDropped > 0 {
+		d.Left = append(d.Left, fmt.Sprintf("messages in flight are tracked for the first %d of %d messages", len(k.msgs), len(k.msgs)+k.msgsDropped))
+	}
+	js, err := json.Marshal(d) // escapes <, > and &, so it cannot end the script
+	if err != nil {
+		return err
+	}
+	var summary []byte
+	sw := &byteWriter{&summary}
+	if err := r.WriteText(sw, k.c); err != nil {
+		return err
+	}
+	// The checks have a table of their own; the summary keeps the rest.
+	if i := bytes.Index(summary, []byte("\nchecks:\n")); i >= 0 {
+		summary = summary[:i+1]
+	}
+	v := view{Page: p, Summary: string(summary), Passed: r.Passed(), Nodes: d.Nodes, Data: template.JS(js),
+		Diagram: template.HTML(p.Diagram), Chart: template.HTML(p.Chart), Left: d.Left, EndLabel: sim.Time(d.End).String()}
+	for _, c := range r.Checks {
+		v.Checks = append(v.Checks, verdict{c.Name, c.Rule, c.First, c.Passed()})
+	}
+	for _, row := range k.rows {
+		v.Rows = append(v.Rows, viewRow{int64(row.t), row.t.String(), row.node, row.text})
+	}
+	return page.Execute(w, v)
+}
+
+func spans(per [][]span) [][]jsSpan {
+	out := make([][]jsSpan, len(per))
+	for i, list := range per {
+		out[i] = []jsSpan{}
+		for _, s := range list {
+			out[i] = append(out[i], jsSpan{int64(s.from), int64(s.to), s.what})
+		}
+	}
+	return out
+}
+
+type byteWriter struct{ b *[]byte }
+
+func (w *byteWriter) Write(p []byte) (int, error) {
+	*w.b = append(*w.b, p...)
+	return len(p), nil
+}
