@@ -87,7 +87,7 @@ func TestUsageErrors(t *testing.T) {
 		stderr []string
 	}{
 		{"unknown flag", []string{"-bogus"}, []string{"flag provided but not defined: -bogus", "eccounter-sim -h"}},
-		{"bad trace format", []string{"-trace", "bogus"}, []string{`-trace "bogus": want text, jsonl or none`}},
+		{"bad trace format", []string{"-trace", "bogus"}, []string{`-trace "bogus": want text, jsonl, shiviz or none`}},
 		{"seed not a number", []string{"-seed", "notanumber"}, []string{`invalid value "notanumber" for flag -seed: want an integer`}},
 		{"seed out of range", []string{"-seed", "9223372036854775808"}, []string{"-seed", "want an integer"}},
 		{"seed without value", []string{"-seed"}, []string{"flag needs an argument: -seed"}},

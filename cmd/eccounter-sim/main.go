@@ -23,10 +23,12 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"eccounter/model"
 	"eccounter/scenarios"
 	"eccounter/sim"
+	"eccounter/viz"
 )
 
 // Exit codes.
@@ -69,6 +71,7 @@ Examples:
   eccounter-sim -q scenarios/large.toml           summary only
   eccounter-sim -trace jsonl -o run.jsonl -seed 7 JSON Lines to a file
   eccounter-sim -seed 42 failing.toml             replay a failing seed
+  eccounter-sim -diagram d.svg -chart c.svg x.toml pictures of the run
   eccounter-sim -seeds 1..10000 -o s.jsonl x.toml a sweep of 10,000 seeds
   eccounter-sim -seeds 1..10000 -shard 2/4 x.toml its second quarter
   eccounter-sim -summarize s.jsonl x.toml         the sweep's summary again
@@ -100,6 +103,12 @@ type options struct {
 
 	swarm  bool   // draw the faults from the seed
 	shrink string // write the shrunk failing scenario here
+
+	// Pictures of one run (package viz).
+	diagram string   // write the space-time diagram here
+	chart   string   // write the value chart here
+	nodes   []string // -nodes: the diagram's lanes
+	window  [2]sim.Time
 
 	set map[string]bool // the flags given, by name
 }
@@ -145,6 +154,22 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 	})
 	fs.BoolVar(&o.swarm, "swarm", false, "draw the kinds of fault, their rates and times from the seed, as\nswarm = true does (the scenario must set no faults of its own)")
 	fs.StringVar(&o.shrink, "shrink", "", "shrink a failing run: write to `FILE` the smallest scenario (fewer\nfaults, clients, requests, servers; same seed) that still fails the same\ncheck")
+	fs.StringVar(&o.diagram, "diagram", "", "also write a space-time diagram of the run to `FILE` (SVG): a lane per\nnode, an arrow per message, crashes, drops, partitions and value changes")
+	fs.StringVar(&o.chart, "chart", "", "also write a chart of each server's value over time to `FILE` (SVG),\nwith the last accepted set and the convergence marked")
+	fs.Func("nodes", "with -diagram: draw only the nodes in `LIST`, comma-separated names\nsuch as server-1,client-1 (without it: the first 40 nodes)", func(s string) error {
+		o.nodes = nil
+		for _, name := range strings.Split(s, ",") {
+			if name = strings.TrimSpace(name); name == "" {
+				return errors.New("want comma-separated node names, such as server-1,client-1")
+			}
+			o.nodes = append(o.nodes, name)
+		}
+		return nil
+	})
+	fs.Func("window", "with -diagram: draw only virtual times `A..B`, such as 100ms..300ms", func(s string) (err error) {
+		o.window, err = parseWindow(s)
+		return err
+	})
 	// flag prints the problem with a bad flag itself; the full help is
 	// printed only when asked for, to standard output, since then it is
 	// the output.
@@ -199,6 +224,17 @@ func (o *options) conflict() string {
 	switch {
 	case o.set["seeds"] && o.set["summarize"]:
 		return "-seeds and -summarize do not go together: a sweep prints its summary itself"
+	case (o.set["nodes"] || o.set["window"]) && !o.set["diagram"]:
+		if o.set["nodes"] {
+			return "-nodes applies to -diagram only: add -diagram FILE"
+		}
+		return "-window applies to -diagram only: add -diagram FILE"
+	case (o.set["seeds"] || o.set["summarize"] || o.set["shrink"]) && (o.set["diagram"] || o.set["chart"]):
+		name := "diagram"
+		if !o.set["diagram"] {
+			name = "chart"
+		}
+		return "-" + name + " draws one run: replay a seed with -seed N -" + name + " FILE instead of -seeds, -summarize or -shrink"
 	case o.set["seeds"] && o.set["shrink"]:
 		return "-shrink works on one run: replay the failing seed with -seed N -shrink FILE"
 	case o.set["shrink"]:
@@ -320,6 +356,16 @@ func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (model.Report,
 	// The header shows the scenario as it runs: a swarm's faults as the
 	// keys they were drawn as, so that the header itself replays the run.
 	resolved := sc.Resolved()
+	var rec *viz.Recorder
+	if o.diagram != "" || o.chart != "" {
+		rec = viz.NewRecorder(c)
+		if o.diagram == "" {
+			rec.NoMessages()
+		} else if err := rec.Keep(diagramOptions(o)); err != nil {
+			return model.Report{}, badInputError{"-nodes: " + strings.TrimPrefix(err.Error(), "viz: ")}
+		}
+		c.Engine().Observe(rec)
+	}
 	var tr tracer
 	if !o.quiet {
 		switch o.trace {
@@ -357,6 +403,11 @@ func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (model.Report,
 	if tr != nil && tr.Err() != nil {
 		return report, tr.Err()
 	}
+	if rec != nil {
+		if err := writePictures(rec, report, o); err != nil {
+			return report, err
+		}
+	}
 	switch o.trace {
 	case "jsonl":
 		w.Write(report.AppendJSON(nil))
@@ -391,4 +442,61 @@ func replayCommand(sc *scenarios.Scenario) string {
 		cmd += " " + sc.Name
 	}
 	return cmd
+}
+
+// parseWindow parses -window A..B: two virtual times, A before B.
+func parseWindow(s string) ([2]sim.Time, error) {
+	a, b, ok := strings.Cut(s, "..")
+	if !ok {
+		return [2]sim.Time{}, errors.New("want A..B, two virtual times such as 100ms..300ms")
+	}
+	from, err := time.ParseDuration(a)
+	if err != nil || from < 0 {
+		return [2]sim.Time{}, fmt.Errorf("start %q: want a virtual time such as 100ms, at least 0", a)
+	}
+	to, err := time.ParseDuration(b)
+	if err != nil {
+		return [2]sim.Time{}, fmt.Errorf("end %q: want a virtual time such as 300ms", b)
+	}
+	if from >= to {
+		return [2]sim.Time{}, fmt.Errorf("start %v is not before end %v", from, to)
+	}
+	return [2]sim.Time{sim.Time(from), sim.Time(to)}, nil
+}
+
+// diagramOptions are what -nodes and -window ask of the diagram.
+func diagramOptions(o options) viz.DiagramOptions {
+	return viz.DiagramOptions{Nodes: o.nodes, From: o.window[0], To: o.window[1]}
+}
+
+// writePictures writes the -diagram and -chart files of a run.
+func writePictures(rec *viz.Recorder, report model.Report, o options) error {
+	write := func(flag, path string, draw func(io.Writer) error) error {
+		if path == "" {
+			return nil
+		}
+		f, err := os.Create(path)
+		if err != nil {
+			return badInputError{"-" + flag + ": " + err.Error()}
+		}
+		w := bufio.NewWriter(f)
+		err = draw(w)
+		if ferr := w.Flush(); err == nil {
+			err = ferr
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("-%s: %w", flag, err)
+		}
+		return nil
+	}
+	err := write("diagram", o.diagram, func(w io.Writer) error {
+		return viz.Diagram(w, rec, report, diagramOptions(o))
+	})
+	if err != nil {
+		return err
+	}
+	return write("chart", o.chart, func(w io.Writer) error { return viz.Chart(w, rec, report) })
 }

@@ -1,0 +1,121 @@
+package viz
+
+import (
+	"bytes"
+	"encoding/xml"
+	"strconv"
+	"time"
+
+	"eccounter/sim"
+)
+
+// svg builds an SVG document. Numbers are written with strconv at a fixed
+// precision, so that the same picture gives the same bytes on every
+// machine.
+type svg struct{ bytes.Buffer }
+
+// num formats a coordinate with one decimal.
+func num(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
+
+// open starts the document; extra holds more attributes of the root
+// element, written as they are.
+func (s *svg) open(width, height float64, extra string) {
+	s.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	s.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" width="` + num(width) + `" height="` + num(height) +
+		`" viewBox="0 0 ` + num(width) + " " + num(height) + `" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="11"` + extra + ">\n")
+	s.WriteString(`<rect x="0" y="0" width="` + num(width) + `" height="` + num(height) + `" fill="white"/>` + "\n")
+}
+
+func (s *svg) close() { s.WriteString("</svg>\n") }
+
+// text writes an escaped string.
+func (s *svg) text(str string) {
+	xml.EscapeText(&s.Buffer, []byte(str))
+}
+
+// attr writes ` name="value"` with value escaped.
+func (s *svg) attr(name, value string) {
+	s.WriteString(" " + name + `="`)
+	s.text(value)
+	s.WriteString(`"`)
+}
+
+// label writes a <text> element; extra holds more attributes, written as
+// they are.
+func (s *svg) label(x, y float64, extra, str string) {
+	s.WriteString(`<text x="` + num(x) + `" y="` + num(y) + `"`)
+	if extra != "" {
+		s.WriteString(" " + extra)
+	}
+	s.WriteString(">")
+	s.text(str)
+	s.WriteString("</text>\n")
+}
+
+// line writes a <line> element with the given further attributes.
+func (s *svg) line(x1, y1, x2, y2 float64, extra string) {
+	s.WriteString(`<line x1="` + num(x1) + `" y1="` + num(y1) + `" x2="` + num(x2) + `" y2="` + num(y2) + `" ` + extra + "/>\n")
+}
+
+// title writes a <title> element, the tooltip of its parent.
+func (s *svg) title(str string) {
+	s.WriteString("<title>")
+	s.text(str)
+	s.WriteString("</title>")
+}
+
+// cross writes an X of half-size r centred on (x, y).
+func (s *svg) cross(x, y, r float64, extra string) {
+	s.line(x-r, y-r, x+r, y+r, extra)
+	s.line(x-r, y+r, x+r, y-r, extra)
+}
+
+// palette colours the servers, in both pictures alike.
+var palette = []string{"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"}
+
+func serverColour(i int) string { return palette[i%len(palette)] }
+
+// thousands formats n with commas: 1,066.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	var b []byte
+	for i, c := range []byte(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+// short renders an instant as Go renders a duration, "100ms" or
+// "1.5s", for captions and window bounds.
+func short(t sim.Time) string { return time.Duration(t).String() }
+
+// niceStep returns a step of the form 1, 2 or 5 times a power of ten such
+// that span/step is at most n.
+func niceStep(span int64, n int64) int64 {
+	if span <= 0 {
+		return 1
+	}
+	for p := int64(1); ; p *= 10 {
+		for _, m := range []int64{1, 2, 5} {
+			if span/(m*p) <= n {
+				return m * p
+			}
+		}
+	}
+}
+
+// msLabel renders t, a multiple of step nanoseconds, in milliseconds with
+// as many decimals as the step needs.
+func msLabel(t, step int64) string {
+	dec := 0
+	for s := int64(1_000_000); s > step && dec < 6; s /= 10 {
+		dec++
+	}
+	return strconv.FormatFloat(float64(t)/1e6, 'f', dec, 64) + "ms"
+}
