@@ -13,6 +13,7 @@ import (
 const (
 	MaxRows     = 20_000 // schedule lines
 	MaxMessages = 20_000 // messages the scrubber tracks
+	MaxWaits    = 20_000 // client requests the scrubber tracks
 )
 
 // Collector is an observer that keeps what the page needs from a run: the
@@ -31,6 +32,8 @@ type Collector struct {
 	msgs        []message
 	msgIndex    map[sim.MsgID]int
 	msgsDropped int
+	nwaits      int
+	waitsLeft   int
 	end         sim.Time
 }
 
@@ -106,14 +109,17 @@ func (k *Collector) AfterStep(s *model.Step) {
 		case n.Kind == model.Update && int(s.Node) < servers:
 			k.values[s.Node] = append(k.values[s.Node], change{s.Time, n.Value})
 		case n.Kind == model.Op:
-			w := k.waits[int(s.Node)-servers]
-			if len(w) > 0 {
+			// Close the request's span, unless it was one past the cap.
+			if w := k.waits[int(s.Node)-servers]; len(w) > 0 && w[len(w)-1].to < 0 {
 				w[len(w)-1].to = s.Time
 			}
 		}
 	}
 	for _, m := range s.Sends {
-		if int(s.Node) >= servers { // a client's request: it now waits
+		if int(s.Node) >= servers && k.nwaits >= MaxWaits {
+			k.waitsLeft++
+		} else if int(s.Node) >= servers { // a client's request: it now waits
+			k.nwaits++
 			i := int(s.Node) - servers
 			what := m.Msg.Kind()
 			if m.Msg.Type == model.Set {

@@ -17,10 +17,11 @@ import (
 	"eccounter/model"
 	"eccounter/report"
 	"eccounter/scenarios"
+	"eccounter/viz"
 )
 
-// page renders the report of a scenario file ("" for the default) with
-// the given pictures.
+// page renders the report of a scenario file ("" for the default), with
+// the pictures viz draws of it unless chart is given.
 func page(t *testing.T, path string, diagram, chart []byte) []byte {
 	t.Helper()
 	sc := scenarios.Default()
@@ -33,9 +34,21 @@ func page(t *testing.T, path string, diagram, chart []byte) []byte {
 	c := model.NewCluster(sc.Config())
 	col := report.NewCollector(c)
 	c.Engine().Observe(col)
+	rec := viz.NewRecorder(c)
+	c.Engine().Observe(rec)
 	r, err := c.Run()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if chart == nil {
+		var d, ch bytes.Buffer
+		if err := viz.Diagram(&d, rec, r, viz.DiagramOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := viz.Chart(&ch, rec, r); err != nil {
+			t.Fatal(err)
+		}
+		diagram, chart = d.Bytes(), ch.Bytes()
 	}
 	var b bytes.Buffer
 	err = report.Write(&b, col, &r, report.Page{Name: sc.Name, Replay: "eccounter-sim -seed 1", Scenario: string(sc.TOML()),
@@ -78,16 +91,19 @@ func TestPageSelfContained(t *testing.T) {
 }
 
 // TestPageInBrowser loads the default scenario's page in headless
-// Chromium: no console errors, the pictures are there, and moving the
-// scrubber changes the state shown and moves the marker. It saves a
-// screenshot as an artifact: $ECCOUNTER_ARTIFACTS/report.png, or in the
-// test's temporary directory.
+// Chromium: no console errors, the diagram and the chart are there, and
+// moving the scrubber changes the state shown and moves the markers on
+// both. It saves a screenshot as an artifact:
+// $ECCOUNTER_ARTIFACTS/report.png, or in the test's temporary directory.
+// README's picture is that screenshot:
+//
+//	ECCOUNTER_ARTIFACTS=$PWD/docs go test ./report -run TestPageInBrowser -count=1
 func TestPageInBrowser(t *testing.T) {
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Skip("chromium is not installed; .ci/run installs it (apt-get install chromium)")
 	}
-	html := page(t, "", nil, testChart)
+	html := page(t, "", nil, nil)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "report.html")
 	if err := os.WriteFile(file, html, 0o644); err != nil {
@@ -139,30 +155,38 @@ func TestPageInBrowser(t *testing.T) {
 		return s
 	}
 	must(chromedp.Do(ctx, chromedp.Navigate("file://"+file), chromedp.WaitVisible(chromedp.CSS("#state tbody tr"))))
-	pictures, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".picture svg").length`))
+	pictures, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#diagram svg, #chart svg").length`))
 	must(err)
+	markerAt := func(id string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const m = document.querySelector("#`+id+` .marker");
+			return m ? m.style.top + " " + m.style.left : ""; })()`))
+		must(err)
+		return s
+	}
 	before := text("#state tbody")
+	diagramBefore, chartBefore := markerAt("diagram"), markerAt("chart")
 	// Move the scrubber to 600ms, as a user dragging it would.
 	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.getElementById("t"); s.value = "600000000";
 		s.dispatchEvent(new Event("input")); return true; })()`))
 	must(err)
 	must(chromedp.Do(ctx, chromedp.Sleep(200*time.Millisecond)))
 	after := text("#state tbody")
-	marker, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#chart .marker") ? document.querySelector("#chart .marker").style.left : ""`))
-	must(err)
+	diagramAfter, chartAfter := markerAt("diagram"), markerAt("chart")
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	must(err)
 	if len(problems) > 0 {
 		t.Errorf("the page logged problems: %v", problems)
 	}
-	if pictures < 1 {
-		t.Errorf("%d pictures on the page", pictures)
+	if pictures != 2 {
+		t.Errorf("%d pictures on the page, want the diagram and the chart", pictures)
 	}
 	if before == after || !strings.Contains(after, "server-1") {
 		t.Errorf("moving the scrubber did not change the state shown:\nbefore: %q\nafter:  %q", before, after)
 	}
-	if marker != "120px" { // 600ms of 2s across 400 pixels
-		t.Errorf("chart marker at %q, want 120px", marker)
+	if diagramBefore == "" || chartBefore == "" || diagramAfter == diagramBefore || chartAfter == chartBefore {
+		t.Errorf("the markers did not move with the scrubber: diagram %q -> %q, chart %q -> %q",
+			diagramBefore, diagramAfter, chartBefore, chartAfter)
 	}
 	art := os.Getenv("ECCOUNTER_ARTIFACTS")
 	if art == "" {

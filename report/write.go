@@ -103,6 +103,9 @@ func Write(w io.Writer, k *Collector, r *model.Report, p Page) error {
 	if k.rowsDropped > 0 {
 		d.Left = append(d.Left, fmt.Sprintf("the schedule shows its first %d lines of %d", len(k.rows), len(k.rows)+k.rowsDropped))
 	}
+	if k.waitsLeft > 0 {
+		d.Left = append(d.Left, fmt.Sprintf("what clients wait for is tracked for the first %d of %d requests", k.nwaits, k.nwaits+k.waitsLeft))
+	}
 	if k.msgsDropped > 0 {
 		d.Left = append(d.Left, fmt.Sprintf("messages in flight are tracked for the first %d of %d messages", len(k.msgs), len(k.msgs)+k.msgsDropped))
 	}

@@ -15,6 +15,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,6 +27,7 @@ import (
 	"time"
 
 	"eccounter/model"
+	"eccounter/report"
 	"eccounter/scenarios"
 	"eccounter/sim"
 	"eccounter/viz"
@@ -107,6 +109,7 @@ type options struct {
 	// Pictures of one run (package viz).
 	diagram string   // write the space-time diagram here
 	chart   string   // write the value chart here
+	report  string   // write the HTML report here
 	nodes   []string // -nodes: the diagram's lanes
 	window  [2]sim.Time
 
@@ -155,6 +158,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 	fs.BoolVar(&o.swarm, "swarm", false, "draw the kinds of fault, their rates and times from the seed, as\nswarm = true does (the scenario must set no faults of its own)")
 	fs.StringVar(&o.shrink, "shrink", "", "shrink a failing run: write to `FILE` the smallest scenario (fewer\nfaults, clients, requests, servers; same seed) that still fails the same\ncheck")
 	fs.StringVar(&o.diagram, "diagram", "", "also write a space-time diagram of the run to `FILE` (SVG): a lane per\nnode, an arrow per message, crashes, drops, partitions and value changes")
+	fs.StringVar(&o.report, "report", "", "also write the run as one self-contained HTML page to `FILE`: the\nscenario, the verdicts, the diagram and chart, the schedule as a filterable\ntable, and a time scrubber that shows every node's state at any instant")
 	fs.StringVar(&o.chart, "chart", "", "also write a chart of each server's value over time to `FILE` (SVG),\nwith the last accepted set and the convergence marked")
 	fs.Func("nodes", "with -diagram: draw only the nodes in `LIST`, comma-separated names\nsuch as server-1,client-1 (without it: the first 40 nodes)", func(s string) error {
 		o.nodes = nil
@@ -224,14 +228,16 @@ func (o *options) conflict() string {
 	switch {
 	case o.set["seeds"] && o.set["summarize"]:
 		return "-seeds and -summarize do not go together: a sweep prints its summary itself"
-	case (o.set["nodes"] || o.set["window"]) && !o.set["diagram"]:
+	case (o.set["nodes"] || o.set["window"]) && !o.set["diagram"] && !o.set["report"]:
 		if o.set["nodes"] {
-			return "-nodes applies to -diagram only: add -diagram FILE"
+			return "-nodes applies to the diagram only: add -diagram FILE or -report FILE"
 		}
-		return "-window applies to -diagram only: add -diagram FILE"
-	case (o.set["seeds"] || o.set["summarize"] || o.set["shrink"]) && (o.set["diagram"] || o.set["chart"]):
+		return "-window applies to the diagram only: add -diagram FILE or -report FILE"
+	case (o.set["seeds"] || o.set["summarize"] || o.set["shrink"]) && (o.set["diagram"] || o.set["chart"] || o.set["report"]):
 		name := "diagram"
-		if !o.set["diagram"] {
+		if o.set["report"] {
+			name = "report"
+		} else if !o.set["diagram"] {
 			name = "chart"
 		}
 		return "-" + name + " draws one run: replay a seed with -seed N -" + name + " FILE instead of -seeds, -summarize or -shrink"
@@ -357,9 +363,14 @@ func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (model.Report,
 	// keys they were drawn as, so that the header itself replays the run.
 	resolved := sc.Resolved()
 	var rec *viz.Recorder
-	if o.diagram != "" || o.chart != "" {
+	var col *report.Collector
+	if o.report != "" {
+		col = report.NewCollector(c)
+		c.Engine().Observe(col)
+	}
+	if o.diagram != "" || o.chart != "" || o.report != "" {
 		rec = viz.NewRecorder(c)
-		if o.diagram == "" {
+		if o.diagram == "" && o.report == "" {
 			rec.NoMessages()
 		} else if err := rec.Keep(diagramOptions(o)); err != nil {
 			return model.Report{}, badInputError{"-nodes: " + strings.TrimPrefix(err.Error(), "viz: ")}
@@ -396,21 +407,26 @@ func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (model.Report,
 			c.Engine().Observe(tr)
 		}
 	}
-	report, err := c.Run()
+	rep, err := c.Run()
 	if err != nil {
-		return report, fmt.Errorf("simulation aborted: %w", err)
+		return rep, fmt.Errorf("simulation aborted: %w", err)
 	}
 	if tr != nil && tr.Err() != nil {
-		return report, tr.Err()
+		return rep, tr.Err()
 	}
 	if rec != nil {
-		if err := writePictures(rec, report, o); err != nil {
-			return report, err
+		if err := writePictures(rec, rep, o); err != nil {
+			return rep, err
+		}
+	}
+	if col != nil {
+		if err := writeReport(col, rec, rep, sc, replay, o); err != nil {
+			return rep, err
 		}
 	}
 	switch o.trace {
 	case "jsonl":
-		w.Write(report.AppendJSON(nil))
+		w.Write(rep.AppendJSON(nil))
 	case "shiviz":
 		// Nothing but the log: ShiViz would take a summary for events.
 	default:
@@ -418,12 +434,12 @@ func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (model.Report,
 			fmt.Fprintf(w, "\n")
 		}
 		fmt.Fprintf(w, "== summary ==\n")
-		report.WriteText(w, c)
-		if !report.Passed() {
+		rep.WriteText(w, c)
+		if !rep.Passed() {
 			fmt.Fprintf(w, "replay:       %s\n", replay)
 		}
 	}
-	return report, nil
+	return rep, nil
 }
 
 // writeHeader writes the resolved scenario that starts a run's output.
@@ -469,34 +485,51 @@ func diagramOptions(o options) viz.DiagramOptions {
 	return viz.DiagramOptions{Nodes: o.nodes, From: o.window[0], To: o.window[1]}
 }
 
-// writePictures writes the -diagram and -chart files of a run.
-func writePictures(rec *viz.Recorder, report model.Report, o options) error {
-	write := func(flag, path string, draw func(io.Writer) error) error {
-		if path == "" {
-			return nil
-		}
-		f, err := os.Create(path)
-		if err != nil {
-			return badInputError{"-" + flag + ": " + err.Error()}
-		}
-		w := bufio.NewWriter(f)
-		err = draw(w)
-		if ferr := w.Flush(); err == nil {
-			err = ferr
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("-%s: %w", flag, err)
-		}
+// writeFile writes a file for flag -flag with draw, buffered, reporting
+// errors under the flag's name.
+func writeFile(flag, path string, draw func(io.Writer) error) error {
+	if path == "" {
 		return nil
 	}
-	err := write("diagram", o.diagram, func(w io.Writer) error {
-		return viz.Diagram(w, rec, report, diagramOptions(o))
+	f, err := os.Create(path)
+	if err != nil {
+		return badInputError{"-" + flag + ": " + err.Error()}
+	}
+	w := bufio.NewWriter(f)
+	err = draw(w)
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("-%s: %w", flag, err)
+	}
+	return nil
+}
+
+// writeReport writes the -report page of a run, with its pictures.
+func writeReport(col *report.Collector, rec *viz.Recorder, r model.Report, sc *scenarios.Scenario, replay string, o options) error {
+	var diagram, chart bytes.Buffer
+	if err := viz.Diagram(&diagram, rec, r, diagramOptions(o)); err != nil {
+		return err
+	}
+	if err := viz.Chart(&chart, rec, r); err != nil {
+		return err
+	}
+	page := report.Page{Name: sc.Name, Replay: replay, Scenario: string(sc.Resolved().TOML()),
+		Diagram: diagram.Bytes(), Chart: chart.Bytes()}
+	return writeFile("report", o.report, func(w io.Writer) error { return report.Write(w, col, &r, page) })
+}
+
+// writePictures writes the -diagram and -chart files of a run.
+func writePictures(rec *viz.Recorder, r model.Report, o options) error {
+	err := writeFile("diagram", o.diagram, func(w io.Writer) error {
+		return viz.Diagram(w, rec, r, diagramOptions(o))
 	})
 	if err != nil {
 		return err
 	}
-	return write("chart", o.chart, func(w io.Writer) error { return viz.Chart(w, rec, report) })
+	return writeFile("chart", o.chart, func(w io.Writer) error { return viz.Chart(w, rec, r) })
 }

@@ -124,8 +124,8 @@ func TestPictureFlagErrors(t *testing.T) {
 		{[]string{"-diagram", "x.svg", "-window", "300ms..100ms"}, "flag -window: start 300ms is not before end 100ms"},
 		{[]string{"-diagram", "x.svg", "-window", "100ms"}, "flag -window: want A..B, two virtual times such as 100ms..300ms"},
 		{[]string{"-diagram", "x.svg", "-window", "1x..2s"}, `flag -window: start "1x": want a virtual time`},
-		{[]string{"-nodes", "server-1"}, "-nodes applies to -diagram only: add -diagram FILE"},
-		{[]string{"-window", "0s..1s"}, "-window applies to -diagram only: add -diagram FILE"},
+		{[]string{"-nodes", "server-1"}, "-nodes applies to the diagram only: add -diagram FILE or -report FILE"},
+		{[]string{"-window", "0s..1s"}, "-window applies to the diagram only: add -diagram FILE or -report FILE"},
 		{[]string{"-seeds", "1..2", "-chart", "x.svg"}, "-chart draws one run"},
 		{[]string{"-summarize", "x", "-diagram", "x.svg"}, "-diagram draws one run"},
 		{[]string{"-shrink", "x", "-diagram", "x.svg"}, "-diagram draws one run"},
@@ -148,5 +148,30 @@ func TestPictureFlagErrors(t *testing.T) {
 				t.Errorf("eccounter-sim %v wrote the diagram despite the error", tt.args)
 			}
 		}
+	}
+}
+
+// TestReportFlag: -report writes a page that holds the run, leaves the
+// usual output unchanged, and is refused for sweeps.
+func TestReportFlag(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.html")
+	plain := runOutput(t, 0, "-seed", "42")
+	with := runOutput(t, 0, "-seed", "42", "-report", path)
+	if !bytes.Equal(plain, with) {
+		t.Error("-report changed the run's output")
+	}
+	page, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<!DOCTYPE html>", `id="diagram"`, `id="chart"`, "eccounter-sim -seed 42", "seed = 42", "every check passed"} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	var stderr bytes.Buffer
+	if code := run([]string{"-seeds", "1..2", "-report", path}, &bytes.Buffer{}, &stderr); code != exitUsage ||
+		!strings.Contains(stderr.String(), "-report draws one run") {
+		t.Errorf("-report with -seeds: exit %d, stderr %q", code, &stderr)
 	}
 }
