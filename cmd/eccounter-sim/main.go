@@ -159,7 +159,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 	fs.StringVar(&o.shrink, "shrink", "", "shrink a failing run: write to `FILE` the smallest scenario (fewer\nfaults, clients, requests, servers; same seed) that still fails the same\ncheck")
 	fs.StringVar(&o.diagram, "diagram", "", "also write a space-time diagram of the run to `FILE` (SVG): a lane per\nnode, an arrow per message, crashes, drops, partitions and value changes")
 	fs.StringVar(&o.report, "report", "", "also write the run as one self-contained HTML page to `FILE`: the\nscenario, the verdicts, the diagram and chart, the schedule as a filterable\ntable, and a time scrubber that shows every node's state at any instant")
-	fs.StringVar(&o.chart, "chart", "", "also write a chart of each server's value over time to `FILE` (SVG),\nwith the last accepted set and the convergence marked")
+	fs.StringVar(&o.chart, "chart", "", "also write a chart of each server's value over time to `FILE` (SVG),\nwith the last accepted set and the convergence marked; with -seeds or\n-summarize: a histogram of the seeds' convergence times")
 	fs.Func("nodes", "with -diagram: draw only the nodes in `LIST`, comma-separated names\nsuch as server-1,client-1 (without it: the first 40 nodes)", func(s string) error {
 		o.nodes = nil
 		for _, name := range strings.Split(s, ",") {
@@ -233,12 +233,12 @@ func (o *options) conflict() string {
 			return "-nodes applies to the diagram only: add -diagram FILE or -report FILE"
 		}
 		return "-window applies to the diagram only: add -diagram FILE or -report FILE"
-	case (o.set["seeds"] || o.set["summarize"] || o.set["shrink"]) && (o.set["diagram"] || o.set["chart"] || o.set["report"]):
+	case o.set["shrink"] && o.set["chart"]:
+		return "-chart draws one run, or the convergence times of a sweep: not -shrink"
+	case (o.set["seeds"] || o.set["summarize"] || o.set["shrink"]) && (o.set["diagram"] || o.set["report"]):
 		name := "diagram"
 		if o.set["report"] {
 			name = "report"
-		} else if !o.set["diagram"] {
-			name = "chart"
 		}
 		return "-" + name + " draws one run: replay a seed with -seed N -" + name + " FILE instead of -seeds, -summarize or -shrink"
 	case o.set["seeds"] && o.set["shrink"]:
@@ -311,7 +311,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case o.seedsSet:
 		code, err = runSweep(w, out, stderr, sc, o)
 	case len(o.summarize) > 0:
-		code, err = summarize(w, stdin, sc, o.summarize)
+		code, err = summarize(w, stdin, stderr, sc, o.summarize, o.chart)
 	case o.shrink != "":
 		code, err = runShrink(w, sc, o.shrink)
 	default:

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -126,7 +128,7 @@ func TestPictureFlagErrors(t *testing.T) {
 		{[]string{"-diagram", "x.svg", "-window", "1x..2s"}, `flag -window: start "1x": want a virtual time`},
 		{[]string{"-nodes", "server-1"}, "-nodes applies to the diagram only: add -diagram FILE or -report FILE"},
 		{[]string{"-window", "0s..1s"}, "-window applies to the diagram only: add -diagram FILE or -report FILE"},
-		{[]string{"-seeds", "1..2", "-chart", "x.svg"}, "-chart draws one run"},
+		{[]string{"-shrink", "s.toml", "-chart", "x.svg"}, "-chart draws one run, or the convergence times of a sweep: not -shrink"},
 		{[]string{"-summarize", "x", "-diagram", "x.svg"}, "-diagram draws one run"},
 		{[]string{"-shrink", "x", "-diagram", "x.svg"}, "-diagram draws one run"},
 	}
@@ -173,5 +175,45 @@ func TestReportFlag(t *testing.T) {
 	if code := run([]string{"-seeds", "1..2", "-report", path}, &bytes.Buffer{}, &stderr); code != exitUsage ||
 		!strings.Contains(stderr.String(), "-report draws one run") {
 		t.Errorf("-report with -seeds: exit %d, stderr %q", code, &stderr)
+	}
+}
+
+// TestSweepHistogram: -chart with a sweep draws the histogram of the
+// seeds' convergence times after their last set: well-formed SVG with a
+// bar for the seeds, whose counts add up to the seeds that converged after
+// a set, and the summary's percentiles marked; -summarize of the sweep's
+// records draws the same picture.
+func TestSweepHistogram(t *testing.T) {
+	dir := t.TempDir()
+	chart, again, records := filepath.Join(dir, "h.svg"), filepath.Join(dir, "h2.svg"), filepath.Join(dir, "r.jsonl")
+	var stderr bytes.Buffer
+	if code := run([]string{"-seeds", "1..60", "-o", records, "-chart", chart}, &bytes.Buffer{}, &stderr); code != exitPass {
+		t.Fatalf("exit %d: %s", code, &stderr)
+	}
+	svg, err := os.ReadFile(chart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := xml.Unmarshal(svg, new(struct{})); err != nil {
+		t.Fatalf("not well-formed: %v", err)
+	}
+	total := 0
+	for _, m := range regexp.MustCompile(`<title>(\d+) seeds from`).FindAllSubmatch(svg, -1) {
+		n, _ := strconv.Atoi(string(m[1]))
+		total += n
+	}
+	if total != 60 { // every seed of the default scenario accepts a set
+		t.Errorf("the bars count %d seeds, want 60", total)
+	}
+	for _, p := range []string{"p50 ", "p90 ", "p99 "} {
+		if !bytes.Contains(svg, []byte(p)) {
+			t.Errorf("the histogram does not mark %s", p)
+		}
+	}
+	if code := run([]string{"-summarize", records, "-chart", again}, &bytes.Buffer{}, &bytes.Buffer{}); code != exitPass {
+		t.Fatalf("-summarize exit %d", code)
+	}
+	if b, _ := os.ReadFile(again); !bytes.Equal(b, svg) {
+		t.Error("-summarize drew a different histogram from the sweep's")
 	}
 }

@@ -236,6 +236,11 @@ func runSweep(w *bufio.Writer, out, stderr io.Writer, sc *scenarios.Scenario, o 
 		return exitFail, err
 	}
 	t.writeSummary(stderr, sc)
+	if o.chart != "" {
+		if err := t.writeHistogram(o.chart, stderr); err != nil {
+			return exitFail, err
+		}
+	}
 	if t.failed > 0 {
 		return exitFail, nil
 	}
