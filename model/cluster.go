@@ -31,10 +31,14 @@ type Config struct {
 	SetRatio     float64
 	MaxValue     int64
 	SyncInterval time.Duration
-	Assignment   Assignment
-	Latency      sim.Latency
-	MaxTime      time.Duration
-	MaxEvents    int64
+	// Strategy is how servers sync (empty: broadcast), with Fanout
+	// partners a round for the epidemic strategies.
+	Strategy   Strategy
+	Fanout     int
+	Assignment Assignment
+	Latency    sim.Latency
+	MaxTime    time.Duration
+	MaxEvents  int64
 	// RequestTimeout is how long a client waits for a reply; 0 for ever.
 	RequestTimeout time.Duration
 	// Faults is what goes wrong. If Faults.Until is 0 and there are
@@ -85,7 +89,7 @@ func NewCluster(cfg Config) *Cluster {
 		}),
 	}
 	for i := range cfg.Servers {
-		s := &Server{ID: sim.NodeID(i), Servers: cfg.Servers, SyncInterval: cfg.SyncInterval}
+		s := &Server{ID: sim.NodeID(i), Servers: cfg.Servers, SyncInterval: cfg.SyncInterval, Strategy: cfg.Strategy, Fanout: cfg.Fanout}
 		var r Replica = s
 		if cfg.WrapServer != nil {
 			r = cfg.WrapServer(s)

@@ -10,16 +10,27 @@ import (
 type MsgType uint8
 
 // The messages of the protocol. A client sends Get and Set to its server and
-// gets GetReply and SetReply back; servers send each other Sync.
+// gets GetReply and SetReply back. Servers push their value to each other
+// with Sync; with the pull strategies they ask a peer for its value with
+// Pull (carrying nothing) or PushPull (carrying their own), and the peer
+// answers with PullReply.
 const (
 	Get MsgType = iota + 1
 	GetReply
 	Set
 	SetReply
 	Sync
+	Pull
+	PushPull
+	PullReply
 )
 
-var msgTypeNames = [...]string{Get: "get", GetReply: "get_reply", Set: "set", SetReply: "set_reply", Sync: "sync"}
+var msgTypeNames = [...]string{Get: "get", GetReply: "get_reply", Set: "set", SetReply: "set_reply", Sync: "sync",
+	Pull: "pull", PushPull: "push_pull", PullReply: "pull_reply"}
+
+// isClientMsg reports whether a message type goes between a client and its
+// server, and so carries a request number.
+func (t MsgType) isClientMsg() bool { return t >= Get && t <= SetReply }
 
 func (k MsgType) String() string {
 	if int(k) < len(msgTypeNames) && msgTypeNames[k] != "" {
@@ -35,13 +46,14 @@ type Msg struct {
 	// Value is what the message carries: the value to set, the value read
 	// (GetReply), the server's value before the set (SetReply: the old
 	// value if accepted, the current one if not), or the sender's value
-	// (Sync). A Get carries none.
+	// (Sync, PushPull, PullReply). Get and Pull carry none.
 	Value int64
 	// Accepted is SetReply's verdict.
 	Accepted bool
 	// Req numbers a client's requests from 1; a reply carries the number
 	// of its request, so that a client can tell a late reply (to a
-	// request it gave up on) from the one it waits for. Sync carries 0.
+	// request it gave up on) from the one it waits for. Messages between
+	// servers carry 0.
 	Req uint64
 }
 
@@ -49,11 +61,11 @@ type Msg struct {
 func (m Msg) Kind() string { return m.Type.String() }
 
 // AppendJSON appends the message's fields for the JSON Lines trace: "value"
-// (null for a get, which carries none), for a set_reply "accepted", and
-// for requests and replies "req".
+// (null for a get or a pull, which carry none), for a set_reply
+// "accepted", and for a client's requests and their replies "req".
 func (m Msg) AppendJSON(b []byte) []byte {
 	b = append(b, `,"value":`...)
-	if m.Type == Get {
+	if m.Type == Get || m.Type == Pull {
 		b = append(b, "null"...)
 	} else {
 		b = strconv.AppendInt(b, m.Value, 10)
@@ -62,7 +74,7 @@ func (m Msg) AppendJSON(b []byte) []byte {
 		b = append(b, `,"accepted":`...)
 		b = strconv.AppendBool(b, m.Accepted)
 	}
-	if m.Type != Sync {
+	if m.Type.isClientMsg() {
 		b = append(b, `,"req":`...)
 		b = strconv.AppendUint(b, m.Req, 10)
 	}

@@ -51,6 +51,20 @@ func (r *Report) Passed() bool {
 	return true
 }
 
+// SyncMessages counts the messages servers sent each other to sync:
+// pushes, pulls and their answers. Dividing by the accepted sets gives the
+// price of spreading each new value, the figure to compare strategies by.
+func (r *Report) SyncMessages() int64 {
+	var n int64
+	for _, k := range r.Sent {
+		switch k.Kind {
+		case "sync", "pull", "push_pull", "pull_reply":
+			n += k.Count
+		}
+	}
+	return n
+}
+
 // Check returns the verdict of the named check.
 func (r *Report) Check(name string) (Check, bool) {
 	for _, c := range r.Checks {
@@ -121,6 +135,17 @@ func (r *Report) WriteText(w io.Writer, c *Cluster) error {
 		fmt.Fprintf(&b, " (%s)", strings.Join(kinds, ", "))
 	}
 	fmt.Fprintf(&b, ", largest latency %v\n", fmtDuration(r.MaxLatency))
+	strategy := string(cfg.Strategy)
+	if cfg.Strategy != StrategyBroadcast && cfg.Strategy != "" {
+		strategy += fmt.Sprintf(", fanout %d", cfg.Fanout)
+	} else {
+		strategy = string(StrategyBroadcast)
+	}
+	fmt.Fprintf(&b, "sync:         %s: %d messages", strategy, r.SyncMessages())
+	if r.AcceptedSets > 0 {
+		fmt.Fprintf(&b, ", %.1f per accepted set", float64(r.SyncMessages())/float64(r.AcceptedSets))
+	}
+	b.WriteString("\n")
 	if cfg.hasFaults() || r.Timeouts > 0 || r.LateReplies > 0 {
 		fmt.Fprintf(&b, "faults:       %d deliveries dropped, %d messages duplicated; %d requests timed out, %d late replies ignored\n",
 			r.Dropped, r.Duplicated, r.Timeouts, r.LateReplies)

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"time"
 
 	"eccounter/sim"
@@ -9,10 +10,37 @@ import (
 // SyncTimer is the name of the timer that makes a server sync.
 const SyncTimer = "sync"
 
+// Strategy is how servers sync their values, each sync interval.
+type Strategy string
+
+// The strategies. Besides broadcast, they are the anti-entropy of Demers et
+// al., "Epidemic Algorithms for Replicated Database Maintenance" (PODC
+// 1987), for a register whose conflicts resolve by taking the larger value:
+// each interval a server picks Fanout partners uniformly at random among
+// the other servers and
+const (
+	// StrategyBroadcast: sends its value to every other server (the
+	// original emulation's way; Servers*(Servers-1) messages a round).
+	StrategyBroadcast Strategy = "broadcast"
+	// StrategyPush: sends its value to each partner, which takes it if
+	// larger.
+	StrategyPush Strategy = "push"
+	// StrategyPull: asks each partner for its value, and takes the answer
+	// if larger.
+	StrategyPull Strategy = "pull"
+	// StrategyPushPull: sends its value to each partner, which takes it
+	// if larger and answers with its own, which the server takes if
+	// larger: afterwards both hold the larger of the two.
+	StrategyPushPull Strategy = "push-pull"
+)
+
+// MaxFanout bounds the partners a server picks a round.
+const MaxFanout = 16
+
 // Server is one replica of the counter. It answers its clients' gets and
-// sets, and every SyncInterval it tells every other server its value, so
-// that once the sets stop every server ends up holding the largest value
-// any of them had.
+// sets, and every SyncInterval it passes its value on to other servers (to
+// all of them, or to random partners: see Strategy), so that once the sets
+// stop every server ends up holding the largest value any of them had.
 //
 // Server is a plain value: copying it snapshots the node.
 type Server struct {
@@ -22,6 +50,10 @@ type Server struct {
 	ID           sim.NodeID
 	Servers      int
 	SyncInterval time.Duration
+	// Strategy is how the server syncs, with Fanout partners a round
+	// (not for broadcast, which syncs with every other server).
+	Strategy Strategy
+	Fanout   int
 
 	// Value is the counter. It starts at 0 and never decreases.
 	Value int64
@@ -42,8 +74,13 @@ func (s *Server) Step(env *Env, in Input) {
 			s.get(env, in.From, in.Msg.Req)
 		case Set:
 			s.set(env, in.From, in.Msg.Req, in.Msg.Value)
-		case Sync:
+		case Sync, PullReply:
 			s.receiveSync(env, in.Msg.Value)
+		case Pull:
+			s.answerPull(env, in.From)
+		case PushPull:
+			s.receiveSync(env, in.Msg.Value)
+			s.answerPull(env, in.From)
 		}
 		// Servers receive no other kind of message: replies go to
 		// clients only.
@@ -89,21 +126,62 @@ func (s *Server) set(env *Env, client sim.NodeID, req uint64, value int64) {
 	env.Send(client, Msg{Type: SetReply, Value: before, Accepted: accepted, Req: req})
 }
 
-// sync is the timer going off: send the current value to every other
-// server, then arm the timer again for the next round. Broadcasting to all
-// peers costs Servers*(Servers-1) messages a round, but after one round
-// every server has heard of every value held at its start.
+// sync is the timer going off: pass the current value on, as the strategy
+// says, then arm the timer again for the next round.
+//
+// Broadcasting costs Servers*(Servers-1) messages a round, but after one
+// round every server has heard of every value held at its start. The
+// epidemic strategies send Fanout messages a round per server (twice that
+// with a pull's answer), and spread a value to all servers in O(log
+// Servers) rounds with high probability.
 func (s *Server) sync(env *Env) {
-	for peer := range sim.NodeID(s.Servers) {
-		if peer != s.ID {
-			env.Send(peer, Msg{Type: Sync, Value: s.Value})
+	if s.Strategy == StrategyBroadcast || s.Strategy == "" {
+		for peer := range sim.NodeID(s.Servers) {
+			if peer != s.ID {
+				env.Send(peer, Msg{Type: Sync, Value: s.Value})
+			}
+		}
+	} else {
+		var buf [MaxFanout]sim.NodeID
+		for _, peer := range s.partners(env, buf[:0]) {
+			switch s.Strategy {
+			case StrategyPush:
+				env.Send(peer, Msg{Type: Sync, Value: s.Value})
+			case StrategyPull:
+				env.Send(peer, Msg{Type: Pull})
+			case StrategyPushPull:
+				env.Send(peer, Msg{Type: PushPull, Value: s.Value})
+			}
 		}
 	}
 	env.After(s.SyncInterval, SyncTimer)
 }
 
-// receiveSync takes a peer's value under the same rule as a set: only if it
-// is larger. A stale or repeated sync therefore changes nothing.
+// partners picks Fanout distinct servers other than this one, uniformly at
+// random, from the server's own random stream.
+func (s *Server) partners(env *Env, out []sim.NodeID) []sim.NodeID {
+	k := min(s.Fanout, s.Servers-1, MaxFanout)
+	for len(out) < k {
+		// One of the Servers-1 others: skip over this server's own ID.
+		p := sim.NodeID(env.Rand().IntN(s.Servers - 1))
+		if p >= s.ID {
+			p++
+		}
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// answerPull answers a peer's pull (or push-pull) with the current value.
+func (s *Server) answerPull(env *Env, peer sim.NodeID) {
+	env.Send(peer, Msg{Type: PullReply, Value: s.Value})
+}
+
+// receiveSync takes a peer's value (pushed, or answering a pull) under the
+// same rule as a set: only if it is larger. A stale or repeated sync
+// therefore changes nothing.
 func (s *Server) receiveSync(env *Env, value int64) {
 	if value > s.Value {
 		s.update(env, value)

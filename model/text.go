@@ -70,10 +70,11 @@ func (t *TextWriter) network(b []byte, s *Step) []byte {
 	return b
 }
 
-// appendMsg renders a message as "kind value".
+// appendMsg renders a message as "kind value" (just "kind" for the kinds
+// that carry no value).
 func appendMsg(b []byte, m Msg) []byte {
 	b = append(b, m.Kind()...)
-	if m.Type != Get {
+	if m.Type != Get && m.Type != Pull {
 		b = append(b, ' ')
 		b = strconv.AppendInt(b, m.Value, 10)
 	}
@@ -161,10 +162,22 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 			b = strconv.AppendInt(b, now, 10)
 		}
 	case sim.Timer:
-		b = append(b, "sync timer -> sends "...)
-		b = strconv.AppendInt(b, now, 10)
-		b = append(b, " to "...)
-		b = t.appendTargets(b, s.Sends)
+		switch t.c.cfg.Strategy {
+		case StrategyPull:
+			b = append(b, "sync timer -> asks "...)
+			b = t.appendTargets(b, s.Sends)
+			b = append(b, " for its value"...)
+		case StrategyPushPull:
+			b = append(b, "sync timer -> exchanges "...)
+			b = strconv.AppendInt(b, now, 10)
+			b = append(b, " with "...)
+			b = t.appendTargets(b, s.Sends)
+		default:
+			b = append(b, "sync timer -> sends "...)
+			b = strconv.AppendInt(b, now, 10)
+			b = append(b, " to "...)
+			b = t.appendTargets(b, s.Sends)
+		}
 	case sim.Deliver:
 		m := s.In.Msg
 		switch m.Type {
@@ -184,9 +197,8 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 			b = append(b, t.name(s.In.From)...)
 			r, ok := replyTo(s, SetReply)
 			b = appendVerdict(b, r, ok)
-		case Sync:
-			b = append(b, "sync "...)
-			b = strconv.AppendInt(b, m.Value, 10)
+		case Sync, PushPull, PullReply:
+			b = appendMsg(b, m)
 			b = append(b, " from "...)
 			b = append(b, t.name(s.In.From)...)
 			if u, ok := noteOf(s, Update); ok {
@@ -197,6 +209,15 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 				b = append(b, " -> kept "...)
 				b = strconv.AppendInt(b, now, 10)
 			}
+			if m.Type == PushPull {
+				b = append(b, "; answers "...)
+				b = strconv.AppendInt(b, now, 10)
+			}
+		case Pull:
+			b = append(b, "pull from "...)
+			b = append(b, t.name(s.In.From)...)
+			b = append(b, " -> answers "...)
+			b = strconv.AppendInt(b, now, 10)
 		default:
 			b = append(b, "unexpected "...)
 			b = append(b, m.Kind()...)

@@ -15,8 +15,9 @@ var (
 	tableKeys = map[string][]string{
 		"": {"seed", "servers", "clients", "requests_per_client", "set_ratio", "max_value", "sync_interval",
 			"assignment", "max_time", "max_events", "request_timeout", "loss", "duplicate", "faults_until",
-			"liveness_bound", "swarm", "latency", "partition", "crash"},
+			"liveness_bound", "swarm", "latency", "sync", "partition", "crash"},
 		"latency":   {"distribution", "fixed", "min", "max", "floor", "mean"},
+		"sync":      {"strategy", "fanout"},
 		"partition": {"at", "heal", "groups"},
 		"crash":     {"node", "at", "restart", "durable"},
 	}
@@ -27,7 +28,7 @@ var (
 		"crash":     {"at", "restart"},
 	}
 	// subTables are the top-level keys that are tables, not values.
-	subTables = []string{"latency", "partition", "crash"}
+	subTables = []string{"latency", "sync", "partition", "crash"}
 )
 
 // position is where a key's value is written in a scenario file, from 1.
@@ -152,8 +153,8 @@ func checkTableForm(path []string, array bool, pos position) *Error {
 	case (name == "partition" || name == "crash") && !array:
 		return &Error{Line: pos.line, Col: pos.col, Key: name,
 			Msg: fmt.Sprintf("write each %s as its own [[%s]] table", name, name)}
-	case name == "latency" && array:
-		return &Error{Line: pos.line, Col: pos.col, Key: name, Msg: "[latency] is one table, not [[latency]]"}
+	case (name == "latency" || name == "sync") && array:
+		return &Error{Line: pos.line, Col: pos.col, Key: name, Msg: "[" + name + "] is one table, not [[" + name + "]]"}
 	}
 	return nil
 }
@@ -162,7 +163,7 @@ func checkTableForm(path []string, array bool, pos position) *Error {
 func unknownKey(path []string) string {
 	if t := tableOf(path); t != "" {
 		header := "[" + t + "]"
-		if t != "latency" {
+		if t != "latency" && t != "sync" {
 			header = "[" + header + "]"
 		}
 		return fmt.Sprintf("unknown key; the keys allowed in %s are %s", header, strings.Join(tableKeys[t], ", "))
@@ -173,7 +174,7 @@ func unknownKey(path []string) string {
 			values = append(values, k)
 		}
 	}
-	return "unknown key; the keys allowed here are " + strings.Join(values, ", ") + " and the tables [latency], [[partition]] and [[crash]]"
+	return "unknown key; the keys allowed here are " + strings.Join(values, ", ") + " and the tables [latency], [sync], [[partition]] and [[crash]]"
 }
 
 // valuePosition is where the value of kv starts. go-toml records no range

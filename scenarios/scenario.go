@@ -43,6 +43,7 @@ type Scenario struct {
 	MaxEvents         int64    `toml:"max_events"`
 	RequestTimeout    Duration `toml:"request_timeout"`
 	Latency           Latency  `toml:"latency"`
+	Sync              Sync     `toml:"sync"`
 
 	// Faults; see faults.go. FaultsUntil and LivenessBound are 0 when
 	// not set: then the faults end when the last client finishes, and
@@ -64,6 +65,15 @@ type Latency struct {
 	Max          Duration `toml:"max"`
 	Floor        Duration `toml:"floor"`
 	Mean         Duration `toml:"mean"`
+}
+
+// Sync is the [sync] table: how servers sync, every sync_interval.
+type Sync struct {
+	// Strategy is "broadcast" (the original: to every other server),
+	// or one of Demers' anti-entropy strategies with Fanout random
+	// partners a round: "push", "pull" or "push-pull".
+	Strategy string `toml:"strategy"`
+	Fanout   int    `toml:"fanout"`
 }
 
 // Duration is a span of virtual time, written in TOML as a string that
@@ -131,6 +141,7 @@ func defaults() Scenario {
 		MaxTime:           Duration(time.Hour),
 		MaxEvents:         20_000_000,
 		RequestTimeout:    Duration(time.Second),
+		Sync:              Sync{Strategy: string(model.StrategyBroadcast), Fanout: 1},
 		Latency: Latency{
 			Distribution: string(sim.Uniform),
 			Fixed:        Duration(5 * time.Millisecond),
@@ -391,7 +402,31 @@ func (s *Scenario) validate(keys map[string]position) *Error {
 	if err := s.Latency.validate(keys); err != nil {
 		return err
 	}
+	if err := s.Sync.validate(keys, s.Servers); err != nil {
+		return err
+	}
 	return s.validateFaults(keys)
+}
+
+func (y *Sync) validate(keys map[string]position, servers int) *Error {
+	switch st := model.Strategy(y.Strategy); st {
+	case model.StrategyBroadcast:
+		if _, set := keys["sync.fanout"]; set {
+			return fail(keys, "sync.fanout", "not used by strategy %q, which syncs with every other server", st)
+		}
+		return nil
+	case model.StrategyPush, model.StrategyPull, model.StrategyPushPull:
+	default:
+		return fail(keys, "sync.strategy", "%q is not a strategy: allowed %q, %q, %q or %q", y.Strategy,
+			model.StrategyBroadcast, model.StrategyPush, model.StrategyPull, model.StrategyPushPull)
+	}
+	if y.Fanout < 1 || y.Fanout > model.MaxFanout {
+		return fail(keys, "sync.fanout", "%d is out of range: allowed 1 to %d partners a round", y.Fanout, model.MaxFanout)
+	}
+	if servers >= 2 && y.Fanout > servers-1 {
+		return fail(keys, "sync.fanout", "%d partners a round, but each of the %d servers has only %d others", y.Fanout, servers, servers-1)
+	}
+	return nil
 }
 
 // distributionKeys says which [latency] keys each distribution reads.
@@ -471,7 +506,7 @@ type field struct{ key, value string }
 
 // fields lists every key of the scenario, resolved, in the order of the
 // reference file; of [latency], only the keys its distribution reads.
-func (s *Scenario) fields() (top, latency []field, partitions, crashes [][]field) {
+func (s *Scenario) fields() (top, latency, sync []field, partitions, crashes [][]field) {
 	str := strconv.Quote
 	num := func(v int64) string { return strconv.FormatInt(v, 10) }
 	top = []field{
@@ -503,13 +538,17 @@ func (s *Scenario) fields() (top, latency []field, partitions, crashes [][]field
 	for _, k := range distributionKeys[sim.Distribution(s.Latency.Distribution)] {
 		latency = append(latency, field{k, str(spans[k].String())})
 	}
+	sync = []field{{"strategy", str(s.Sync.Strategy)}}
+	if model.Strategy(s.Sync.Strategy) != model.StrategyBroadcast {
+		sync = append(sync, field{"fanout", num(int64(s.Sync.Fanout))})
+	}
 	for _, p := range s.Partitions {
 		partitions = append(partitions, p.fields())
 	}
 	for _, c := range s.Crashes {
 		crashes = append(crashes, c.fields())
 	}
-	return top, latency, partitions, crashes
+	return top, latency, sync, partitions, crashes
 }
 
 // formatFloat writes a float as a TOML float literal: always with a
@@ -526,10 +565,12 @@ func formatFloat(v float64) string {
 // to the same scenario: every run can be replayed from its own header.
 func (s *Scenario) TOML() []byte {
 	var b bytes.Buffer
-	top, latency, partitions, crashes := s.fields()
+	top, latency, sync, partitions, crashes := s.fields()
 	writeFields(&b, top)
 	b.WriteString("\n[latency]\n")
 	writeFields(&b, latency)
+	b.WriteString("\n[sync]\n")
+	writeFields(&b, sync)
 	for _, p := range partitions {
 		b.WriteString("\n[[partition]]\n")
 		writeFields(&b, p)
@@ -550,7 +591,7 @@ func writeFields(b *bytes.Buffer, fields []field) {
 // AppendJSON appends the resolved scenario as a JSON object with the same
 // keys and values as TOML.
 func (s *Scenario) AppendJSON(b []byte) []byte {
-	top, latency, partitions, crashes := s.fields()
+	top, latency, sync, partitions, crashes := s.fields()
 	b = append(b, '{')
 	for _, f := range top {
 		b = appendJSONField(b, f)
@@ -558,6 +599,8 @@ func (s *Scenario) AppendJSON(b []byte) []byte {
 	}
 	b = append(b, `"latency":`...)
 	b = appendJSONObject(b, latency)
+	b = append(b, `,"sync":`...)
+	b = appendJSONObject(b, sync)
 	for _, table := range []struct {
 		key  string
 		list [][]field

@@ -221,6 +221,7 @@ func TestAppendJSON(t *testing.T) {
 				LivenessBound     *string           `json:"liveness_bound"`
 				Swarm             *bool             `json:"swarm"`
 				Latency           map[string]string `json:"latency"`
+				Sync              map[string]any    `json:"sync"`
 				Partition         []map[string]any  `json:"partition"`
 				Crash             []map[string]any  `json:"crash"`
 			}
@@ -264,6 +265,7 @@ func TestAppendJSON(t *testing.T) {
 			check("liveness_bound", (got.LivenessBound == nil) == (sc.LivenessBound == 0))
 			check("partition", len(got.Partition) == len(sc.Partitions))
 			check("crash", len(got.Crash) == len(sc.Crashes))
+			check("sync.strategy", got.Sync["strategy"] == sc.Sync.Strategy)
 			check("latency.distribution", got.Latency["distribution"] == sc.Latency.Distribution)
 			spans := map[string]Duration{"fixed": sc.Latency.Fixed, "min": sc.Latency.Min, "max": sc.Latency.Max,
 				"floor": sc.Latency.Floor, "mean": sc.Latency.Mean}
@@ -309,7 +311,7 @@ func TestDurationString(t *testing.T) {
 // is wrong; its rendering must show the line with a caret under the place.
 
 func TestParseErrors(t *testing.T) {
-	top := "the keys allowed here are seed, servers, clients, requests_per_client, set_ratio, max_value, sync_interval, assignment, max_time, max_events, request_timeout, loss, duplicate, faults_until, liveness_bound, swarm and the tables [latency], [[partition]] and [[crash]]"
+	top := "the keys allowed here are seed, servers, clients, requests_per_client, set_ratio, max_value, sync_interval, assignment, max_time, max_events, request_timeout, loss, duplicate, faults_until, liveness_bound, swarm and the tables [latency], [sync], [[partition]] and [[crash]]"
 	lat := "the keys allowed in [latency] are distribution, fixed, min, max, floor, mean"
 	notPositive := `is not a positive duration; write one such as "100ms"`
 	tests := []struct {
@@ -650,10 +652,13 @@ func ExampleScenario_TOML() {
 	// [latency]
 	// distribution = "fixed"
 	// fixed = "1.5ms"
+	//
+	// [sync]
+	// strategy = "broadcast"
 }
 
 func ExampleScenario_AppendJSON() {
 	fmt.Println(string(Default().AppendJSON(nil)))
 	// Output:
-	// {"seed":1,"servers":3,"clients":5,"requests_per_client":100,"set_ratio":0.5,"max_value":1000,"sync_interval":"100ms","assignment":"round_robin","max_time":"1h","max_events":20000000,"request_timeout":"1s","loss":0.0,"duplicate":0.0,"swarm":false,"latency":{"distribution":"uniform","min":"1ms","max":"10ms"},"partition":[],"crash":[]}
+	// {"seed":1,"servers":3,"clients":5,"requests_per_client":100,"set_ratio":0.5,"max_value":1000,"sync_interval":"100ms","assignment":"round_robin","max_time":"1h","max_events":20000000,"request_timeout":"1s","loss":0.0,"duplicate":0.0,"swarm":false,"latency":{"distribution":"uniform","min":"1ms","max":"10ms"},"sync":{"strategy":"broadcast"},"partition":[],"crash":[]}
 }
