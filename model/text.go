@@ -140,7 +140,15 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 		b = append(b, "starts at 0"...)
 		if peers := t.c.cfg.Servers - 1; peers > 0 {
 			b = append(b, ", syncs with "...)
-			b = appendCount(b, peers, "peer")
+			if st := t.c.cfg.Strategy; st != StrategyBroadcast && st != "" {
+				b = appendCount(b, min(t.c.cfg.Fanout, peers), "random peer")
+				b = append(b, " of "...)
+				b = strconv.AppendInt(b, int64(peers), 10)
+				b = append(b, " by "...)
+				b = append(b, st...)
+			} else {
+				b = appendCount(b, peers, "peer")
+			}
 			b = append(b, " every "...)
 			b = append(b, t.c.cfg.SyncInterval.String()...)
 		}

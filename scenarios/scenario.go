@@ -484,6 +484,8 @@ func (s *Scenario) Config() model.Config {
 		SetRatio:       s.SetRatio,
 		MaxValue:       s.MaxValue,
 		SyncInterval:   time.Duration(s.SyncInterval),
+		Strategy:       model.Strategy(s.Sync.Strategy),
+		Fanout:         s.Sync.Fanout,
 		Assignment:     model.Assignment(s.Assignment),
 		MaxTime:        time.Duration(s.MaxTime),
 		MaxEvents:      s.MaxEvents,

@@ -662,3 +662,14 @@ func ExampleScenario_AppendJSON() {
 	// Output:
 	// {"seed":1,"servers":3,"clients":5,"requests_per_client":100,"set_ratio":0.5,"max_value":1000,"sync_interval":"100ms","assignment":"round_robin","max_time":"1h","max_events":20000000,"request_timeout":"1s","loss":0.0,"duplicate":0.0,"swarm":false,"latency":{"distribution":"uniform","min":"1ms","max":"10ms"},"sync":{"strategy":"broadcast"},"partition":[],"crash":[]}
 }
+
+// TestConfigSync: the [sync] table reaches the model's configuration.
+func TestConfigSync(t *testing.T) {
+	sc, err := Parse("s.toml", []byte("servers = 5\n[sync]\nstrategy = \"push-pull\"\nfanout = 3\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := sc.Config(); c.Strategy != "push-pull" || c.Fanout != 3 {
+		t.Errorf("Config() has strategy %q, fanout %d; want push-pull, 3", c.Strategy, c.Fanout)
+	}
+}

@@ -37,6 +37,7 @@ func TestGolden(t *testing.T) {
 		{"partition.golden", []string{"../../scenarios/partition.toml"}},
 		{"crash.golden", []string{"../../scenarios/crash.toml"}},
 		{"crash.jsonl.golden", []string{"-trace", "jsonl", "../../scenarios/crash.toml"}},
+		{"tiny-pull.golden", []string{"../../testdata/tiny-pull.toml"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
