@@ -227,7 +227,7 @@ func (e *Engine[M, N]) Run(done func() bool) (Result, error) {
 			reason = MaxEventsReached
 			break
 		}
-		if e.cfg.MaxTime > 0 && e.queue.peek().at > e.cfg.MaxTime {
+		if e.cfg.MaxTime > 0 && e.queue.peekTime() > e.cfg.MaxTime {
 			reason = MaxTimeReached
 			e.now = e.cfg.MaxTime
 			break
@@ -264,7 +264,7 @@ func (e *Engine[M, N]) result(reason StopReason, events int64) Result {
 
 func (e *Engine[M, N]) schedule(at Time, node NodeID, in Input[M]) {
 	e.seq++
-	e.queue.push(event[M]{at: at, seq: e.seq, node: node, in: in, slot: -1})
+	e.queue.push(event[M]{at: at, seq: e.seq, node: node, in: in})
 }
 
 // process handles one event: it steps a node, or records a fault, or
@@ -370,8 +370,8 @@ func (e *Engine[M, N]) step1(ev event[M]) error {
 			return fmt.Errorf("sim: %s armed timer %q %v in the past", e.Name(ev.node), t.name, t.after)
 		}
 		e.seq++
-		e.queue.push(event[M]{at: e.now.Add(t.after), seq: e.seq, node: ev.node, epoch: e.fs.epoch[ev.node],
-			slot: t.slot, in: Input[M]{Kind: Timer, Timer: t.name}})
+		e.queue.put(t.slot, event[M]{at: e.now.Add(t.after), seq: e.seq, node: ev.node, epoch: e.fs.epoch[ev.node],
+			in: Input[M]{Kind: Timer, Timer: t.name}})
 	}
 	// After the new timers are in, so that a timer armed and cancelled
 	// in the same step is cancelled too.
@@ -388,7 +388,7 @@ func (e *Engine[M, N]) deliver(from NodeID, out outgoing[M], lost bool) Time {
 	e.maxLat = max(e.maxLat, lat)
 	arrive := e.now.Add(lat)
 	e.seq++
-	e.queue.push(event[M]{at: arrive, seq: e.seq, node: out.to, lost: lost, slot: -1,
+	e.queue.push(event[M]{at: arrive, seq: e.seq, node: out.to, lost: lost,
 		in: Input[M]{Kind: Deliver, ID: e.lastID, From: from, Msg: out.msg}})
 	return arrive
 }
