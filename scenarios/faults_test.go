@@ -512,18 +512,7 @@ func faultRoundTripCases(t *testing.T) map[string]*Scenario {
 func TestFaultsTOMLRoundTrip(t *testing.T) {
 	for name, sc := range faultRoundTripCases(t) {
 		t.Run(name, func(t *testing.T) {
-			text := sc.TOML()
-			got, err := Parse("rendered", text)
-			if err != nil {
-				t.Fatalf("Parse(TOML()) failed: %v\nTOML():\n%s", err, text)
-			}
-			got.Name = sc.Name
-			if !reflect.DeepEqual(got, sc) {
-				t.Errorf("Parse(TOML()) =\n%+v\nwant\n%+v\nTOML():\n%s", *got, *sc, text)
-			}
-			if again := got.TOML(); string(again) != string(text) {
-				t.Errorf("TOML() is not stable:\n%s\nthen\n%s", text, again)
-			}
+			text := requireRoundTrip(t, sc)
 			// Unset heal and restart are left out, not written as "0s",
 			// which would not parse back.
 			if strings.Contains(string(text), `"0s"`) && !strings.Contains(string(text), `at = "0s"`) {

@@ -156,24 +156,32 @@ func roundTripCases(t *testing.T) map[string]*Scenario {
 	return cases
 }
 
+// requireRoundTrip checks that sc renders as TOML that parses back to the
+// same scenario, and that rendering is stable (render, parse, render gives
+// the same text). It returns the rendering.
+func requireRoundTrip(t *testing.T, sc *Scenario) []byte {
+	t.Helper()
+	text := sc.TOML()
+	got, err := Parse("rendered", text)
+	if err != nil {
+		t.Fatalf("Parse(TOML()) failed: %v\nTOML():\n%s", err, text)
+	}
+	got.Name = sc.Name
+	if !reflect.DeepEqual(got, sc) {
+		t.Errorf("Parse(TOML()) =\n%+v\nwant\n%+v\nTOML():\n%s", *got, *sc, text)
+	}
+	if again := got.TOML(); string(again) != string(text) {
+		t.Errorf("TOML() is not stable:\n%s\nthen\n%s", text, again)
+	}
+	return text
+}
+
 // TestTOMLRoundTrip: a run's header is its scenario rendered as TOML, so
 // parsing that rendering must give the same scenario back.
 func TestTOMLRoundTrip(t *testing.T) {
 	for name, sc := range roundTripCases(t) {
 		t.Run(name, func(t *testing.T) {
-			text := sc.TOML()
-			got, err := Parse("rendered", text)
-			if err != nil {
-				t.Fatalf("Parse(TOML()) failed: %v\nTOML():\n%s", err, text)
-			}
-			got.Name = sc.Name
-			if !reflect.DeepEqual(got, sc) {
-				t.Errorf("Parse(TOML()) =\n%+v\nwant\n%+v\nTOML():\n%s", *got, *sc, text)
-			}
-			// Rendering is stable: render, parse, render gives the same text.
-			if again := got.TOML(); string(again) != string(text) {
-				t.Errorf("TOML() is not stable:\n%s\nthen\n%s", text, again)
-			}
+			text := requireRoundTrip(t, sc)
 			// Only the keys of the chosen distribution are rendered: a
 			// rendered file must never trip the "not used" rule.
 			for _, k := range []string{"fixed", "min", "max", "floor", "mean"} {
