@@ -4,9 +4,14 @@
 // package sim; read server.go and client.go top to bottom to see how the
 // protocol runs.
 //
+// Servers sync by broadcast or by one of Demers' anti-entropy strategies
+// ([Strategy]); clients time out on requests they get no answer to. Under
+// faults, a server restarts with or without its value (durable or not).
+//
 // A [Cluster] wires a configuration of servers and clients into an engine,
 // checks the protocol's invariants on every step (see checks.go) and
-// produces a [Report]. [TextWriter] renders a run as a readable schedule.
+// produces a [Report]. [TextWriter] renders a run as a readable schedule,
+// [ShiVizWriter] as a log for ShiViz.
 //
 // Node IDs follow a fixed layout: servers are nodes 0..Servers-1 and named
 // server-1.., clients follow and are named client-1...

@@ -37,4 +37,14 @@
 // as a [Step] record holding the input, the notes and the messages sent.
 // [JSONLWriter] renders steps as JSON Lines; a protocol renders them as
 // readable text itself, since only it knows what a step means.
+// [VectorClocks] keeps a vector clock per node from the same steps.
+//
+// # Faults
+//
+// [Config].Faults makes the network lose and duplicate messages, cuts it
+// with partitions, and crashes nodes (their timers die with them, and they
+// come back with a Recover input), all drawn from the seed. Faults last
+// until Faults.Until or until the protocol calls [Engine.EndFaults]; then
+// the network heals and every crashed node restarts. Observers see drops,
+// crashes, partitions and the end of faults as steps of their own.
 package sim
