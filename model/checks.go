@@ -124,6 +124,12 @@ func newChecker(c *Cluster) *checker {
 	for i := range k.lastWipe {
 		k.lastWipe[i] = -1
 	}
+	if v := c.cfg.Inject; v > 0 && c.cfg.Servers > 0 {
+		// server-1 holds the injected value from the start, as if a
+		// client had set it.
+		k.proposed[v] = struct{}{}
+		k.maxEver, k.curMax, k.atCur = v, v, 1
+	}
 	return k
 }
 

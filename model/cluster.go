@@ -44,6 +44,10 @@ type Config struct {
 	// Faults is what goes wrong. If Faults.Until is 0 and there are
 	// faults, they end when the last client finishes.
 	Faults sim.Faults
+	// Inject is a value server-1 holds from the start, as if a client had
+	// set it just before: the one new update whose spread an epidemic
+	// measurement follows (see Spread). 0: none.
+	Inject int64
 	// LivenessBound is how soon after the faults end and the last set is
 	// accepted the servers must converge; 0 means one sync interval plus
 	// the largest latency of the run.
@@ -90,6 +94,9 @@ func NewCluster(cfg Config) *Cluster {
 	}
 	for i := range cfg.Servers {
 		s := &Server{ID: sim.NodeID(i), Servers: cfg.Servers, SyncInterval: cfg.SyncInterval, Strategy: cfg.Strategy, Fanout: cfg.Fanout}
+		if i == 0 {
+			s.Value = cfg.Inject
+		}
 		var r Replica = s
 		if cfg.WrapServer != nil {
 			r = cfg.WrapServer(s)

@@ -111,6 +111,10 @@ const (
 	// MaxServers bounds servers: each sync round sends servers*(servers-1)
 	// messages, all in flight at once; at 1,000 servers that is a million.
 	MaxServers = 1000
+	// MaxEpidemicServers bounds servers that sync by an epidemic strategy
+	// ([sync] strategy other than broadcast), which sends only
+	// servers*fanout messages a round.
+	MaxEpidemicServers = 100_000
 	// MaxClients bounds clients, which the simulator holds all at once.
 	MaxClients = 1_000_000
 	// MaxRequests bounds requests_per_client.
@@ -351,6 +355,14 @@ func fail(keys map[string]position, key, format string, args ...any) *Error {
 	return &Error{Line: p.line, Col: p.col, Key: key, Msg: fmt.Sprintf(format, args...)}
 }
 
+// maxServers is the limit on servers for the scenario's sync strategy.
+func (s *Scenario) maxServers() int64 {
+	if model.Strategy(s.Sync.Strategy) == model.StrategyBroadcast {
+		return MaxServers
+	}
+	return MaxEpidemicServers
+}
+
 // validate checks every value and how they combine. keys holds where the
 // file sets each key.
 func (s *Scenario) validate(keys map[string]position) *Error {
@@ -359,7 +371,7 @@ func (s *Scenario) validate(keys map[string]position) *Error {
 		v, lo, hi int64
 		why       string
 	}{
-		{"servers", int64(s.Servers), 0, MaxServers, "each sync round sends servers*(servers-1) messages"},
+		{"servers", int64(s.Servers), 0, s.maxServers(), "with broadcast, each sync round sends servers*(servers-1) messages"},
 		{"clients", int64(s.Clients), 0, MaxClients, "the simulator holds every client in memory"},
 		{"requests_per_client", int64(s.RequestsPerClient), 0, MaxRequests, ""},
 		{"max_value", s.MaxValue, 1, math.MaxInt64, "sets draw values from [0, max_value)"},

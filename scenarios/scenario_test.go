@@ -366,7 +366,7 @@ func TestParseErrors(t *testing.T) {
 
 		// Integer ranges.
 		{"servers negative", "servers = -1\n", 1, 11, "-1", "servers", "-1 is out of range: allowed 0 to 1000"},
-		{"servers too many", fmt.Sprintf("servers = %d\n", MaxServers+1), 1, 11, "1001", "servers", "1001 is out of range: allowed 0 to 1000 (each sync round"},
+		{"servers too many", fmt.Sprintf("servers = %d\n", MaxServers+1), 1, 11, "1001", "servers", "1001 is out of range: allowed 0 to 1000 (with broadcast, each sync round"},
 		{"clients negative", "clients = -1\n", 1, 11, "-1", "clients", "-1 is out of range: allowed 0 to 1000000"},
 		{"clients too many", fmt.Sprintf("clients = %d\n", MaxClients+1), 1, 11, "1000001", "clients", "1000001 is out of range: allowed 0 to 1000000"},
 		{"requests negative", "requests_per_client = -1\n", 1, 23, "-1", "requests_per_client", "-1 is out of range: allowed 0 to 1000000"},
@@ -679,5 +679,16 @@ func TestConfigSync(t *testing.T) {
 	}
 	if c := sc.Config(); c.Strategy != "push-pull" || c.Fanout != 3 {
 		t.Errorf("Config() has strategy %q, fanout %d; want push-pull, 3", c.Strategy, c.Fanout)
+	}
+}
+
+// TestEpidemicServers: servers that sync by an epidemic strategy may be
+// many more than broadcast allows, up to MaxEpidemicServers.
+func TestEpidemicServers(t *testing.T) {
+	if _, err := Parse("e.toml", []byte("servers = 10000\n[sync]\nstrategy = \"push\"\n")); err != nil {
+		t.Errorf("10,000 servers with push: %v", err)
+	}
+	if _, err := Parse("e.toml", []byte(fmt.Sprintf("servers = %d\n[sync]\nstrategy = \"push\"\n", MaxEpidemicServers+1))); err == nil {
+		t.Errorf("%d servers with push accepted", MaxEpidemicServers+1)
 	}
 }

@@ -103,8 +103,9 @@ type options struct {
 	checkDet  bool
 	summarize []string // -summarize files, in order
 
-	swarm  bool   // draw the faults from the seed
-	shrink string // write the shrunk failing scenario here
+	epidemic bool   // measure the spread of one update over -seeds
+	swarm    bool   // draw the faults from the seed
+	shrink   string // write the shrunk failing scenario here
 
 	// Pictures of one run (package viz).
 	diagram string   // write the space-time diagram here
@@ -155,6 +156,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 		o.summarize = append(o.summarize, s)
 		return nil
 	})
+	fs.BoolVar(&o.epidemic, "epidemic", false, "with -seeds: measure how one update spreads under the scenario's [sync]\nstrategy (no clients, synchronous rounds of sync_interval), as Demers et al.\ndo: residue, traffic, t_ave and t_last, mean ± sd, as a markdown table row")
 	fs.BoolVar(&o.swarm, "swarm", false, "draw the kinds of fault, their rates and times from the seed, as\nswarm = true does (the scenario must set no faults of its own)")
 	fs.StringVar(&o.shrink, "shrink", "", "shrink a failing run: write to `FILE` the smallest scenario (fewer\nfaults, clients, requests, servers; same seed) that still fails the same\ncheck")
 	fs.StringVar(&o.diagram, "diagram", "", "also write a space-time diagram of the run to `FILE` (SVG): a lane per\nnode, an arrow per message, crashes, drops, partitions and value changes")
@@ -241,6 +243,10 @@ func (o *options) conflict() string {
 			name = "report"
 		}
 		return "-" + name + " draws one run: replay a seed with -seed N -" + name + " FILE instead of -seeds, -summarize or -shrink"
+	case o.set["epidemic"] && !o.set["seeds"]:
+		return "-epidemic measures over seeds: add -seeds A..B"
+	case o.set["epidemic"] && (o.set["trace"] || o.set["q"] || o.set["shard"] || o.set["check-determinism"] || o.set["chart"] || o.set["swarm"]):
+		return "-epidemic prints one table row; -trace, -q, -shard, -check-determinism, -chart and -swarm do not apply"
 	case o.set["seeds"] && o.set["shrink"]:
 		return "-shrink works on one run: replay the failing seed with -seed N -shrink FILE"
 	case o.set["shrink"]:
@@ -308,6 +314,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	w := bufio.NewWriterSize(out, 64<<10)
 	var err error
 	switch {
+	case o.epidemic:
+		code, err = runEpidemic(w, sc, o)
 	case o.seedsSet:
 		code, err = runSweep(w, out, stderr, sc, o)
 	case len(o.summarize) > 0:
