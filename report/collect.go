@@ -16,19 +16,19 @@ const (
 	MaxWaits    = 20_000 // client requests the scrubber tracks
 )
 
-// Collector is an observer that keeps what the page needs from a run: the
-// schedule's lines, every server value change, what each client waits for
-// and when, the messages and when they were in flight, and when nodes were
-// down.
+// Collector is an observer that keeps what the page needs from a run
+// beyond what viz.Recorder keeps for the pictures (value changes and
+// outages come from there): the schedule's lines, what each client waits
+// for and when, and every message and when it was in flight. (The
+// recorder's messages are only those the diagram draws; the scrubber
+// tracks all of them, up to MaxMessages.)
 type Collector struct {
 	c    *model.Cluster
 	text *model.TextWriter
 
 	rows        []row
 	rowsDropped int
-	values      [][]change // per server
-	waits       [][]span   // per client: requests outstanding
-	down        [][]span   // per node: crashed
+	waits       [][]span // per client: requests outstanding
 	msgs        []message
 	msgIndex    map[sim.MsgID]int
 	msgsDropped int
@@ -41,11 +41,6 @@ type row struct {
 	t    sim.Time
 	node string
 	text string
-}
-
-type change struct {
-	t sim.Time
-	v int64
 }
 
 // span is [from, to) with what it was; to is -1 while open.
@@ -69,9 +64,7 @@ func NewCollector(c *model.Cluster) *Collector {
 	return &Collector{
 		c:        c,
 		text:     model.NewTextWriter(io.Discard, c),
-		values:   make([][]change, cfg.Servers),
 		waits:    make([][]span, cfg.Clients),
-		down:     make([][]span, cfg.Servers+cfg.Clients),
 		msgIndex: make(map[sim.MsgID]int),
 	}
 }
@@ -97,17 +90,9 @@ func (k *Collector) AfterStep(s *model.Step) {
 				k.msgs[i].fate = s.Reason
 			}
 		}
-	case sim.CrashKind:
-		k.down[s.Node] = append(k.down[s.Node], span{s.Time, -1, "crashed"})
-	case sim.Recover:
-		if d := k.down[s.Node]; len(d) > 0 {
-			d[len(d)-1].to = s.Time
-		}
 	}
 	for _, n := range s.Notes {
 		switch {
-		case n.Kind == model.Update && int(s.Node) < servers:
-			k.values[s.Node] = append(k.values[s.Node], change{s.Time, n.Value})
 		case n.Kind == model.Op:
 			// Close the request's span, unless it was one past the cap.
 			if w := k.waits[int(s.Node)-servers]; len(w) > 0 && w[len(w)-1].to < 0 {

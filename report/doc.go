@@ -6,12 +6,14 @@
 // on the diagram and the chart.
 //
 // The page fetches nothing: its script, styles and data are inline, so it
-// can be mailed, archived or opened from disk. A Collector observes the run
-// and keeps what the page needs; Write renders it after the run.
+// can be mailed, archived or opened from disk. A Collector and a
+// viz.Recorder observe the run and keep what the page needs; Write renders
+// it after the run.
 //
 //	c := model.NewCluster(cfg)
-//	col := report.NewCollector(c)
+//	col, rec := report.NewCollector(c), viz.NewRecorder(c)
 //	c.Engine().Observe(col)
+//	c.Engine().Observe(rec)
 //	r, _ := c.Run()
-//	report.Write(w, col, &r, report.Page{...})
+//	report.Write(w, col, rec, &r, report.Page{...})
 package report

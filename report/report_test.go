@@ -51,7 +51,7 @@ func page(t *testing.T, path string, diagram, chart []byte) []byte {
 		diagram, chart = d.Bytes(), ch.Bytes()
 	}
 	var b bytes.Buffer
-	err = report.Write(&b, col, &r, report.Page{Name: sc.Name, Replay: "eccounter-sim -seed 1", Scenario: string(sc.TOML()),
+	err = report.Write(&b, col, rec, &r, report.Page{Name: sc.Name, Replay: "eccounter-sim -seed 1", Scenario: string(sc.TOML()),
 		Diagram: diagram, Chart: chart})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	"eccounter/model"
 	"eccounter/sim"
+	"eccounter/viz"
 )
 
 //go:embed page.html
@@ -81,22 +82,32 @@ type viewRow struct {
 	Time, Node, Text string
 }
 
-// Write renders the page of a run that k observed and r reports.
-func Write(w io.Writer, k *Collector, r *model.Report, p Page) error {
+// Write renders the page of a run that k and rec observed and r reports.
+func Write(w io.Writer, k *Collector, rec *viz.Recorder, r *model.Report, p Page) error {
 	e := k.c.Engine()
 	d := data{End: int64(max(k.end, r.Now)), Servers: k.c.Config().Servers}
 	for id := range e.Len() {
 		d.Nodes = append(d.Nodes, e.Name(sim.NodeID(id)))
 	}
-	for _, vs := range k.values {
-		list := [][2]int64{}
-		for _, c := range vs {
-			list = append(list, [2]int64{int64(c.t), c.v})
-		}
-		d.Values = append(d.Values, list)
+	d.Values = make([][][2]int64, d.Servers)
+	for i := range d.Values {
+		d.Values[i] = [][2]int64{}
+	}
+	for _, c := range rec.Changes { // in time order
+		d.Values[c.Node] = append(d.Values[c.Node], [2]int64{int64(c.At), c.Value})
 	}
 	d.Waits = spans(k.waits)
-	d.Down = spans(k.down)
+	d.Down = make([][]jsSpan, len(d.Nodes))
+	for i := range d.Down {
+		d.Down[i] = []jsSpan{}
+	}
+	for _, o := range rec.Outages {
+		to := int64(-1)
+		if o.HasRestart {
+			to = int64(o.Restart)
+		}
+		d.Down[o.Node] = append(d.Down[o.Node], jsSpan{int64(o.At), to, "crashed"})
+	}
 	for _, m := range k.msgs {
 		d.Messages = append(d.Messages, jsMsg{e.Name(m.from), e.Name(m.to), m.what, int64(m.sent), int64(m.done), m.fate})
 	}

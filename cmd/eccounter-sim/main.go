@@ -528,7 +528,7 @@ func writeReport(col *report.Collector, rec *viz.Recorder, r model.Report, sc *s
 	}
 	page := report.Page{Name: sc.Name, Replay: replay, Scenario: string(sc.Resolved().TOML()),
 		Diagram: diagram.Bytes(), Chart: chart.Bytes()}
-	return writeFile("report", o.report, func(w io.Writer) error { return report.Write(w, col, &r, page) })
+	return writeFile("report", o.report, func(w io.Writer) error { return report.Write(w, col, rec, &r, page) })
 }
 
 // writePictures writes the -diagram and -chart files of a run.
