@@ -415,7 +415,7 @@ func (k *checker) endChecks(r *Report, res sim.Result, minFinal int64) {
 // answer: far in the tail, so that a correct protocol practically never
 // misses it, yet a server that stops syncing does.
 func (cfg *Config) defaultLivenessBound(maxLatency time.Duration) time.Duration {
-	if cfg.Strategy == StrategyBroadcast || cfg.Strategy == "" || cfg.Servers < 2 {
+	if cfg.Strategy == StrategyBroadcast || cfg.Servers < 2 {
 		return cfg.SyncInterval + maxLatency
 	}
 	rounds := 2*bits.Len(uint(cfg.Servers-1)) + 20 // 2*ceil(log2 n) + 20

@@ -31,7 +31,8 @@ type Config struct {
 	SetRatio     float64
 	MaxValue     int64
 	SyncInterval time.Duration
-	// Strategy is how servers sync (empty: broadcast), with Fanout
+	// Strategy is how servers sync (empty: broadcast, which NewCluster
+	// writes in), with Fanout
 	// partners a round for the epidemic strategies.
 	Strategy   Strategy
 	Fanout     int
@@ -82,6 +83,9 @@ type Cluster struct {
 // NewCluster builds the nodes of cfg and adds them to a new engine: servers
 // first, then clients, each client restricted to its Subject.
 func NewCluster(cfg Config) *Cluster {
+	if cfg.Strategy == "" {
+		cfg.Strategy = StrategyBroadcast
+	}
 	c := &Cluster{
 		cfg: cfg,
 		engine: sim.New[Msg, Note](sim.Config{

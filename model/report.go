@@ -136,10 +136,8 @@ func (r *Report) WriteText(w io.Writer, c *Cluster) error {
 	}
 	fmt.Fprintf(&b, ", largest latency %v\n", fmtDuration(r.MaxLatency))
 	strategy := string(cfg.Strategy)
-	if cfg.Strategy != StrategyBroadcast && cfg.Strategy != "" {
+	if cfg.Strategy != StrategyBroadcast {
 		strategy += fmt.Sprintf(", fanout %d", cfg.Fanout)
-	} else {
-		strategy = string(StrategyBroadcast)
 	}
 	fmt.Fprintf(&b, "sync:         %s: %d messages", strategy, r.SyncMessages())
 	if r.AcceptedSets > 0 {

@@ -140,7 +140,7 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 		b = append(b, "starts at 0"...)
 		if peers := t.c.cfg.Servers - 1; peers > 0 {
 			b = append(b, ", syncs with "...)
-			if st := t.c.cfg.Strategy; st != StrategyBroadcast && st != "" {
+			if st := t.c.cfg.Strategy; st != StrategyBroadcast {
 				b = appendCount(b, min(t.c.cfg.Fanout, peers), "random peer")
 				b = append(b, " of "...)
 				b = strconv.AppendInt(b, int64(peers), 10)

@@ -76,6 +76,12 @@ func (s *Scenario) nodeID(name string) (sim.NodeID, bool) {
 	return 0, false
 }
 
+// HasNode reports whether the scenario has a node of that name.
+func (s *Scenario) HasNode(name string) bool {
+	_, ok := s.nodeID(name)
+	return ok
+}
+
 func (s *Scenario) nodeNames() string {
 	switch {
 	case s.Servers == 0:

@@ -105,12 +105,7 @@ func smaller(n int) []int {
 // dropNodes removes from the faults the nodes a smaller cluster no longer
 // has, and the faults left with nothing to act on.
 func dropNodes(c *scenarios.Scenario) {
-	exists := func(name string) bool {
-		kind, num, _ := strings.Cut(name, "-")
-		var n int
-		fmt.Sscan(num, &n)
-		return kind == "server" && n <= c.Servers || kind == "client" && n <= c.Clients
-	}
+	exists := c.HasNode
 	var parts []scenarios.Partition
 	for _, p := range c.Partitions {
 		var groups [][]string
