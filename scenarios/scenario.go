@@ -166,9 +166,6 @@ func Default() *Scenario {
 	return s
 }
 
-// DefaultTOML returns the text of the embedded default scenario.
-func DefaultTOML() []byte { return bytes.Clone(defaultTOML) }
-
 // Load reads and validates the scenario file at path.
 func Load(path string) (*Scenario, error) {
 	f, err := os.Open(path)
