@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math/bits"
+	"strings"
 	"time"
 
 	"eccounter/sim"
@@ -51,11 +52,13 @@ type Check struct {
 // Passed reports whether the invariant always held.
 func (c Check) Passed() bool { return c.Violations == 0 }
 
-// Anomaly is a break of an invariant that a fault explains: a server that
-// crashed without durable storage came back with nothing, and so lost an
-// acknowledged set or made a client read an older value. It is what such a
-// crash does, not a bug, so it does not fail the run; the report names it
-// and the crash that caused it.
+// Anomaly is a break of an invariant that a fault or the strategy
+// explains: a server that crashed without durable storage came back with
+// nothing, and so lost an acknowledged set or made a client read an older
+// value; or rumor mongering without a backing anti-entropy stopped, nobody
+// being infective any more, before every server had the largest value (its
+// residue). It is what such a crash or such a protocol does, not a bug, so
+// it does not fail the run; the report names it and its cause.
 type Anomaly struct {
 	Check string // the invariant it breaks
 	What  string
@@ -87,6 +90,7 @@ type checker struct {
 
 	// About the node being stepped, read in BeforeStep.
 	before  int64
+	wasHot  bool
 	wasDone bool
 
 	maxEver     int64 // largest value any server ever held
@@ -95,6 +99,11 @@ type checker struct {
 	down        int   // servers crashed and not restarted
 	clientsDone int
 	lastChange  sim.Time // last time any server's value changed
+
+	// Rumor mongering: servers infective now, and messages carrying a
+	// rumor that have yet to arrive (or be dropped).
+	hot      int
+	rumorsIn int
 
 	proposed     map[int64]struct{} // every value a client asked to set
 	maxSet       int64
@@ -129,6 +138,9 @@ func newChecker(c *Cluster) *checker {
 		// client had set it.
 		k.proposed[v] = struct{}{}
 		k.maxEver, k.curMax, k.atCur = v, v, 1
+		if c.servers[0].Infective() {
+			k.hot = 1
+		}
 	}
 	return k
 }
@@ -149,14 +161,49 @@ func (k *checker) anomaly(check int, t sim.Time, format string, args ...any) {
 // server is down, and all servers hold the same value, the largest held.
 // Then no sync in flight can change anything, since each carries a value
 // some server held, which is at most that largest value.
+//
+// Rumor mongering without a backing anti-entropy may never get there: it
+// stops when no server is infective and no rumor is on its way, since then
+// nothing will ever be sent that a server does not know. That is the end of
+// the epidemic, whatever servers it missed.
 func (k *checker) quiescent() bool {
-	return k.clientsDone == k.c.cfg.Clients && k.atCur == k.c.cfg.Servers && k.down == 0
+	if k.clientsDone != k.c.cfg.Clients || k.down != 0 {
+		return false
+	}
+	if k.c.cfg.rumorOnly() {
+		return k.hot == 0 && k.rumorsIn == 0
+	}
+	return k.atCur == k.c.cfg.Servers
+}
+
+// rumorOnly reports whether servers spread values by rumor mongering alone,
+// which promises no convergence.
+func (cfg *Config) rumorOnly() bool { return cfg.Strategy.IsRumor() && cfg.Rumor.AntiEntropy == 0 }
+
+// carriesRumor reports whether a message spreads a rumor: a push, or the
+// answer to a pull.
+func carriesRumor(t MsgType) bool { return t == RumorPush || t == RumorReply }
+
+// countRumors keeps rumorsIn up to date with a step's sends and arrival.
+func (k *checker) countRumors(s *Step) {
+	if (s.In.Kind == sim.Deliver || s.In.Kind == sim.Drop) && carriesRumor(s.In.Msg.Type) {
+		k.rumorsIn--
+	}
+	for _, m := range s.Sends {
+		if carriesRumor(m.Msg.Type) {
+			k.rumorsIn++
+			if m.Duplicated {
+				k.rumorsIn++
+			}
+		}
+	}
 }
 
 // BeforeStep remembers the state of the node about to step.
 func (k *checker) BeforeStep(_ sim.Time, node sim.NodeID) {
 	if k.c.isServer(node) {
-		k.before = k.c.servers[node].Counter()
+		r := k.c.servers[node]
+		k.before, k.wasHot = r.Counter(), r.Infective()
 	} else {
 		k.wasDone = k.c.client(node).Done
 	}
@@ -164,6 +211,9 @@ func (k *checker) BeforeStep(_ sim.Time, node sim.NodeID) {
 
 // AfterStep checks one step against the state before it.
 func (k *checker) AfterStep(s *Step) {
+	if k.c.cfg.Strategy.IsRumor() {
+		k.countRumors(s)
+	}
 	switch {
 	case s.Node == sim.NoNode || s.In.Kind == sim.Drop:
 		// Network events change no node.
@@ -179,6 +229,13 @@ func (k *checker) AfterStep(s *Step) {
 func (k *checker) serverStep(s *Step) {
 	name := k.c.engine.Name(s.Node)
 	before, after := k.before, k.c.servers[s.Node].Counter()
+	if hot := k.c.servers[s.Node].Infective(); hot != k.wasHot {
+		if hot {
+			k.hot++
+		} else {
+			k.hot--
+		}
+	}
 	wiped := s.In.Kind == sim.Recover && !s.In.Durable
 	if s.In.Kind == sim.Recover {
 		k.down--
@@ -326,6 +383,21 @@ func (k *checker) describeWipe(w int) string {
 		k.c.engine.Name(x.server), x.value, x.at, x.crash+1)
 }
 
+// missedBy names the first few servers holding less than top.
+func (k *checker) missedBy(values []int64, top int64) string {
+	var names []string
+	for i, v := range values {
+		if v < top {
+			if len(names) == 3 {
+				names = append(names, "...")
+				break
+			}
+			names = append(names, k.c.engine.Name(sim.NodeID(i)))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
 // explainLoss returns the first restart without durable storage that
 // destroyed a value of at least v, or -1.
 func (k *checker) explainLoss(v int64) int {
@@ -349,15 +421,21 @@ func (k *checker) report(res sim.Result) Report {
 		Timeouts:        k.timeouts,
 		LateReplies:     k.late,
 	}
-	minFinal := int64(0)
+	minFinal, maxFinal := int64(0), int64(0)
 	for i, s := range k.c.servers {
 		v := s.Counter()
+		maxFinal = max(maxFinal, v)
 		r.Values = append(r.Values, v)
 		if v != r.Values[0] {
 			r.Converged = false
 		}
 		if i == 0 || v < minFinal {
 			minFinal = v
+		}
+	}
+	for _, v := range r.Values {
+		if v < maxFinal {
+			r.Residue++
 		}
 	}
 	if r.Converged {
@@ -377,6 +455,9 @@ func (k *checker) endChecks(r *Report, res sim.Result, minFinal int64) {
 	case r.Converged && r.Value == k.maxEver:
 	case r.Converged && w >= 0:
 		k.anomaly(checkConvergedToMax, res.Now, "the servers converged on %d, not on %d: %s", r.Value, k.maxEver, k.describeWipe(w))
+	case k.c.cfg.rumorOnly() && res.Reason == sim.Done:
+		k.anomaly(checkConvergedToMax, res.Now, "residue: %d of %d servers never got %d (%s): rumor mongering without a backing anti-entropy stopped when no server was infective any more",
+			r.Residue, len(r.Values), k.maxEver, k.missedBy(r.Values, k.maxEver))
 	default:
 		for i, v := range r.Values {
 			if v != k.maxEver {
@@ -419,7 +500,12 @@ func (cfg *Config) defaultLivenessBound(maxLatency time.Duration) time.Duration 
 		return cfg.SyncInterval + maxLatency
 	}
 	rounds := 2*bits.Len(uint(cfg.Servers-1)) + 20 // 2*ceil(log2 n) + 20
-	return time.Duration(rounds)*cfg.SyncInterval + 2*maxLatency
+	round := cfg.SyncInterval
+	if cfg.Strategy.IsRumor() {
+		// Whatever the rumors missed, the backing anti-entropy finds.
+		round = max(round, cfg.Rumor.AntiEntropy)
+	}
+	return time.Duration(rounds)*round + 2*maxLatency
 }
 
 // checkLiveness: once the faults are over and no more sets are accepted, a
@@ -427,6 +513,11 @@ func (cfg *Config) defaultLivenessBound(maxLatency time.Duration) time.Duration 
 // copy arrives within the largest latency (the proof is with the property
 // test). A scenario may set its own bound.
 func (k *checker) checkLiveness(r *Report, res sim.Result) {
+	if !r.Converged && k.c.cfg.rumorOnly() && res.Reason == sim.Done {
+		// Rumor mongering alone promises no convergence: its residue
+		// is the anomaly under converged-to-max.
+		return
+	}
 	if !r.Converged {
 		k.fail(checkLiveness, res.Now, "the servers had not converged when the run stopped (%s)", res.Reason)
 		return

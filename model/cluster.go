@@ -34,8 +34,10 @@ type Config struct {
 	// Strategy is how servers sync (empty: broadcast, which NewCluster
 	// writes in), with Fanout
 	// partners a round for the epidemic strategies.
-	Strategy   Strategy
-	Fanout     int
+	Strategy Strategy
+	Fanout   int
+	// Rumor says when rumor-mongering servers lose interest.
+	Rumor      Rumor
 	Assignment Assignment
 	Latency    sim.Latency
 	MaxTime    time.Duration
@@ -68,6 +70,9 @@ type Config struct {
 type Replica interface {
 	sim.Node[Msg, Note]
 	Counter() int64
+	// Infective reports whether the server is spreading a rumor (see
+	// StrategyRumorPush); always false for the other strategies.
+	Infective() bool
 }
 
 // Cluster is the servers and clients of one run, wired into an engine.
@@ -97,9 +102,11 @@ func NewCluster(cfg Config) *Cluster {
 		}),
 	}
 	for i := range cfg.Servers {
-		s := &Server{ID: sim.NodeID(i), Servers: cfg.Servers, SyncInterval: cfg.SyncInterval, Strategy: cfg.Strategy, Fanout: cfg.Fanout}
-		if i == 0 {
-			s.Value = cfg.Inject
+		s := &Server{ID: sim.NodeID(i), Servers: cfg.Servers, SyncInterval: cfg.SyncInterval,
+			Strategy: cfg.Strategy, Fanout: cfg.Fanout, Rumor: cfg.Rumor}
+		if i == 0 && cfg.Inject > 0 {
+			// As if a client had just set it: news to spread.
+			s.Value, s.Hot = cfg.Inject, cfg.Strategy.IsRumor()
 		}
 		var r Replica = s
 		if cfg.WrapServer != nil {

@@ -13,7 +13,9 @@ type MsgType uint8
 // gets GetReply and SetReply back. Servers push their value to each other
 // with Sync; with the pull strategies they ask a peer for its value with
 // Pull (carrying nothing) or PushPull (carrying their own), and the peer
-// answers with PullReply.
+// answers with PullReply. Rumor mongering pushes a RumorPush, answered with a
+// RumorAck (feedback: was it news?), or pulls with a RumorPull (carrying
+// the asker's value), answered by an infective peer with a RumorReply.
 const (
 	Get MsgType = iota + 1
 	GetReply
@@ -23,10 +25,15 @@ const (
 	Pull
 	PushPull
 	PullReply
+	RumorPush
+	RumorAck
+	RumorPull
+	RumorReply
 )
 
 var msgTypeNames = [...]string{Get: "get", GetReply: "get_reply", Set: "set", SetReply: "set_reply", Sync: "sync",
-	Pull: "pull", PushPull: "push_pull", PullReply: "pull_reply"}
+	Pull: "pull", PushPull: "push_pull", PullReply: "pull_reply",
+	RumorPush: "rumor", RumorAck: "rumor_ack", RumorPull: "rumor_pull", RumorReply: "rumor_reply"}
 
 // isClientMsg reports whether a message type goes between a client and its
 // server, and so carries a request number.
@@ -46,9 +53,10 @@ type Msg struct {
 	// Value is what the message carries: the value to set, the value read
 	// (GetReply), the server's value before the set (SetReply: the old
 	// value if accepted, the current one if not), or the sender's value
-	// (Sync, PushPull, PullReply). Get and Pull carry none.
+	// (Sync, PushPull, PullReply, RumorPush, RumorPull, RumorReply), or the
+	// rumor a RumorAck answers. Get and Pull carry none.
 	Value int64
-	// Accepted is SetReply's verdict.
+	// Accepted is SetReply's verdict, and RumorAck's: the rumor was news.
 	Accepted bool
 	// Req numbers a client's requests from 1; a reply carries the number
 	// of its request, so that a client can tell a late reply (to a
@@ -70,7 +78,7 @@ func (m Msg) AppendJSON(b []byte) []byte {
 	} else {
 		b = strconv.AppendInt(b, m.Value, 10)
 	}
-	if m.Type == SetReply {
+	if m.Type == SetReply || m.Type == RumorAck {
 		b = append(b, `,"accepted":`...)
 		b = strconv.AppendBool(b, m.Accepted)
 	}
@@ -95,6 +103,9 @@ const (
 	// Late: a client ignored a reply to a request it no longer waits for
 	// (Seq: that request), one that timed out or was answered already.
 	Late
+	// LostInterest: a rumor-mongering server stopped spreading Value, after
+	// Seq tries (see Rumor).
+	LostInterest
 )
 
 // Note is what a node records about what it did. The checks never trust
@@ -116,7 +127,8 @@ type Note struct {
 	Seq      int
 }
 
-// Event names the note in the trace: "update", "op" or "finished".
+// Event names the note in the trace: "update", "op", "finished", "late" or
+// "lost_interest".
 func (n Note) Event() string {
 	switch n.Kind {
 	case Update:
@@ -127,6 +139,8 @@ func (n Note) Event() string {
 		return "finished"
 	case Late:
 		return "late"
+	case LostInterest:
+		return "lost_interest"
 	}
 	return "invalid"
 }
@@ -168,6 +182,11 @@ func (n Note) AppendJSON(b []byte) []byte {
 		b = strconv.AppendInt(b, int64(n.Seq), 10)
 	case Late:
 		b = append(b, `,"req":`...)
+		b = strconv.AppendInt(b, int64(n.Seq), 10)
+	case LostInterest:
+		b = append(b, `,"value":`...)
+		b = strconv.AppendInt(b, n.Value, 10)
+		b = append(b, `,"tries":`...)
 		b = strconv.AppendInt(b, int64(n.Seq), 10)
 	}
 	return b

@@ -21,6 +21,10 @@ type Report struct {
 	Converged   bool
 	Value       int64
 	ConvergedAt sim.Time
+	// Residue counts the servers that end below the largest value a
+	// server ends with: those the rumors missed, when rumor mongering
+	// alone syncs; 0 when the servers converged.
+	Residue int
 
 	// MaxSet is the largest value any server received in a set (HasSet:
 	// there was one). AcceptedSets counts accepted sets, the last of them
@@ -58,7 +62,7 @@ func (r *Report) SyncMessages() int64 {
 	var n int64
 	for _, k := range r.Sent {
 		switch k.Kind {
-		case "sync", "pull", "push_pull", "pull_reply":
+		case "sync", "pull", "push_pull", "pull_reply", "rumor", "rumor_ack", "rumor_pull", "rumor_reply":
 			n += k.Count
 		}
 	}
@@ -78,6 +82,9 @@ func (r *Report) Check(name string) (Check, bool) {
 func (r *Report) stopText(cfg Config) string {
 	switch r.Reason {
 	case sim.Done:
+		if cfg.rumorOnly() {
+			return "every client finished and no server is infective"
+		}
 		return "every client finished and every server holds the largest value"
 	case sim.Idle:
 		return "nothing was left to happen"
@@ -135,11 +142,7 @@ func (r *Report) WriteText(w io.Writer, c *Cluster) error {
 		fmt.Fprintf(&b, " (%s)", strings.Join(kinds, ", "))
 	}
 	fmt.Fprintf(&b, ", largest latency %v\n", fmtDuration(r.MaxLatency))
-	strategy := string(cfg.Strategy)
-	if cfg.Strategy != StrategyBroadcast {
-		strategy += fmt.Sprintf(", fanout %d", cfg.Fanout)
-	}
-	fmt.Fprintf(&b, "sync:         %s: %d messages", strategy, r.SyncMessages())
+	fmt.Fprintf(&b, "sync:         %s: %d messages", cfg.describeSync(), r.SyncMessages())
 	if r.AcceptedSets > 0 {
 		fmt.Fprintf(&b, ", %.1f per accepted set", float64(r.SyncMessages())/float64(r.AcceptedSets))
 	}
@@ -151,8 +154,11 @@ func (r *Report) WriteText(w io.Writer, c *Cluster) error {
 			fmt.Fprintf(&b, "healed:       at %v; the servers had to converge by %v\n", r.HealedAt, r.LivenessDeadline)
 		}
 	}
+	if cfg.rumorOnly() {
+		fmt.Fprintf(&b, "residue:      %d of %d servers\n", r.Residue, len(r.Values))
+	}
 	if len(r.Anomalies) > 0 {
-		b.WriteString("anomalies:    explained by crashes without durable storage, so not failures:\n")
+		b.WriteString("anomalies:    explained by a crash without durable storage or by the strategy, so not failures:\n")
 		for _, a := range r.Anomalies {
 			fmt.Fprintf(&b, "  %s: %s\n", a.Check, a.What)
 		}
@@ -179,6 +185,30 @@ func (r *Report) WriteText(w io.Writer, c *Cluster) error {
 	return err
 }
 
+// describeSync names the strategy and its parameters, as a scenario's
+// [sync] table gives them.
+func (cfg *Config) describeSync() string {
+	if cfg.Strategy == StrategyBroadcast {
+		return string(cfg.Strategy)
+	}
+	s := fmt.Sprintf("%s, fanout %d", cfg.Strategy, cfg.Fanout)
+	if !cfg.Strategy.IsRumor() {
+		return s
+	}
+	interest, removal := "feedback", "counter"
+	if cfg.Rumor.Blind {
+		interest = "blind"
+	}
+	if cfg.Rumor.Coin {
+		removal = "coin"
+	}
+	s += fmt.Sprintf(", %s, %s, k %d", interest, removal, cfg.Rumor.K)
+	if cfg.Rumor.AntiEntropy > 0 {
+		s += fmt.Sprintf(", anti-entropy every %v", cfg.Rumor.AntiEntropy)
+	}
+	return s
+}
+
 // fmtDuration renders a span of virtual time the way Time renders an
 // instant, so that the two read alike.
 func fmtDuration(d time.Duration) string { return sim.Time(d).String() }
@@ -196,6 +226,8 @@ func (r *Report) AppendJSON(b []byte) []byte {
 	b = appendOptInt(b, r.Value, r.Converged)
 	b = append(b, `,"converged_at":`...)
 	b = appendOptInt(b, int64(r.ConvergedAt), r.Converged)
+	b = append(b, `,"residue":`...)
+	b = strconv.AppendInt(b, int64(r.Residue), 10)
 	b = append(b, `,"values":[`...)
 	for i, v := range r.Values {
 		if i > 0 {

@@ -7,8 +7,14 @@ import (
 	"eccounter/sim"
 )
 
-// SyncTimer is the name of the timer that makes a server sync.
-const SyncTimer = "sync"
+// The timers of a server.
+const (
+	// SyncTimer makes a server sync, every SyncInterval.
+	SyncTimer = "sync"
+	// AntiEntropyTimer makes a rumor-mongering server run its backing
+	// anti-entropy, every Rumor.AntiEntropy.
+	AntiEntropyTimer = "anti-entropy"
+)
 
 // Strategy is how servers sync their values, each sync interval.
 type Strategy string
@@ -32,7 +38,76 @@ const (
 	// if larger and answers with its own, which the server takes if
 	// larger: afterwards both hold the larger of the two.
 	StrategyPushPull Strategy = "push-pull"
+
+	// The rumor mongering of Demers et al.: a server that learns a new
+	// larger value (from a client's set or from a peer) becomes
+	// infective for it, and spreads it every round until it loses
+	// interest as its Rumor says; then it is removed, and sends nothing
+	// until it learns a larger value again. Unlike anti-entropy, this
+	// can stop before every server has the value: the servers left out
+	// are the residue, unless a backing anti-entropy (Rumor.AntiEntropy)
+	// finds them later.
+	//
+	// StrategyRumorPush: an infective server sends the value to each
+	// partner ("rumor"), which takes it if larger and, with feedback,
+	// answers whether it was news ("rumor_ack").
+	StrategyRumorPush Strategy = "rumor-push"
+	// StrategyRumorPull: every server, infective or not, asks each
+	// partner for its hot rumor ("rumor_pull", carrying its own value);
+	// an infective partner answers with the value ("rumor_reply"), which
+	// the asker takes if larger.
+	StrategyRumorPull Strategy = "rumor-pull"
 )
+
+// IsRumor reports whether st is a rumor-mongering strategy.
+func (st Strategy) IsRumor() bool { return st == StrategyRumorPush || st == StrategyRumorPull }
+
+// Rumor is how a rumor-mongering server loses interest in a value, with
+// the variants of Demers et al. The zero value, with K set, is feedback and
+// counter, the variant of the paper's Table 1.
+//
+// The paper runs synchronous cycles, and so does the simulator with a
+// fixed latency far below the sync interval: each sync interval is one
+// round, and a server's round runs from one sync timer to the next. What
+// the paper leaves to its simulation, this one decides as follows, and
+// reproduces the paper's tables with it (docs/epidemics.md):
+//   - A contact is one partner of one round: a push the server sent, or
+//     a pull it answered. With feedback, it is necessary if the value was
+//     news to the partner at the start of the round: for a push, the
+//     receiver judges against the value it held when its round began, so
+//     that two servers pushing the same news to a third in one round both
+//     made a necessary contact, as if the contacts of a round happened at
+//     once; for a pull, the pull carries the asker's value.
+//   - Interest is judged once a round, when the next begins: a round with
+//     a necessary contact restarts the counter; a round with contacts but
+//     no necessary one (with any contact at all, if blind) counts once,
+//     and the server loses interest when the count reaches K (counter) or
+//     with probability 1/K (coin). "Lose interest only after k unnecessary
+//     contacts", in the paper's words; its bound on the traffic of
+//     counters, k(2m-1), holds only if a necessary contact restarts the
+//     count, and with the count kept instead the residue comes out as the
+//     coin's.
+//   - A server that learns a value in a round spreads it from the next:
+//     it pushes at its next sync timer, and answers pulls from then on.
+//     A server that loses interest sends and answers nothing more.
+//   - Acknowledgements that come back after the server learned a larger
+//     value concern a rumor it no longer spreads, and are ignored.
+type Rumor struct {
+	// K is the paper's k: contacts counted before losing interest, or
+	// 1/K the chance of losing it at each (Coin).
+	K int
+	// Blind: lose interest whatever the partner knew, instead of only
+	// after unnecessary contacts (feedback).
+	Blind bool
+	// Coin: at each counted contact, lose interest with probability 1/K,
+	// instead of after K of them (counter).
+	Coin bool
+	// AntiEntropy, if not 0, is the interval of a backing anti-entropy:
+	// a push-pull exchange with one random partner, which finds the
+	// servers the rumors missed. A value it brings makes the server
+	// infective again.
+	AntiEntropy time.Duration
+}
 
 // MaxFanout bounds the partners a server picks a round.
 const MaxFanout = 16
@@ -54,13 +129,34 @@ type Server struct {
 	// (not for broadcast, which syncs with every other server).
 	Strategy Strategy
 	Fanout   int
+	// Rumor says when a rumor-mongering server loses interest.
+	Rumor Rumor
 
 	// Value is the counter. It starts at 0 and never decreases.
 	Value int64
+	// Hot: the server is infective for Value (rumor mongering only).
+	// Tries counts its rounds without a necessary contact, and round is
+	// what it needs to judge the current round.
+	Hot   bool
+	Tries int
+	round round
+}
+
+// round is a rumor-mongering server's state at the start of its round,
+// and the contacts of the round so far.
+type round struct {
+	value        int64
+	hot          bool
+	contacts     int // pushes sent and pulls answered
+	necessary    int // of which the value was news to the partner
+	acknowledged int // pushes answered (with feedback)
 }
 
 // Counter returns the server's current value.
 func (s *Server) Counter() int64 { return s.Value }
+
+// Infective reports whether the server is spreading its value as a rumor.
+func (s *Server) Infective() bool { return s.Hot }
 
 // Step handles one input: the start, a client's get or set, a peer's sync,
 // or the sync timer going off.
@@ -81,11 +177,25 @@ func (s *Server) Step(env *Env, in Input) {
 		case PushPull:
 			s.receiveSync(env, in.Msg.Value)
 			s.answerPull(env, in.From)
+		case RumorPush:
+			s.hearRumor(env, in.From, in.Msg.Value)
+		case RumorAck:
+			if s.Hot && in.Msg.Value == s.Value && in.Msg.Accepted {
+				s.round.necessary++
+			}
+		case RumorPull:
+			s.answerRumorPull(env, in.From, in.Msg.Value)
+		case RumorReply:
+			s.receiveSync(env, in.Msg.Value)
 		}
 		// Servers receive no other kind of message: replies go to
 		// clients only.
 	case sim.Timer:
-		s.sync(env)
+		if in.Timer == AntiEntropyTimer {
+			s.antiEntropy(env)
+		} else {
+			s.sync(env)
+		}
 	case sim.Recover:
 		s.restart(env, in.Durable)
 	}
@@ -97,6 +207,9 @@ func (s *Server) Step(env *Env, in Input) {
 func (s *Server) start(env *Env) {
 	if s.Servers > 1 {
 		env.After(s.SyncInterval, SyncTimer)
+		if s.Strategy.IsRumor() && s.Rumor.AntiEntropy > 0 {
+			env.After(s.Rumor.AntiEntropy, AntiEntropyTimer)
+		}
 	}
 }
 
@@ -121,7 +234,7 @@ func (s *Server) set(env *Env, client sim.NodeID, req uint64, value int64) {
 	before := s.Value
 	accepted := value > before
 	if accepted {
-		s.update(env, value)
+		s.learn(env, value)
 	}
 	env.Send(client, Msg{Type: SetReply, Value: before, Accepted: accepted, Req: req})
 }
@@ -135,15 +248,19 @@ func (s *Server) set(env *Env, client sim.NodeID, req uint64, value int64) {
 // with a pull's answer), and spread a value to all servers in O(log
 // Servers) rounds with high probability.
 func (s *Server) sync(env *Env) {
+	if s.Strategy.IsRumor() {
+		s.newRound(env)
+	}
 	if s.Strategy == StrategyBroadcast || s.Strategy == "" {
 		for peer := range sim.NodeID(s.Servers) {
 			if peer != s.ID {
 				env.Send(peer, Msg{Type: Sync, Value: s.Value})
 			}
 		}
-	} else {
+	} else if s.Strategy != StrategyRumorPush || s.Hot {
 		var buf [MaxFanout]sim.NodeID
-		for _, peer := range s.partners(env, buf[:0]) {
+		partners := s.partners(env, s.Fanout, buf[:0])
+		for _, peer := range partners {
 			switch s.Strategy {
 			case StrategyPush:
 				env.Send(peer, Msg{Type: Sync, Value: s.Value})
@@ -151,16 +268,36 @@ func (s *Server) sync(env *Env) {
 				env.Send(peer, Msg{Type: Pull})
 			case StrategyPushPull:
 				env.Send(peer, Msg{Type: PushPull, Value: s.Value})
+			case StrategyRumorPush:
+				env.Send(peer, Msg{Type: RumorPush, Value: s.Value})
+			case StrategyRumorPull:
+				// Every server pulls, infective or not: the
+				// value it carries is the feedback.
+				env.Send(peer, Msg{Type: RumorPull, Value: s.Value})
 			}
+		}
+		if s.Strategy == StrategyRumorPush {
+			s.round.contacts += len(partners)
 		}
 	}
 	env.After(s.SyncInterval, SyncTimer)
 }
 
-// partners picks Fanout distinct servers other than this one, uniformly at
+// antiEntropy is the backing anti-entropy of rumor mongering: a push-pull
+// exchange with one random partner, after which both hold the larger of
+// their values.
+func (s *Server) antiEntropy(env *Env) {
+	var buf [1]sim.NodeID
+	for _, peer := range s.partners(env, 1, buf[:0]) {
+		env.Send(peer, Msg{Type: PushPull, Value: s.Value})
+	}
+	env.After(s.Rumor.AntiEntropy, AntiEntropyTimer)
+}
+
+// partners picks k distinct servers other than this one, uniformly at
 // random, from the server's own random stream.
-func (s *Server) partners(env *Env, out []sim.NodeID) []sim.NodeID {
-	k := min(s.Fanout, s.Servers-1, MaxFanout)
+func (s *Server) partners(env *Env, k int, out []sim.NodeID) []sim.NodeID {
+	k = min(k, s.Servers-1, MaxFanout)
 	for len(out) < k {
 		// One of the Servers-1 others: skip over this server's own ID.
 		p := sim.NodeID(env.Rand().IntN(s.Servers - 1))
@@ -184,8 +321,64 @@ func (s *Server) answerPull(env *Env, peer sim.NodeID) {
 // therefore changes nothing.
 func (s *Server) receiveSync(env *Env, value int64) {
 	if value > s.Value {
-		s.update(env, value)
+		s.learn(env, value)
 	}
+}
+
+// hearRumor takes a pushed rumor if it is news, and with feedback tells
+// the sender whether it was news at the start of this server's round. The
+// answer names the value, so that the sender can tell it from an answer
+// about an older rumor of its own.
+func (s *Server) hearRumor(env *Env, from sim.NodeID, value int64) {
+	if value > s.Value {
+		s.learn(env, value)
+	}
+	if !s.Rumor.Blind {
+		env.Send(from, Msg{Type: RumorAck, Value: value, Accepted: value > s.round.value})
+	}
+}
+
+// answerRumorPull answers a pull with the server's value if it was
+// infective at the start of its round; otherwise it has no hot rumor and
+// stays silent. The pull carries the asker's value, so the server knows at
+// once whether the contact was necessary: the feedback that a push needs
+// an answer for. Like the paper, it sends the rumor either way, and the
+// sends count as update traffic.
+func (s *Server) answerRumorPull(env *Env, from sim.NodeID, theirs int64) {
+	if !s.round.hot || !s.Hot {
+		return
+	}
+	env.Send(from, Msg{Type: RumorReply, Value: s.Value})
+	s.round.contacts++
+	if theirs < s.Value {
+		s.round.necessary++
+	}
+}
+
+// newRound judges the round that ends, as Rumor says, and starts the next.
+func (s *Server) newRound(env *Env) {
+	r := s.round
+	s.round = round{value: s.Value}
+	if !s.Hot || r.contacts == 0 {
+		s.round.hot = s.Hot
+		return
+	}
+	switch {
+	case !s.Rumor.Blind && r.necessary > 0:
+		if !s.Rumor.Coin {
+			s.Tries = 0
+		}
+	case s.Rumor.Coin:
+		s.Tries++
+		s.Hot = env.Rand().IntN(s.Rumor.K) != 0
+	default:
+		s.Tries++
+		s.Hot = s.Tries < s.Rumor.K
+	}
+	if !s.Hot {
+		env.Record(Note{Kind: LostInterest, Value: s.Value, Seq: s.Tries})
+	}
+	s.round.hot = s.Hot
 }
 
 // restart brings the server back after a crash. Its timers died with it,
@@ -197,8 +390,22 @@ func (s *Server) receiveSync(env *Env, value int64) {
 func (s *Server) restart(env *Env, durable bool) {
 	if !durable && s.Value != 0 {
 		s.update(env, 0)
+		// The rumor was in memory too.
+		s.Hot, s.Tries, s.round = false, 0, round{}
 	}
 	s.start(env)
+}
+
+// learn takes a larger value, from a client's set or from a peer. Under
+// rumor mongering the value is news to spread: the server becomes
+// infective for it, with a fresh count of tries.
+func (s *Server) learn(env *Env, value int64) {
+	s.update(env, value)
+	if s.Strategy.IsRumor() {
+		// The contacts so far were about the old value.
+		s.Hot, s.Tries = true, 0
+		s.round.contacts, s.round.necessary = 0, 0
+	}
 }
 
 // update changes the counter and records the change for the trace.

@@ -43,7 +43,7 @@ func (p *Spread) AfterStep(s *Step) {
 	}
 	for _, m := range s.Sends {
 		switch m.Msg.Type {
-		case Sync, PushPull, PullReply:
+		case Sync, PushPull, PullReply, RumorPush, RumorReply:
 			if m.Msg.Value >= v {
 				p.updates++
 			}
@@ -53,9 +53,12 @@ func (p *Spread) AfterStep(s *Step) {
 
 // Epidemic is what one epidemic run measured, in Demers' terms.
 type Epidemic struct {
-	// Residue is the fraction of servers the update never reached.
+	// Residue is the fraction of servers the update never reached: with
+	// rumor mongering alone, when no server was infective any more.
 	Residue float64
-	// Traffic is the update messages sent, per server.
+	// Traffic is the messages sent that carry the update, per server:
+	// pushes, exchanges and answers to pulls (a rumor_pull or pull
+	// carries no update, and an acknowledgement only names it).
 	Traffic float64
 	// TAve and TLast are the mean and the last round in which a server
 	// other than the origin first held the update, counting the first
@@ -97,7 +100,9 @@ func (p *Spread) Result() Epidemic {
 // servers sync in synchronous rounds: every message sent in a round
 // (a push, a pull and its answer) arrives within it, and every send reads
 // the state at the start of its round. Faults are off. The run ends when
-// every server holds the update, or at the limits of cfg.
+// every server holds the update (with rumor mongering alone: when no
+// server is infective and no rumor is on its way), or at the limits of
+// cfg.
 func EpidemicConfig(cfg Config) Config {
 	cfg.Clients, cfg.Requests, cfg.Inject = 0, 0, 1
 	cfg.Latency = sim.Latency{Distribution: sim.Fixed, Fixed: cfg.SyncInterval / 100}

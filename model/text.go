@@ -146,6 +146,11 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 				b = strconv.AppendInt(b, int64(peers), 10)
 				b = append(b, " by "...)
 				b = append(b, st...)
+				if st.IsRumor() {
+					b = append(b, " ("...)
+					b = append(b, t.c.cfg.describeSync()[len(st)+2:]...)
+					b = append(b, ')')
+				}
 			} else {
 				b = appendCount(b, peers, "peer")
 			}
@@ -170,12 +175,23 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 			b = strconv.AppendInt(b, now, 10)
 		}
 	case sim.Timer:
-		switch t.c.cfg.Strategy {
-		case StrategyPull:
+		switch st := t.c.cfg.Strategy; {
+		case s.In.Timer == AntiEntropyTimer:
+			b = append(b, "anti-entropy timer -> exchanges "...)
+			b = strconv.AppendInt(b, now, 10)
+			b = append(b, " with "...)
+			b = t.appendTargets(b, s.Sends)
+		case st == StrategyRumorPull:
+			b = append(b, "sync timer -> asks "...)
+			b = t.appendTargets(b, s.Sends)
+			b = append(b, " for a hot rumor"...)
+		case st == StrategyRumorPush && len(s.Sends) == 0:
+			b = append(b, "sync timer -> not infective: sends nothing"...)
+		case st == StrategyPull:
 			b = append(b, "sync timer -> asks "...)
 			b = t.appendTargets(b, s.Sends)
 			b = append(b, " for its value"...)
-		case StrategyPushPull:
+		case st == StrategyPushPull:
 			b = append(b, "sync timer -> exchanges "...)
 			b = strconv.AppendInt(b, now, 10)
 			b = append(b, " with "...)
@@ -205,7 +221,7 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 			b = append(b, t.name(s.In.From)...)
 			r, ok := replyTo(s, SetReply)
 			b = appendVerdict(b, r, ok)
-		case Sync, PushPull, PullReply:
+		case Sync, PushPull, PullReply, RumorPush, RumorReply:
 			b = appendMsg(b, m)
 			b = append(b, " from "...)
 			b = append(b, t.name(s.In.From)...)
@@ -213,6 +229,9 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 				b = append(b, " -> updated (was "...)
 				b = strconv.AppendInt(b, u.Prev, 10)
 				b = append(b, ')')
+				if t.c.cfg.Strategy.IsRumor() {
+					b = append(b, ", infective"...)
+				}
 			} else {
 				b = append(b, " -> kept "...)
 				b = strconv.AppendInt(b, now, 10)
@@ -220,6 +239,32 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 			if m.Type == PushPull {
 				b = append(b, "; answers "...)
 				b = strconv.AppendInt(b, now, 10)
+			}
+			if r, ok := replyTo(s, RumorAck); ok {
+				b = appendAck(b, r)
+			}
+		case RumorAck:
+			b = append(b, "rumor_ack from "...)
+			b = append(b, t.name(s.In.From)...)
+			if m.Accepted {
+				b = append(b, ": "...)
+				b = strconv.AppendInt(b, m.Value, 10)
+				b = append(b, " was news"...)
+			} else {
+				b = append(b, ": knew "...)
+				b = strconv.AppendInt(b, m.Value, 10)
+				b = append(b, " already"...)
+			}
+		case RumorPull:
+			b = append(b, "rumor_pull from "...)
+			b = append(b, t.name(s.In.From)...)
+			b = append(b, " (holds "...)
+			b = strconv.AppendInt(b, m.Value, 10)
+			if r, ok := replyTo(s, RumorReply); ok {
+				b = append(b, ") -> answers "...)
+				b = strconv.AppendInt(b, r.Value, 10)
+			} else {
+				b = append(b, ") -> not infective: no answer"...)
 			}
 		case Pull:
 			b = append(b, "pull from "...)
@@ -231,7 +276,21 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 			b = append(b, m.Kind()...)
 		}
 	}
+	if n, ok := noteOf(s, LostInterest); ok {
+		b = append(b, "; loses interest in "...)
+		b = strconv.AppendInt(b, n.Value, 10)
+		b = append(b, " after "...)
+		b = appendCount(b, n.Seq, "counted contact")
+	}
 	return b
+}
+
+// appendAck tells what a server answered a pushed rumor.
+func appendAck(b []byte, ack Msg) []byte {
+	if ack.Accepted {
+		return append(b, "; acks: news"...)
+	}
+	return append(b, "; acks: knew it"...)
 }
 
 // appendTargets lists the receivers of a broadcast, or counts them when the

@@ -17,13 +17,14 @@ var (
 			"assignment", "max_time", "max_events", "request_timeout", "loss", "duplicate", "faults_until",
 			"liveness_bound", "swarm", "latency", "sync", "partition", "crash"},
 		"latency":   {"distribution", "fixed", "min", "max", "floor", "mean"},
-		"sync":      {"strategy", "fanout"},
+		"sync":      {"strategy", "fanout", "k", "feedback", "coin", "anti_entropy"},
 		"partition": {"at", "heal", "groups"},
 		"crash":     {"node", "at", "restart", "durable"},
 	}
 	durationKeys = map[string][]string{
 		"":          {"sync_interval", "max_time", "request_timeout", "faults_until", "liveness_bound"},
 		"latency":   {"fixed", "min", "max", "floor", "mean"},
+		"sync":      {"anti_entropy"},
 		"partition": {"at", "heal"},
 		"crash":     {"at", "restart"},
 	}

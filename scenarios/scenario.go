@@ -70,11 +70,22 @@ type Latency struct {
 // Sync is the [sync] table: how servers sync, every sync_interval.
 type Sync struct {
 	// Strategy is "broadcast" (the original: to every other server),
-	// or one of Demers' anti-entropy strategies with Fanout random
-	// partners a round: "push", "pull" or "push-pull".
+	// one of Demers' anti-entropy strategies with Fanout random partners
+	// a round: "push", "pull" or "push-pull", or rumor mongering:
+	// "rumor-push" or "rumor-pull".
 	Strategy string `toml:"strategy"`
 	Fanout   int    `toml:"fanout"`
+	// Rumor mongering only: Demers' k, feedback (or blind), coin (or
+	// counter), and the interval of a backing anti-entropy (0: none).
+	K           int      `toml:"k"`
+	Feedback    bool     `toml:"feedback"`
+	Coin        bool     `toml:"coin"`
+	AntiEntropy Duration `toml:"anti_entropy"`
 }
+
+// MaxRumorK bounds [sync] k: a rumor-mongering server with counters sends
+// up to about 2k messages for each value it learns.
+const MaxRumorK = 100
 
 // Duration is a span of virtual time, written in TOML as a string that
 // time.ParseDuration reads: "100ms", "1.5s", "2m".
@@ -145,7 +156,7 @@ func defaults() Scenario {
 		MaxTime:           Duration(time.Hour),
 		MaxEvents:         20_000_000,
 		RequestTimeout:    Duration(time.Second),
-		Sync:              Sync{Strategy: string(model.StrategyBroadcast), Fanout: 1},
+		Sync:              Sync{Strategy: string(model.StrategyBroadcast), Fanout: 1, K: 2, Feedback: true},
 		Latency: Latency{
 			Distribution: string(sim.Uniform),
 			Fixed:        Duration(5 * time.Millisecond),
@@ -418,16 +429,39 @@ func (s *Scenario) validate(keys map[string]position) *Error {
 }
 
 func (y *Sync) validate(keys map[string]position, servers int) *Error {
-	switch st := model.Strategy(y.Strategy); st {
-	case model.StrategyBroadcast:
+	st := model.Strategy(y.Strategy)
+	switch st {
+	case model.StrategyBroadcast, model.StrategyPush, model.StrategyPull, model.StrategyPushPull,
+		model.StrategyRumorPush, model.StrategyRumorPull:
+	default:
+		return fail(keys, "sync.strategy", "%q is not a strategy: allowed %q, %q, %q, %q, %q or %q", y.Strategy,
+			model.StrategyBroadcast, model.StrategyPush, model.StrategyPull, model.StrategyPushPull,
+			model.StrategyRumorPush, model.StrategyRumorPull)
+	}
+	if !st.IsRumor() {
+		// Keys of rumor mongering would be silently ignored.
+		for _, k := range []string{"k", "feedback", "coin", "anti_entropy"} {
+			if _, set := keys["sync."+k]; set {
+				return fail(keys, "sync."+k, "not used by strategy %q: only by %q and %q", st, model.StrategyRumorPush, model.StrategyRumorPull)
+			}
+		}
+	}
+	if st == model.StrategyBroadcast {
 		if _, set := keys["sync.fanout"]; set {
 			return fail(keys, "sync.fanout", "not used by strategy %q, which syncs with every other server", st)
 		}
 		return nil
-	case model.StrategyPush, model.StrategyPull, model.StrategyPushPull:
-	default:
-		return fail(keys, "sync.strategy", "%q is not a strategy: allowed %q, %q, %q or %q", y.Strategy,
-			model.StrategyBroadcast, model.StrategyPush, model.StrategyPull, model.StrategyPushPull)
+	}
+	if st.IsRumor() {
+		if y.K < 1 || y.K > MaxRumorK {
+			return fail(keys, "sync.k", "%d is out of range: allowed 1 to %d", y.K, MaxRumorK)
+		}
+		// "0s", the default, means no backing anti-entropy.
+		if y.AntiEntropy != 0 {
+			if err := checkSpan(keys, "sync.anti_entropy", y.AntiEntropy, maxSpan); err != nil {
+				return err
+			}
+		}
 	}
 	if y.Fanout < 1 || y.Fanout > model.MaxFanout {
 		return fail(keys, "sync.fanout", "%d is out of range: allowed 1 to %d partners a round", y.Fanout, model.MaxFanout)
@@ -486,15 +520,17 @@ func checkSpan(keys map[string]position, key string, d Duration, limit time.Dura
 func (s *Scenario) Config() model.Config {
 	s = s.Resolved()
 	return model.Config{
-		Seed:           s.Seed,
-		Servers:        s.Servers,
-		Clients:        s.Clients,
-		Requests:       s.RequestsPerClient,
-		SetRatio:       s.SetRatio,
-		MaxValue:       s.MaxValue,
-		SyncInterval:   time.Duration(s.SyncInterval),
-		Strategy:       model.Strategy(s.Sync.Strategy),
-		Fanout:         s.Sync.Fanout,
+		Seed:         s.Seed,
+		Servers:      s.Servers,
+		Clients:      s.Clients,
+		Requests:     s.RequestsPerClient,
+		SetRatio:     s.SetRatio,
+		MaxValue:     s.MaxValue,
+		SyncInterval: time.Duration(s.SyncInterval),
+		Strategy:     model.Strategy(s.Sync.Strategy),
+		Fanout:       s.Sync.Fanout,
+		Rumor: model.Rumor{K: s.Sync.K, Blind: !s.Sync.Feedback, Coin: s.Sync.Coin,
+			AntiEntropy: time.Duration(s.Sync.AntiEntropy)},
 		Assignment:     model.Assignment(s.Assignment),
 		MaxTime:        time.Duration(s.MaxTime),
 		MaxEvents:      s.MaxEvents,
@@ -552,6 +588,10 @@ func (s *Scenario) fields() (top, latency, sync []field, partitions, crashes [][
 	sync = []field{{"strategy", str(s.Sync.Strategy)}}
 	if model.Strategy(s.Sync.Strategy) != model.StrategyBroadcast {
 		sync = append(sync, field{"fanout", num(int64(s.Sync.Fanout))})
+	}
+	if model.Strategy(s.Sync.Strategy).IsRumor() {
+		sync = append(sync, field{"k", num(int64(s.Sync.K))}, field{"feedback", strconv.FormatBool(s.Sync.Feedback)},
+			field{"coin", strconv.FormatBool(s.Sync.Coin)}, field{"anti_entropy", str(s.Sync.AntiEntropy.String())})
 	}
 	for _, p := range s.Partitions {
 		partitions = append(partitions, p.fields())

@@ -116,6 +116,9 @@ type Sent[M Message] struct {
 	To     NodeID
 	Msg    M
 	Arrive Time
+	// Duplicated: the network delivers a second copy too, with a latency
+	// of its own (see Faults.Duplicate).
+	Duplicated bool
 }
 
 // Observer sees every step of a run. BeforeStep is called just before a
@@ -359,11 +362,12 @@ func (e *Engine[M, N]) step1(ev event[M]) error {
 		// run without faults draws exactly the same latencies.
 		lost := e.fs.on && e.cfg.Faults.Loss > 0 && e.net.Float64() < e.cfg.Faults.Loss
 		arrive := e.deliver(ev.node, out, lost)
-		if !lost && e.fs.on && e.cfg.Faults.Duplicate > 0 && e.net.Float64() < e.cfg.Faults.Duplicate {
+		dup := !lost && e.fs.on && e.cfg.Faults.Duplicate > 0 && e.net.Float64() < e.cfg.Faults.Duplicate
+		if dup {
 			e.dups++
 			e.deliver(ev.node, out, false)
 		}
-		st.Sends = append(st.Sends, Sent[M]{ID: e.lastID, To: out.to, Msg: out.msg, Arrive: arrive})
+		st.Sends = append(st.Sends, Sent[M]{ID: e.lastID, To: out.to, Msg: out.msg, Arrive: arrive, Duplicated: dup})
 	}
 	for _, t := range env.timers {
 		if t.after < 0 {
