@@ -106,7 +106,7 @@ func NewCluster(cfg Config) *Cluster {
 			Strategy: cfg.Strategy, Fanout: cfg.Fanout, Rumor: cfg.Rumor}
 		if i == 0 && cfg.Inject > 0 {
 			// As if a client had just set it: news to spread.
-			s.Value, s.Hot = cfg.Inject, cfg.Strategy.IsRumor()
+			s.Value, s.Hot = cfg.Inject, cfg.Strategy.IsRumor() && cfg.Servers > 1
 		}
 		var r Replica = s
 		if cfg.WrapServer != nil {

@@ -64,6 +64,9 @@ type Epidemic struct {
 	// other than the origin first held the update, counting the first
 	// sync round as round 1. Both are 0 if it reached no other server.
 	TAve, TLast float64
+	// Holding counts the servers holding the update at the end of each
+	// round, from round 0 (the origin alone) to round TLast.
+	Holding []int
 }
 
 // Result measures the run once it is over.
@@ -88,6 +91,15 @@ func (p *Spread) Result() Epidemic {
 	}
 	if reached > 0 {
 		e.TAve = sum / float64(reached)
+	}
+	e.Holding = make([]int, int(e.TLast)+1)
+	for _, t := range p.arrived {
+		if t >= 0 {
+			e.Holding[int64(t)/interval]++
+		}
+	}
+	for r := 1; r < len(e.Holding); r++ {
+		e.Holding[r] += e.Holding[r-1]
 	}
 	e.Residue = float64(n-1-reached) / float64(n)
 	e.Traffic = float64(p.updates) / float64(n)

@@ -148,7 +148,7 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 				b = append(b, st...)
 				if st.IsRumor() {
 					b = append(b, " ("...)
-					b = append(b, t.c.cfg.describeSync()[len(st)+2:]...)
+					b = append(b, t.c.cfg.DescribeSync()[len(st)+2:]...)
 					b = append(b, ')')
 				}
 			} else {
@@ -186,7 +186,7 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 			b = t.appendTargets(b, s.Sends)
 			b = append(b, " for a hot rumor"...)
 		case st == StrategyRumorPush && len(s.Sends) == 0:
-			b = append(b, "sync timer -> not infective: sends nothing"...)
+			b = append(b, "sync timer"...)
 		case st == StrategyPull:
 			b = append(b, "sync timer -> asks "...)
 			b = t.appendTargets(b, s.Sends)
@@ -241,7 +241,8 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 				b = strconv.AppendInt(b, now, 10)
 			}
 			if r, ok := replyTo(s, RumorAck); ok {
-				b = appendAck(b, r)
+				_, updated := noteOf(s, Update)
+				b = appendAck(b, r, updated)
 			}
 		case RumorAck:
 			b = append(b, "rumor_ack from "...)
@@ -277,17 +278,50 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 		}
 	}
 	if n, ok := noteOf(s, LostInterest); ok {
-		b = append(b, "; loses interest in "...)
-		b = strconv.AppendInt(b, n.Value, 10)
-		b = append(b, " after "...)
-		b = appendCount(b, n.Seq, "counted contact")
+		b = t.appendLostInterest(b, n)
 	}
 	return b
 }
 
-// appendAck tells what a server answered a pushed rumor.
-func appendAck(b []byte, ack Msg) []byte {
-	if ack.Accepted {
+// appendLostInterest says why a server stopped spreading a value.
+func (t *TextWriter) appendLostInterest(b []byte, n Note) []byte {
+	b = append(b, " -> loses interest in "...)
+	b = strconv.AppendInt(b, n.Value, 10)
+	rumor := t.c.cfg.Rumor
+	switch {
+	case rumor.Coin && rumor.Blind:
+		b = append(b, " (coin: 1 in "...)
+		b = strconv.AppendInt(b, int64(rumor.K), 10)
+		b = append(b, ')')
+	case rumor.Coin:
+		b = append(b, " after a round without news (coin: 1 in "...)
+		b = strconv.AppendInt(b, int64(rumor.K), 10)
+		b = append(b, ')')
+	case rumor.Blind:
+		b = append(b, " after "...)
+		b = appendCount(b, n.Seq, "round")
+	default:
+		b = append(b, " after "...)
+		b = appendCount(b, n.Seq, "round")
+		if n.Seq > 1 {
+			b = append(b, " in a row"...)
+		}
+		b = append(b, " without news"...)
+	}
+	if t.c.cfg.Strategy == StrategyRumorPush {
+		b = append(b, "; sleeps until it learns a value"...)
+	}
+	return b
+}
+
+// appendAck tells what a server answered a pushed rumor. News is judged
+// at the start of the server's round (see Rumor), so a rumor can be news
+// and yet change nothing: another brought it earlier in the round.
+func appendAck(b []byte, ack Msg, updated bool) []byte {
+	switch {
+	case ack.Accepted && !updated:
+		return append(b, "; acks: news when its round began"...)
+	case ack.Accepted:
 		return append(b, "; acks: news"...)
 	}
 	return append(b, "; acks: knew it"...)

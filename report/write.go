@@ -61,6 +61,7 @@ type jsMsg struct {
 type verdict struct {
 	Name, Rule, First string
 	Passed            bool
+	Skipped           string // why the check does not apply, if it does not
 }
 
 type view struct {
@@ -136,7 +137,7 @@ func Write(w io.Writer, k *Collector, rec *viz.Recorder, r *model.Report, p Page
 	v := view{Page: p, Summary: string(summary), Passed: r.Passed(), Nodes: d.Nodes, Data: template.JS(js),
 		Diagram: template.HTML(p.Diagram), Chart: template.HTML(p.Chart), Left: d.Left, EndLabel: sim.Time(d.End).String()}
 	for _, c := range r.Checks {
-		v.Checks = append(v.Checks, verdict{c.Name, c.Rule, c.First, c.Passed()})
+		v.Checks = append(v.Checks, verdict{c.Name, c.Rule, c.First, c.Passed(), c.Skipped})
 	}
 	for _, row := range k.rows {
 		v.Rows = append(v.Rows, viewRow{int64(row.t), row.t.String(), row.node, row.text})

@@ -91,7 +91,7 @@ func TestUsageErrors(t *testing.T) {
 		{"seed not a number", []string{"-seed", "notanumber"}, []string{`invalid value "notanumber" for flag -seed: want an integer`}},
 		{"seed out of range", []string{"-seed", "9223372036854775808"}, []string{"-seed", "want an integer"}},
 		{"seed without value", []string{"-seed"}, []string{"flag needs an argument: -seed"}},
-		{"two files", []string{"a.toml", "b.toml"}, []string{"one scenario file at most, got 2: a.toml b.toml"}},
+		{"two files", []string{"a.toml", "b.toml"}, []string{"one scenario file at most (several only with -epidemic), got 2: a.toml b.toml"}},
 		{"missing file", []string{missing}, []string{"eccounter-sim: ", missing, "no such file"}},
 		{"output into missing directory", []string{"-o", filepath.Join(dir, "nodir", "out.txt")}, []string{"-o: ", filepath.Join(dir, "nodir", "out.txt")}},
 	}

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sync"
 
 	"eccounter/model"
 	"eccounter/scenarios"
+	"eccounter/viz"
 )
 
 // stats keeps a running mean and variance (Welford's method), so that the
@@ -33,46 +35,139 @@ func (s *stats) sd() float64 {
 
 func (s *stats) String() string { return fmt.Sprintf("%.3f ± %.3f", s.mean, s.sd()) }
 
-// runEpidemic measures, for each seed of the range, how one update spreads
-// through the scenario's servers under its [sync] strategy, and writes the
-// papers' figures, mean and standard deviation over the seeds, as a row of
-// a markdown table: residue s, traffic m, t_ave and t_last in rounds. It
-// runs the seeds one after another: the figures are sums over seeds, and
-// a fixed order keeps their last digits the same on every machine.
-func runEpidemic(w io.Writer, sc *scenarios.Scenario, o options) (int, error) {
-	var residue, traffic, tAve, tLast stats
-	failed := 0
-	for i := range o.seeds.n {
-		s := *sc
-		s.Seed = o.seeds.first + int64(i)
-		cfg := model.EpidemicConfig(s.Config())
-		c := model.NewCluster(cfg)
-		spread := model.NewSpread(c)
-		c.Engine().Observe(spread)
-		r, err := c.Run()
+// residueString writes a residue, which rumor mongering can make as small
+// as 1e-6, with three significant digits.
+func residueString(s *stats) string { return fmt.Sprintf("%.3g ± %.2g", s.mean, s.sd()) }
+
+// measurement is what -epidemic found for one scenario over the seeds.
+type measurement struct {
+	residue, traffic, tAve, tLast stats
+	// holding sums over the seeds, per round, the fraction of servers
+	// holding the update at its end.
+	holding []float64
+	failed  int
+}
+
+// runEpidemic measures, for each scenario and each seed of the range, how
+// one update spreads through the servers under the scenario's [sync]
+// strategy, and writes a markdown table of the papers' figures, mean and
+// standard deviation over the seeds: residue s, traffic m, t_ave and t_last
+// in rounds, and what theory says. With -chart it also draws each
+// scenario's mean spread, round by round.
+//
+// Seeds run in parallel (-jobs), but the figures are added up in seed
+// order, so that their last digits are the same on every machine.
+func runEpidemic(w io.Writer, scs []*scenarios.Scenario, o options) (int, error) {
+	fmt.Fprintf(w, "| strategy | servers | seeds | residue s | traffic m | t_ave (rounds) | t_last (rounds) | theory |\n")
+	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|\n")
+	var curves []viz.Curve
+	failed, total := 0, 0
+	for _, sc := range scs {
+		m, err := measure(sc, o)
 		if err != nil {
 			return exitFail, err
 		}
-		if !r.Passed() {
-			failed++
+		failed += m.failed
+		total += m.residue.n
+		cfg := sc.Config()
+		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %s |\n", cfg.DescribeSync(), sc.Servers, m.residue.n,
+			residueString(&m.residue), &m.traffic, &m.tAve, &m.tLast, theory(&cfg, m))
+		curve := viz.Curve{Label: cfg.DescribeSync()}
+		for _, h := range m.holding {
+			curve.Fraction = append(curve.Fraction, h/float64(m.residue.n))
 		}
-		e := spread.Result()
-		residue.add(e.Residue)
-		traffic.add(e.Traffic)
-		tAve.add(e.TAve)
-		tLast.add(e.TLast)
+		curves = append(curves, curve)
 	}
-	strategy := sc.Sync.Strategy
-	if model.Strategy(strategy) != model.StrategyBroadcast {
-		strategy += fmt.Sprintf(", fanout %d", sc.Sync.Fanout)
+	if o.chart != "" {
+		title := fmt.Sprintf("How one update spreads: %d servers, mean of %d seeds", scs[0].Servers, o.seeds.n)
+		if err := writeFile("chart", o.chart, func(w io.Writer) error { return viz.Curves(w, title, curves) }); err != nil {
+			return exitUsage, err
+		}
 	}
-	fmt.Fprintf(w, "| strategy | servers | seeds | residue s | traffic m | t_ave (rounds) | t_last (rounds) | log2 n + ln n |\n")
-	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|\n")
-	n := float64(sc.Servers)
-	fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %.1f |\n", strategy, sc.Servers, residue.n,
-		&residue, &traffic, &tAve, &tLast, math.Log2(n)+math.Log(n))
 	if failed > 0 {
-		return exitFail, fmt.Errorf("-epidemic: %d of %d runs failed a check; replay one with -seed N", failed, residue.n)
+		return exitFail, fmt.Errorf("-epidemic: %d of %d runs failed a check; replay one with -seed N", failed, total)
 	}
 	return exitPass, nil
+}
+
+// measure runs the seeds of one scenario with o.jobs workers.
+func measure(sc *scenarios.Scenario, o options) (*measurement, error) {
+	n := int(o.seeds.n)
+	type result struct {
+		e      model.Epidemic
+		passed bool
+		err    error
+	}
+	results := make([]result, n)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(max(o.jobs, 1), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				s := *sc
+				s.Seed = o.seeds.seed(uint64(i))
+				c := model.NewCluster(model.EpidemicConfig(s.Config()))
+				spread := model.NewSpread(c)
+				c.Engine().Observe(spread)
+				r, err := c.Run()
+				results[i] = result{spread.Result(), r.Passed(), err}
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	m := &measurement{}
+	rounds := 0
+	for _, r := range results {
+		rounds = max(rounds, len(r.e.Holding))
+	}
+	m.holding = make([]float64, rounds)
+	for _, r := range results {
+		if r.err != nil {
+			return nil, r.err
+		}
+		if !r.passed {
+			m.failed++
+		}
+		e := r.e
+		m.residue.add(e.Residue)
+		m.traffic.add(e.Traffic)
+		m.tAve.add(e.TAve)
+		m.tLast.add(e.TLast)
+		for i := range m.holding {
+			// After its epidemic ended, a seed stays at its last
+			// figure.
+			h := e.Holding[min(i, len(e.Holding)-1)]
+			m.holding[i] += float64(h) / float64(sc.Servers)
+		}
+	}
+	return m, nil
+}
+
+// theory is what the papers predict for a strategy, to print beside the
+// measurement: rounds for anti-entropy, and for rumor mongering the
+// relation between residue and traffic that Demers et al. derive.
+func theory(cfg *model.Config, m *measurement) string {
+	n := float64(cfg.Servers)
+	switch cfg.Strategy {
+	case model.StrategyBroadcast:
+		return "t_last = 1"
+	case model.StrategyPush:
+		return fmt.Sprintf("t_last ≈ log2 n + ln n = %.1f", math.Log2(n)+math.Log(n))
+	case model.StrategyPull:
+		return fmt.Sprintf("t_last < push's log2 n + ln n = %.1f", math.Log2(n)+math.Log(n))
+	case model.StrategyPushPull:
+		return fmt.Sprintf("t_last ≈ log3 n + O(log log n); log3 n = %.1f", math.Log(n)/math.Log(3))
+	case model.StrategyRumorPush:
+		return fmt.Sprintf("s ≈ e^-m = %.3g", math.Exp(-m.traffic.mean))
+	case model.StrategyRumorPull:
+		return fmt.Sprintf("s < e^-m = %.3g", math.Exp(-m.traffic.mean))
+	}
+	return ""
 }

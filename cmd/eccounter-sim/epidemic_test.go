@@ -9,25 +9,61 @@ import (
 	"testing"
 )
 
-// TestEpidemicFlag: -epidemic prints one markdown table row of the
-// papers' figures over the seeds, the same every time, and needs -seeds.
+// TestEpidemicFlag: -epidemic prints a markdown table, one row of the
+// papers' figures per scenario file, the same every time and whatever the
+// number of workers, and needs -seeds.
 func TestEpidemicFlag(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "e.toml")
-	doc := "servers = 50\nsync_interval = \"1s\"\n[sync]\nstrategy = \"push-pull\"\nfanout = 2\n"
-	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out := runOutput(t, 0, "-epidemic", "-seeds", "1..10", path)
-	if !bytes.Equal(out, runOutput(t, 0, "-epidemic", "-seeds", "1..10", path)) {
-		t.Error("two measurements of the same seeds differ")
+	antiEntropy := writeScenario(t, "ae.toml", "servers = 50\nsync_interval = \"1s\"\n[sync]\nstrategy = \"push-pull\"\nfanout = 2\n")
+	rumor := writeScenario(t, "rumor.toml", "servers = 50\n[sync]\nstrategy = \"rumor-push\"\nk = 1\nfeedback = false\ncoin = true\n")
+	out := runOutput(t, 0, "-epidemic", "-seeds", "1..20", "-jobs", "1", antiEntropy, rumor)
+	if !bytes.Equal(out, runOutput(t, 0, "-epidemic", "-seeds", "1..20", "-jobs", "3", antiEntropy, rumor)) {
+		t.Error("one worker and three measured the same seeds differently")
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	row := regexp.MustCompile(`^\| push-pull, fanout 2 \| 50 \| 10 \| 0\.000 ± 0\.000 \| [0-9.]+ ± [0-9.]+ \| [0-9.]+ ± [0-9.]+ \| [0-9.]+ ± [0-9.]+ \| 9\.6 \|$`)
-	if len(lines) != 3 || !strings.HasPrefix(lines[0], "| strategy |") || !row.MatchString(lines[2]) {
+	fig := `[0-9.e-]+ ± [0-9.e-]+`
+	rows := []*regexp.Regexp{
+		regexp.MustCompile(`^\| push-pull, fanout 2 \| 50 \| 20 \| 0 ± 0 \| ` + fig + ` \| ` + fig + ` \| ` + fig + ` \| t_last ≈ log3 n \+ O\(log log n\); log3 n = 3\.6 \|$`),
+		// Blind and coin with k = 1 gives up after the first round:
+		// most of the servers never hear of the update.
+		regexp.MustCompile(`^\| rumor-push, fanout 1, blind, coin, k 1 \| 50 \| 20 \| 0\.[6-9][0-9]* ± ` + `[0-9.e-]+ \| ` + fig + ` \| ` + fig + ` \| ` + fig + ` \| s ≈ e\^-m = 0\.[0-9]+ \|$`),
+	}
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "| strategy |") || !rows[0].MatchString(lines[2]) || !rows[1].MatchString(lines[3]) {
 		t.Errorf("-epidemic printed:\n%s", out)
 	}
-	var stderr bytes.Buffer
-	if code := run([]string{"-epidemic", path}, &bytes.Buffer{}, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "add -seeds") {
-		t.Errorf("-epidemic without -seeds: exit %d, %q", code, &stderr)
+	for _, args := range [][]string{{"-epidemic", antiEntropy}, {"-epidemic", "-seeds", "1..2", "-seed", "3", antiEntropy}} {
+		var stderr bytes.Buffer
+		if code := run(args, &bytes.Buffer{}, &stderr); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d; stderr %q", args, code, exitUsage, &stderr)
+		}
+	}
+}
+
+// TestEpidemicChart: -chart draws one line per scenario, the fraction of
+// servers holding the update from 1/n in round 0 up to 1 once anti-entropy
+// has reached them all.
+func TestEpidemicChart(t *testing.T) {
+	push := writeScenario(t, "push.toml", "servers = 20\n[sync]\nstrategy = \"push\"\n")
+	pull := writeScenario(t, "pull.toml", "servers = 20\n[sync]\nstrategy = \"pull\"\n")
+	chart := filepath.Join(t.TempDir(), "spread.svg")
+	runOutput(t, 0, "-epidemic", "-seeds", "1..5", "-chart", chart, push, pull)
+	svg, err := os.ReadFile(chart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := regexp.MustCompile(`<polyline [^>]*points="([^"]*)"><title>([^<]*)</title>`).FindAllSubmatch(svg, -1)
+	if len(lines) != 2 || string(lines[0][2]) != "push, fanout 1" || string(lines[1][2]) != "pull, fanout 1" {
+		t.Fatalf("want a line for push and one for pull; chart:\n%s", svg)
+	}
+	for _, l := range lines {
+		points := strings.Fields(string(l[1]))
+		first, last := points[0], points[len(points)-1]
+		// y runs from 400 (none) up to 80 (all): 1 of 20 servers is
+		// 400 - 320/20 = 384.
+		if !strings.HasSuffix(first, ",384.0") || !strings.HasSuffix(last, ",80.0") {
+			t.Errorf("%s: from %s to %s, want from 1/20 (y 384.0) to all (y 80.0)", l[2], first, last)
+		}
+	}
+	if !bytes.Contains(svg, []byte("ends at 1.0000")) {
+		t.Error("the legend does not give where each line ends")
 	}
 }

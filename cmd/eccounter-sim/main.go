@@ -9,6 +9,7 @@
 //	eccounter-sim [flags] [scenario.toml]
 //	eccounter-sim -seeds A..B [-jobs N] [-shard i/N] [flags] [scenario.toml]
 //	eccounter-sim -summarize FILE [scenario.toml]
+//	eccounter-sim -epidemic -seeds A..B [-chart FILE] scenario.toml...
 //
 // Run with -h for the flags and examples.
 package main
@@ -46,6 +47,7 @@ Usage:
   eccounter-sim [flags] [scenario.toml]
   eccounter-sim -seeds A..B [-jobs N] [-shard i/N] [flags] [scenario.toml]
   eccounter-sim -summarize FILE [scenario.toml]
+  eccounter-sim -epidemic -seeds A..B [-chart FILE] scenario.toml...
 
 Servers each hold a counter; clients get it or set it (a set is taken only
 if larger); servers sync their values every interval until all agree. With
@@ -77,6 +79,7 @@ Examples:
   eccounter-sim -seeds 1..10000 -o s.jsonl x.toml a sweep of 10,000 seeds
   eccounter-sim -seeds 1..10000 -shard 2/4 x.toml its second quarter
   eccounter-sim -summarize s.jsonl x.toml         the sweep's summary again
+  eccounter-sim -epidemic -seeds 1..100 a.toml b.toml  one update's spread
 `
 
 // stdin is what -summarize - reads; tests replace it.
@@ -94,6 +97,7 @@ type options struct {
 	out     string
 	quiet   bool
 	file    string
+	files   []string // with -epidemic, every scenario file given
 
 	// A sweep (-seeds) and its flags; see sweep.go.
 	seeds     seedRange
@@ -156,12 +160,12 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 		o.summarize = append(o.summarize, s)
 		return nil
 	})
-	fs.BoolVar(&o.epidemic, "epidemic", false, "with -seeds: measure how one update spreads under the scenario's [sync]\nstrategy (no clients, synchronous rounds of sync_interval), as Demers et al.\ndo: residue, traffic, t_ave and t_last, mean ± sd, as a markdown table row")
+	fs.BoolVar(&o.epidemic, "epidemic", false, "with -seeds: measure how one update spreads under each scenario's [sync]\nstrategy (no clients, synchronous rounds of sync_interval), as Demers et al.\ndo: residue, traffic, t_ave and t_last, mean ± sd, one markdown table row per\nscenario file (several may be given); with -chart FILE, the mean spread per\nround of each, as SVG")
 	fs.BoolVar(&o.swarm, "swarm", false, "draw the kinds of fault, their rates and times from the seed, as\nswarm = true does (the scenario must set no faults of its own)")
 	fs.StringVar(&o.shrink, "shrink", "", "shrink a failing run: write to `FILE` the smallest scenario (fewer\nfaults, clients, requests, servers; same seed) that still fails the same\ncheck")
 	fs.StringVar(&o.diagram, "diagram", "", "also write a space-time diagram of the run to `FILE` (SVG): a lane per\nnode, an arrow per message, crashes, drops, partitions and value changes")
 	fs.StringVar(&o.report, "report", "", "also write the run as one self-contained HTML page to `FILE`: the\nscenario, the verdicts, the diagram and chart, the schedule as a filterable\ntable, and a time scrubber that shows every node's state at any instant")
-	fs.StringVar(&o.chart, "chart", "", "also write a chart of each server's value over time to `FILE` (SVG),\nwith the last accepted set and the convergence marked; with -seeds or\n-summarize: a histogram of the seeds' convergence times")
+	fs.StringVar(&o.chart, "chart", "", "also write a chart of each server's value over time to `FILE` (SVG),\nwith the last accepted set and the convergence marked; with -seeds or\n-summarize: a histogram of the seeds' convergence times; with -epidemic:\nthe mean spread per round")
 	fs.Func("nodes", "with -diagram: draw only the nodes in `LIST`, comma-separated names\nsuch as server-1,client-1 (without it: the first 40 nodes)", func(s string) error {
 		o.nodes = nil
 		for _, name := range strings.Split(s, ",") {
@@ -209,12 +213,12 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 		fmt.Fprintf(stderr, "eccounter-sim: -trace %q: want text, jsonl, shiviz or none\n", o.trace)
 		return o, exitUsage, false
 	}
-	switch len(files) {
-	case 0:
-	case 1:
-		o.file = files[0]
+	switch {
+	case len(files) == 0:
+	case len(files) == 1 || o.epidemic:
+		o.file, o.files = files[0], files
 	default:
-		fmt.Fprintf(stderr, "eccounter-sim: one scenario file at most, got %d: %s\n", len(files), strings.Join(files, " "))
+		fmt.Fprintf(stderr, "eccounter-sim: one scenario file at most (several only with -epidemic), got %d: %s\n", len(files), strings.Join(files, " "))
 		return o, exitUsage, false
 	}
 	if msg := o.conflict(); msg != "" {
@@ -245,8 +249,8 @@ func (o *options) conflict() string {
 		return "-" + name + " draws one run: replay a seed with -seed N -" + name + " FILE instead of -seeds, -summarize or -shrink"
 	case o.set["epidemic"] && !o.set["seeds"]:
 		return "-epidemic measures over seeds: add -seeds A..B"
-	case o.set["epidemic"] && (o.set["trace"] || o.set["q"] || o.set["shard"] || o.set["check-determinism"] || o.set["chart"] || o.set["swarm"]):
-		return "-epidemic prints one table row; -trace, -q, -shard, -check-determinism, -chart and -swarm do not apply"
+	case o.set["epidemic"] && (o.set["trace"] || o.set["q"] || o.set["shard"] || o.set["check-determinism"] || o.set["swarm"] || o.set["seed"]):
+		return "-epidemic prints a table and draws a -chart; -trace, -q, -shard, -check-determinism, -swarm and -seed do not apply"
 	case o.set["seeds"] && o.set["shrink"]:
 		return "-shrink works on one run: replay the failing seed with -seed N -shrink FILE"
 	case o.set["shrink"]:
@@ -315,7 +319,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch {
 	case o.epidemic:
-		code, err = runEpidemic(w, sc, o)
+		scs := []*scenarios.Scenario{sc}
+		for _, f := range o.files[min(1, len(o.files)):] {
+			more, err := scenarios.Load(f)
+			if err != nil {
+				fmt.Fprintf(stderr, "eccounter-sim: %v\n", err)
+				return exitUsage
+			}
+			scs = append(scs, more)
+		}
+		code, err = runEpidemic(w, scs, o)
 	case o.seedsSet:
 		code, err = runSweep(w, out, stderr, sc, o)
 	case len(o.summarize) > 0:
