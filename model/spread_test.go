@@ -13,11 +13,37 @@ import (
 // strategy, for seeds 1..seeds, and returns the mean figures.
 func epidemic(t *testing.T, strategy model.Strategy, servers, seeds int) (mean model.Epidemic) {
 	t.Helper()
+	m := measureEpidemic(t, model.Config{Servers: servers, Strategy: strategy}, seeds)
+	return model.Epidemic{Residue: m.residue.mean, Traffic: m.traffic.mean, TAve: m.tAve.mean, TLast: m.tLast.mean}
+}
+
+// spread is the mean and standard deviation of one figure over seeds.
+type spread struct{ mean, sd float64 }
+
+func spreadOf(xs []float64) spread {
+	var s spread
+	for _, x := range xs {
+		s.mean += x / float64(len(xs))
+	}
+	for _, x := range xs {
+		s.sd += (x - s.mean) * (x - s.mean) / float64(len(xs)-1)
+	}
+	s.sd = math.Sqrt(s.sd)
+	return s
+}
+
+// figures are the papers' figures of an epidemic over seeds.
+type figures struct{ residue, traffic, tAve, tLast spread }
+
+// measureEpidemic measures the spread of one update under cfg (Servers,
+// Strategy, Rumor; Fanout 1) for seeds 1..seeds.
+func measureEpidemic(t *testing.T, cfg model.Config, seeds int) figures {
+	t.Helper()
+	var residue, traffic, tAve, tLast []float64
 	for seed := 1; seed <= seeds; seed++ {
-		cfg := model.EpidemicConfig(model.Config{Seed: int64(seed), Servers: servers, SyncInterval: time.Second,
-			Strategy: strategy, Fanout: 1, MaxTime: time.Hour, MaxEvents: 10_000_000, Assignment: model.RoundRobin,
-			Latency: sim.Latency{Distribution: sim.Fixed, Fixed: time.Millisecond}})
-		c := model.NewCluster(cfg)
+		cfg.Seed, cfg.SyncInterval, cfg.Fanout, cfg.MaxTime, cfg.MaxEvents = int64(seed), time.Second, 1, time.Hour, 10_000_000
+		cfg.Assignment = model.RoundRobin
+		c := model.NewCluster(model.EpidemicConfig(cfg))
 		spread := model.NewSpread(c)
 		c.Engine().Observe(spread)
 		r, err := c.Run()
@@ -25,15 +51,13 @@ func epidemic(t *testing.T, strategy model.Strategy, servers, seeds int) (mean m
 			t.Fatal(err)
 		}
 		if r.Reason != sim.Done || !r.Passed() {
-			t.Fatalf("%s seed %d: stopped by %v, passed %t", strategy, seed, r.Reason, r.Passed())
+			t.Fatalf("%s seed %d: stopped by %v, passed %t", cfg.DescribeSync(), seed, r.Reason, r.Passed())
 		}
 		e := spread.Result()
-		mean.Residue += e.Residue / float64(seeds)
-		mean.Traffic += e.Traffic / float64(seeds)
-		mean.TAve += e.TAve / float64(seeds)
-		mean.TLast += e.TLast / float64(seeds)
+		residue, traffic = append(residue, e.Residue), append(traffic, e.Traffic)
+		tAve, tLast = append(tAve, e.TAve), append(tLast, e.TLast)
 	}
-	return mean
+	return figures{spreadOf(residue), spreadOf(traffic), spreadOf(tAve), spreadOf(tLast)}
 }
 
 // TestEpidemicsAgainstTheory checks the anti-entropy strategies against
@@ -74,5 +98,74 @@ func TestEpidemicsAgainstTheory(t *testing.T) {
 	// rounds sooner, so it sends fewer updates in all.
 	if !(pull.Traffic < push.Traffic) {
 		t.Errorf("traffic: push %.2f, pull %.2f; want pull < push", push.Traffic, pull.Traffic)
+	}
+}
+
+// TestRumorMongeringAgainstDemers checks the rumor-mongering variants
+// against the tables of Demers et al. (Xerox CSL-89-1: Table 1, feedback
+// and counters; Table 2, blind and coin; Table 3, pull with feedback and
+// counters), each an epidemic on 1,000 sites. The seeds are fixed, so the
+// result is the same every time; a figure must lie within four standard
+// errors of the paper's (the standard deviation measured over the seeds,
+// divided by the root of their number), plus half the last digit the
+// paper prints, plus, for the residue, the smallest step a mean over the
+// seeds can take (one server in one seed).
+//
+// The test has teeth: the interpretations model.Rumor documents are what
+// make the figures agree. With news judged when a push arrives instead of
+// at the start of the receiver's round, the residue of Table 1 at k = 2 is
+// 0.048, not 0.037; with, in addition, a counter that a necessary contact
+// does not restart, 0.060 (the coin's). With pull counting every
+// unnecessary answer instead of rounds, Table 3's residue at k = 1 is 0.07,
+// not 0.031.
+//
+// t_ave is not compared: the simulator's is 1 to 3 rounds below the
+// paper's, for a reason docs/epidemics.md discusses.
+func TestRumorMongeringAgainstDemers(t *testing.T) {
+	const n, seeds = 1000, 20
+	push := model.StrategyRumorPush
+	tests := []struct {
+		table    string
+		strategy model.Strategy
+		rumor    model.Rumor
+		// The paper's figures, and the unit of their last digit.
+		residue, traffic, tLast  float64
+		residueUnit, trafficUnit float64
+		tLastUnit                float64
+	}{
+		{"1", push, model.Rumor{K: 1}, 0.18, 1.7, 16.8, 0.01, 0.1, 0.1},
+		{"1", push, model.Rumor{K: 2}, 0.037, 3.3, 16.9, 0.001, 0.1, 0.1},
+		{"1", push, model.Rumor{K: 3}, 0.011, 4.5, 17.4, 0.001, 0.1, 0.1},
+		{"1", push, model.Rumor{K: 4}, 0.0036, 5.6, 17.5, 0.0001, 0.1, 0.1},
+		{"1", push, model.Rumor{K: 5}, 0.0012, 6.7, 17.7, 0.0001, 0.1, 0.1},
+		{"2", push, model.Rumor{K: 2, Blind: true, Coin: true}, 0.20, 1.6, 33, 0.01, 0.1, 1},
+		{"2", push, model.Rumor{K: 3, Blind: true, Coin: true}, 0.060, 2.8, 32, 0.001, 0.1, 1},
+		{"2", push, model.Rumor{K: 4, Blind: true, Coin: true}, 0.021, 3.9, 32, 0.001, 0.1, 1},
+		{"2", push, model.Rumor{K: 5, Blind: true, Coin: true}, 0.008, 4.9, 32, 0.001, 0.1, 1},
+		{"3", model.StrategyRumorPull, model.Rumor{K: 1}, 3.1e-2, 2.7, 17.63, 1e-3, 0.1, 0.01},
+		{"3", model.StrategyRumorPull, model.Rumor{K: 2}, 5.8e-4, 4.5, 15.39, 1e-5, 0.1, 0.01},
+		{"3", model.StrategyRumorPull, model.Rumor{K: 3}, 4.0e-6, 6.1, 14.00, 1e-7, 0.1, 0.01},
+	}
+	for _, tt := range tests {
+		cfg := model.Config{Servers: n, Strategy: tt.strategy, Fanout: 1, Rumor: tt.rumor}
+		name := "Table " + tt.table + ": " + cfg.DescribeSync()
+		t.Run(name, func(t *testing.T) {
+			f := measureEpidemic(t, cfg, seeds)
+			for _, x := range []struct {
+				what        string
+				got         spread
+				paper, unit float64
+				floor       float64
+			}{
+				{"residue s", f.residue, tt.residue, tt.residueUnit, 1.0 / (n * seeds)},
+				{"traffic m", f.traffic, tt.traffic, tt.trafficUnit, 0},
+				{"t_last", f.tLast, tt.tLast, tt.tLastUnit, 0},
+			} {
+				tol := 4*x.got.sd/math.Sqrt(seeds) + x.unit/2 + x.floor
+				if math.Abs(x.got.mean-x.paper) > tol {
+					t.Errorf("%s: %.4g ± %.2g over %d seeds; the paper has %g (allowed ± %.2g)", x.what, x.got.mean, x.got.sd, seeds, x.paper, tol)
+				}
+			}
+		})
 	}
 }
