@@ -122,3 +122,24 @@ func TestREADMEWalkthrough(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMERumorExcerpt keeps the README's run of rumor.toml true: its
+// lines, but for the command and the elisions, are lines of the run, in
+// the same order.
+func TestREADMERumorExcerpt(t *testing.T) {
+	_, block := readmeBlock(t, "rumor")
+	out := strings.Split(string(runOutput(t, 0, "-q", "-seed", "2", "../../scenarios/rumor.toml")), "\n")
+	at := 0
+	for _, want := range strings.Split(strings.TrimSuffix(block, "\n"), "\n") {
+		if want == "..." || strings.HasPrefix(want, "$ ") {
+			continue
+		}
+		for at < len(out) && out[at] != want {
+			at++
+		}
+		if at == len(out) {
+			t.Errorf("README.md's rumor excerpt: line not found (in order) in the run:\n%s", want)
+			return
+		}
+	}
+}
