@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"eccounter/model"
 )
 
 // TestDefaultTOMLIsDefaults keeps the reference file honest: default.toml
@@ -136,6 +138,9 @@ func roundTripCases(t *testing.T) map[string]*Scenario {
 		"no clients":  "servers = 0\nclients = 0\nrequests_per_client = 0\n",
 		"big seed":    "seed = -9223372036854775808\nmax_events = 1000000000\n",
 		"inline":      "latency = { distribution = \"fixed\", fixed = \"2ms\" }\n",
+		"rumor-push":  "servers = 5\n[sync]\nstrategy = \"rumor-push\"\n",
+		"rumor-pull":  "servers = 5\n[sync]\nstrategy = \"rumor-pull\"\nfanout = 2\nk = 100\nfeedback = false\ncoin = true\nanti_entropy = \"1m30s\"\n",
+		"rumor ae 0s": "[sync]\nstrategy = \"rumor-push\"\nk = 1\nanti_entropy = \"0s\"\n",
 	}
 	for name, doc := range extra {
 		sc, err := Parse(name, []byte(doc))
@@ -415,6 +420,28 @@ func TestParseErrors(t *testing.T) {
 		{"CRLF", "servers = 3\r\nclients = \"x\"\r\n", 2, 11, `"x"`, "clients", "want an integer"},
 		{"no final newline", "servers = 3\nclients = -1", 2, 11, "-1", "clients", "out of range"},
 		{"indented", "  servers = \"x\"\n", 1, 13, `"x"`, "servers", "want an integer"},
+
+		// [sync]: rumor mongering's keys.
+		{"k zero", "[sync]\nstrategy = \"rumor-push\"\nk = 0\n", 3, 5, "0", "sync.k", "0 is out of range: allowed 1 to 100"},
+		{"k negative", "[sync]\nstrategy = \"rumor-pull\"\nk = -1\n", 3, 5, "-1", "sync.k", "-1 is out of range: allowed 1 to 100"},
+		{"k too large", "[sync]\nstrategy = \"rumor-pull\"\nk = 101\n", 3, 5, "101", "sync.k", "101 is out of range: allowed 1 to 100"},
+		{"k with push", "[sync]\nstrategy = \"push\"\nk = 2\n", 3, 5, "2", "sync.k", `not used by strategy "push": only by "rumor-push" and "rumor-pull"`},
+		{"k out of range with pull", "[sync]\nstrategy = \"pull\"\nk = 0\n", 3, 5, "0", "sync.k", `not used by strategy "pull"`},
+		{"feedback with default strategy", "[sync]\nfeedback = true\n", 2, 12, "true", "sync.feedback", `not used by strategy "broadcast": only by "rumor-push" and "rumor-pull"`},
+		{"feedback false with push-pull", "[sync]\nstrategy = \"push-pull\"\nfeedback = false\n", 3, 12, "false", "sync.feedback", `not used by strategy "push-pull"`},
+		{"coin with pull", "[sync]\nstrategy = \"pull\"\ncoin = true\n", 3, 8, "true", "sync.coin", `not used by strategy "pull"`},
+		{"coin with broadcast", "servers = 4\n[sync]\nstrategy = \"broadcast\"\ncoin = false\n", 4, 8, "false", "sync.coin", `not used by strategy "broadcast"`},
+		{"anti_entropy with push", "[sync]\nstrategy = \"push\"\nanti_entropy = \"1s\"\n", 3, 16, `"1s"`, "sync.anti_entropy", `not used by strategy "push"`},
+		{"anti_entropy 0s with push", "[sync]\nstrategy = \"push\"\nanti_entropy = \"0s\"\n", 3, 16, `"0s"`, "sync.anti_entropy", `not used by strategy "push"`},
+		{"anti_entropy negative", "[sync]\nstrategy = \"rumor-push\"\nanti_entropy = \"-1s\"\n", 3, 16, `"-1s"`, "sync.anti_entropy", "-1s " + notPositive},
+		{"anti_entropy too long", "[sync]\nstrategy = \"rumor-pull\"\nanti_entropy = \"25h\"\n", 3, 16, `"25h"`, "sync.anti_entropy", "25h is too long: allowed up to 24h"},
+		{"anti_entropy malformed", "[sync]\nstrategy = \"rumor-push\"\nanti_entropy = \"soon\"\n", 3, 16, `"soon"`, "sync.anti_entropy", `want a duration such as "100ms" or "2s"`},
+		{"anti_entropy without unit", "[sync]\nstrategy = \"rumor-push\"\nanti_entropy = \"5\"\n", 3, 16, `"5"`, "sync.anti_entropy", "missing unit"},
+		{"anti_entropy integer", "[sync]\nstrategy = \"rumor-push\"\nanti_entropy = 5\n", 3, 16, "5", "sync.anti_entropy", "duration"},
+		{"k a string", "[sync]\nstrategy = \"rumor-push\"\nk = \"2\"\n", 3, 5, `"2"`, "sync.k", "want an integer, have a TOML string"},
+		{"feedback a string", "[sync]\nstrategy = \"rumor-push\"\nfeedback = \"yes\"\n", 3, 12, `"yes"`, "sync.feedback", "want true or false, have a TOML string"},
+		{"inline: coin with push", "sync = { strategy = \"push\", coin = true }\n", 1, 36, "true", "sync.coin", `not used by strategy "push"`},
+		{"dotted: k zero", "sync.strategy = \"rumor-push\"\nsync.k = 0\n", 2, 10, "0", "sync.k", "0 is out of range"},
 	}
 	const file = "bad.toml"
 	for _, tt := range tests {
@@ -670,6 +697,63 @@ func TestConfigSync(t *testing.T) {
 	}
 	if c := sc.Config(); c.Strategy != "push-pull" || c.Fanout != 3 {
 		t.Errorf("Config() has strategy %q, fanout %d; want push-pull, 3", c.Strategy, c.Fanout)
+	}
+}
+
+// TestRumorSyncRoundTrip: a rumor-mongering scenario renders every key of
+// its [sync] table, the defaults included (anti_entropy "0s": none), and
+// reads back to the same scenario and the same model configuration; the
+// JSON form carries the same values.
+func TestRumorSyncRoundTrip(t *testing.T) {
+	for _, tt := range []struct {
+		name, doc string
+		sync      string // the [sync] table TOML() renders
+		rumor     model.Rumor
+	}{
+		{"defaults", "[sync]\nstrategy = \"rumor-push\"\n",
+			"strategy = \"rumor-push\"\nfanout = 1\nk = 2\nfeedback = true\ncoin = false\nanti_entropy = \"0s\"\n",
+			model.Rumor{K: 2}},
+		{"anti_entropy 0s given", "[sync]\nstrategy = \"rumor-pull\"\nk = 1\nanti_entropy = \"0s\"\n",
+			"strategy = \"rumor-pull\"\nfanout = 1\nk = 1\nfeedback = true\ncoin = false\nanti_entropy = \"0s\"\n",
+			model.Rumor{K: 1}},
+		{"every key", "servers = 6\n[sync]\nstrategy = \"rumor-pull\"\nfanout = 3\nk = 100\nfeedback = false\ncoin = true\nanti_entropy = \"90s\"\n",
+			"strategy = \"rumor-pull\"\nfanout = 3\nk = 100\nfeedback = false\ncoin = true\nanti_entropy = \"1m30s\"\n",
+			model.Rumor{K: 100, Blind: true, Coin: true, AntiEntropy: 90 * time.Second}},
+		{"inline, sub-second anti-entropy", "sync = { strategy = \"rumor-push\", k = 4, anti_entropy = \"250ms\" }\n",
+			"strategy = \"rumor-push\"\nfanout = 1\nk = 4\nfeedback = true\ncoin = false\nanti_entropy = \"250ms\"\n",
+			model.Rumor{K: 4, AntiEntropy: 250 * time.Millisecond}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sc, err := Parse("r.toml", []byte(tt.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := requireRoundTrip(t, sc)
+			if _, table, _ := strings.Cut(string(text), "\n[sync]\n"); table != tt.sync {
+				t.Errorf("TOML() renders [sync] as\n%s\nwant\n%s", table, tt.sync)
+			}
+			back, err := Parse("rendered", text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := back.Config().Rumor; got != tt.rumor {
+				t.Errorf("read back, Config().Rumor = %+v, want %+v", got, tt.rumor)
+			}
+			if got := sc.Config().Rumor; got != tt.rumor {
+				t.Errorf("Config().Rumor = %+v, want %+v", got, tt.rumor)
+			}
+			var js struct {
+				Sync map[string]any `json:"sync"`
+			}
+			if err := json.Unmarshal(sc.AppendJSON(nil), &js); err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]any{"strategy": sc.Sync.Strategy, "fanout": float64(sc.Sync.Fanout), "k": float64(tt.rumor.K),
+				"feedback": !tt.rumor.Blind, "coin": tt.rumor.Coin, "anti_entropy": Duration(tt.rumor.AntiEntropy).String()}
+			if !reflect.DeepEqual(js.Sync, want) {
+				t.Errorf("AppendJSON sync = %v, want %v", js.Sync, want)
+			}
+		})
 	}
 }
 

@@ -38,6 +38,7 @@ func TestGolden(t *testing.T) {
 		{"crash.golden", []string{"../../scenarios/crash.toml"}},
 		{"crash.jsonl.golden", []string{"-trace", "jsonl", "../../scenarios/crash.toml"}},
 		{"tiny-pull.golden", []string{"../../testdata/tiny-pull.toml"}},
+		{"tiny-rumor.golden", []string{"../../testdata/tiny-rumor.toml"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
