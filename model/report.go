@@ -201,18 +201,28 @@ func (cfg *Config) DescribeSync() string {
 	if !cfg.Strategy.IsRumor() {
 		return s
 	}
-	interest, removal := "feedback", "counter"
-	if cfg.Rumor.Blind {
-		interest = "blind"
+	return s + ", " + string(cfg.Rumor.appendText(nil))
+}
+
+// appendText appends the rumor's parameters: "feedback, counter, k 2",
+// and the backing anti-entropy if any.
+func (r Rumor) appendText(b []byte) []byte {
+	if r.Blind {
+		b = append(b, "blind, "...)
+	} else {
+		b = append(b, "feedback, "...)
 	}
-	if cfg.Rumor.Coin {
-		removal = "coin"
+	if r.Coin {
+		b = append(b, "coin, k "...)
+	} else {
+		b = append(b, "counter, k "...)
 	}
-	s += fmt.Sprintf(", %s, %s, k %d", interest, removal, cfg.Rumor.K)
-	if cfg.Rumor.AntiEntropy > 0 {
-		s += fmt.Sprintf(", anti-entropy every %v", cfg.Rumor.AntiEntropy)
+	b = strconv.AppendInt(b, int64(r.K), 10)
+	if r.AntiEntropy > 0 {
+		b = append(b, ", anti-entropy every "...)
+		b = append(b, r.AntiEntropy.String()...)
 	}
-	return s
+	return b
 }
 
 // fmtDuration renders a span of virtual time the way Time renders an

@@ -87,9 +87,11 @@ func (st Strategy) IsRumor() bool { return st == StrategyRumorPush || st == Stra
 //     counters, k(2m-1), holds only if a necessary contact restarts the
 //     count, and with the count kept instead the residue comes out as the
 //     coin's.
-//   - A server that learns a value in a round spreads it from the next:
-//     it pushes at its next sync timer, and answers pulls from then on.
-//     A server that loses interest sends and answers nothing more.
+//   - A server that becomes infective in a round spreads from the next:
+//     it pushes at its next sync timer, and answers pulls once that round
+//     has begun. (A server already infective when its round began
+//     answers with whatever it holds, even a value learned since.) A
+//     server that loses interest sends and answers nothing more.
 //   - Acknowledgements that come back after the server learned a larger
 //     value concern a rumor it no longer spreads, and are ignored.
 type Rumor struct {

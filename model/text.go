@@ -148,7 +148,7 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 				b = append(b, st...)
 				if st.IsRumor() {
 					b = append(b, " ("...)
-					b = append(b, t.c.cfg.DescribeSync()[len(st)+2:]...)
+					b = t.c.cfg.Rumor.appendText(b)
 					b = append(b, ')')
 				}
 			} else {
@@ -187,6 +187,11 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 			b = append(b, " for a hot rumor"...)
 		case st == StrategyRumorPush && len(s.Sends) == 0:
 			b = append(b, "sync timer"...)
+		case st == StrategyRumorPush:
+			b = append(b, "sync timer -> spreads rumor "...)
+			b = strconv.AppendInt(b, now, 10)
+			b = append(b, " to "...)
+			b = t.appendTargets(b, s.Sends)
 		case st == StrategyPull:
 			b = append(b, "sync timer -> asks "...)
 			b = t.appendTargets(b, s.Sends)
@@ -221,6 +226,9 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 			b = append(b, t.name(s.In.From)...)
 			r, ok := replyTo(s, SetReply)
 			b = appendVerdict(b, r, ok)
+			if r.Accepted && t.c.cfg.Strategy.IsRumor() && t.c.servers[s.Node].Infective() {
+				b = append(b, ", infective"...)
+			}
 		case Sync, PushPull, PullReply, RumorPush, RumorReply:
 			b = appendMsg(b, m)
 			b = append(b, " from "...)
