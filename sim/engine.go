@@ -138,6 +138,8 @@ type Engine[M Message, N Note] struct {
 	nodes     []Node[M, N]
 	names     []string
 	rngs      []*rand.Rand
+	rands     []nodeRand // unused streams of the latest chunk
+	only      []NodeID   // per node: the one node it may send to, or anyone, or see allowed
 	allowed   [][]NodeID // nil: the node may send to any node
 	observers []Observer[M, N]
 
@@ -146,7 +148,7 @@ type Engine[M Message, N Note] struct {
 	now     Time
 	seq     uint64
 	lastID  MsgID
-	sent    map[string]int64
+	sent    []KindCount // by first send; see count
 	maxLat  time.Duration
 	dropped int64
 	dups    int64
@@ -162,11 +164,12 @@ func New[M Message, N Note](cfg Config) *Engine[M, N] {
 	if err := cfg.Latency.Validate(); err != nil {
 		panic(err)
 	}
-	return &Engine[M, N]{
-		cfg:  cfg,
-		net:  NewRand(cfg.Seed, streamNetwork),
-		sent: make(map[string]int64),
+	e := &Engine[M, N]{
+		cfg: cfg,
+		net: NewRand(cfg.Seed, streamNetwork),
 	}
+	e.queue.cal.width = cfg.Latency.horizon()
+	return e
 }
 
 // Add adds a node under a name used in traces and returns its ID. IDs are
@@ -175,9 +178,39 @@ func (e *Engine[M, N]) Add(name string, n Node[M, N]) NodeID {
 	id := NodeID(len(e.nodes))
 	e.nodes = append(e.nodes, n)
 	e.names = append(e.names, name)
-	e.rngs = append(e.rngs, NewRand(e.cfg.Seed, streamNode+uint64(id)))
+	e.rngs = append(e.rngs, e.newNodeRand(id))
 	e.allowed = append(e.allowed, nil)
+	e.only = append(e.only, anyone)
 	return id
+}
+
+// Sentinels of Engine.only.
+const (
+	anyone    NodeID = -1 // unrestricted
+	seeList   NodeID = -2 // restricted to allowed[node], not one node
+	randChunk        = 1024
+)
+
+// nodeRand is a node's random stream, the generator and its source side
+// by side: a node draws on every step, and in a run of many nodes each
+// separate allocation is a cache miss of its own.
+type nodeRand struct {
+	r   rand.Rand
+	pcg rand.PCG
+}
+
+// newNodeRand returns node id's stream, the same one NewRand returns,
+// from chunks of nodeRand that never move, each as large as the nodes so
+// far (up to randChunk), so that a small run allocates little.
+func (e *Engine[M, N]) newNodeRand(id NodeID) *rand.Rand {
+	if len(e.rands) == 0 {
+		e.rands = make([]nodeRand, min(max(int(id), 4), randChunk))
+	}
+	nr := &e.rands[0]
+	e.rands = e.rands[1:]
+	nr.pcg = *newPCG(e.cfg.Seed, streamNode+uint64(id))
+	nr.r = *rand.New(&nr.pcg)
+	return &nr.r
 }
 
 // Restrict limits node to sending to the given nodes only. A send to any
@@ -186,6 +219,10 @@ func (e *Engine[M, N]) Add(name string, n Node[M, N]) NodeID {
 func (e *Engine[M, N]) Restrict(node NodeID, to ...NodeID) {
 	// Never nil, even with no targets: nil means unrestricted.
 	e.allowed[node] = append(make([]NodeID, 0, len(to)), to...)
+	e.only[node] = seeList
+	if len(to) == 1 && to[0] >= 0 {
+		e.only[node] = to[0]
+	}
 }
 
 // Observe registers an observer; observers are called in the order they
@@ -257,10 +294,7 @@ func (e *Engine[M, N]) Run(done func() bool) (Result, error) {
 func (e *Engine[M, N]) result(reason StopReason, events int64) Result {
 	r := Result{Reason: reason, Now: e.now, Events: events, MaxLatency: e.maxLat,
 		Dropped: e.dropped, Duplicated: e.dups, FaultsEnded: !e.fs.on, HealedAt: e.fs.ended}
-	for kind, n := range e.sent {
-		r.Sent = append(r.Sent, KindCount{kind, n})
-	}
-	// Map order is random; the result must not be.
+	r.Sent = slices.Clone(e.sent)
 	slices.SortFunc(r.Sent, func(a, b KindCount) int { return strings.Compare(a.Kind, b.Kind) })
 	return r
 }
@@ -357,7 +391,7 @@ func (e *Engine[M, N]) step1(ev event[M]) error {
 			return err
 		}
 		e.lastID++
-		e.sent[out.msg.Kind()]++
+		e.count(out.msg.Kind())
 		// Draw loss and duplication only while they can happen, so that a
 		// run without faults draws exactly the same latencies.
 		lost := e.fs.on && e.cfg.Faults.Loss > 0 && e.net.Float64() < e.cfg.Faults.Loss
@@ -374,7 +408,7 @@ func (e *Engine[M, N]) step1(ev event[M]) error {
 			return fmt.Errorf("sim: %s armed timer %q %v in the past", e.Name(ev.node), t.name, t.after)
 		}
 		e.seq++
-		e.queue.put(t.slot, event[M]{at: e.now.Add(t.after), seq: e.seq, node: ev.node, epoch: e.fs.epoch[ev.node],
+		e.queue.put(t.slot, t.after, event[M]{at: e.now.Add(t.after), seq: e.seq, node: ev.node, epoch: e.fs.epoch[ev.node],
 			in: Input[M]{Kind: Timer, Timer: t.name}})
 	}
 	// After the new timers are in, so that a timer armed and cancelled
@@ -384,6 +418,20 @@ func (e *Engine[M, N]) step1(ev event[M]) error {
 	}
 	e.observe(st)
 	return nil
+}
+
+// count counts a message of kind sent. A protocol has a handful of kinds,
+// named by constant strings: comparing with each kind seen, which is
+// quick when the two strings share their bytes, costs less than hashing
+// the kind for a map, on every send.
+func (e *Engine[M, N]) count(kind string) {
+	for i := range e.sent {
+		if e.sent[i].Kind == kind {
+			e.sent[i].Count++
+			return
+		}
+	}
+	e.sent = append(e.sent, KindCount{kind, 1})
 }
 
 // deliver schedules one copy of a message, with a latency of its own.
@@ -402,8 +450,12 @@ func (e *Engine[M, N]) checkSend(from NodeID, out outgoing[M]) error {
 	if out.to < 0 || int(out.to) >= len(e.nodes) {
 		return fmt.Errorf("sim: %s sent %s to unknown node %d", e.Name(from), out.msg.Kind(), out.to)
 	}
+	switch e.only[from] {
+	case anyone, out.to:
+		return nil
+	}
 	allowed := e.allowed[from]
-	if allowed == nil || slices.Contains(allowed, out.to) {
+	if slices.Contains(allowed, out.to) {
 		return nil
 	}
 	names := make([]string, len(allowed))

@@ -1,5 +1,7 @@
 package sim
 
+import "time"
+
 // event is one input due at a node at a time.
 type event[M Message] struct {
 	at   Time
@@ -13,12 +15,16 @@ type event[M Message] struct {
 	lost bool
 }
 
-// entry is an event's place in the heap: its key, and the slot that holds
-// the event itself.
+// entry is an event's place in the heap or in a lane: its key, and the
+// slot that holds the event itself.
 type entry struct {
 	at   Time
 	seq  uint64
-	slot int32
+	slot int32 // in a lane, -1 once the timer was cancelled
+	// timer: the event can be cancelled, so its slot must know where the
+	// entry is. Nothing else is ever cancelled, so the heap need not tell
+	// other slots where it moves their entries.
+	timer bool
 }
 
 func (a *entry) before(b *entry) bool {
@@ -28,29 +34,68 @@ func (a *entry) before(b *entry) bool {
 	return a.seq < b.seq
 }
 
+// Lanes: timers armed with the same delay fall due in the order they were
+// armed, since virtual time never goes back and sequence numbers only go
+// up. So rather than sift them through the heap, the queue appends them to
+// a lane, a FIFO per delay, and pops whichever is earlier: the heap's top
+// or a lane's head. A client arms a timeout on every request and cancels it
+// on the reply: in a lane that costs a mark, where the heap would have to
+// sift an entry in and out again. A cancelled timer stays in its lane,
+// marked, until the lane is compacted, which happens once the marked and
+// popped entries outnumber the live ones (plus laneSlack), so that a lane
+// holds at most about twice its live timers.
+const (
+	maxLanes  = 4
+	laneSlack = 32
+	// maxLaneLen bounds a lane's entries so that a lane reference fits
+	// in a slot's pos; a timer that finds its lane full goes to the heap.
+	maxLaneLen = 1<<31/maxLanes - 2
+)
+
+type lane struct {
+	after time.Duration
+	ents  []entry // ents[head:] are due, in order, some cancelled
+	head  int
+	live  int
+}
+
+// laneRef encodes in a slot's pos that its entry is ents[i] of lane l.
+// Heap indexes are >= 0 and -1 means nowhere, so lane references are <= -2.
+func laneRef(l, i int) int32 { return int32(-2 - (i*maxLanes + l)) }
+
+func laneOf(pos int32) (l, i int) {
+	r := int(-2 - pos)
+	return r % maxLanes, r / maxLanes
+}
+
 // queue holds the events to come, earliest first by (at, seq).
 //
 // Events sit in slots of a slab, and a binary min-heap orders small
 // entries that point to them: a run pushes and pops millions of events,
 // and sifting 24-byte entries instead of whole events (a message and its
 // input, five times larger) is what keeps that cheap. It is written out
-// rather than built on container/heap so that nothing is boxed.
+// rather than built on container/heap so that nothing is boxed. Timers go
+// to lanes rather than the heap when they can (see lane).
 //
 // Timers can be cancelled, and a client cancels one on every reply: left in
-// the heap until due, cancelled timers would pile up by the hundred
-// thousand in a large run. Each slot knows where its entry is in the heap,
-// so Cancel takes a timer out at once. A TimerID is the timer's slot and
-// the slot's generation, so the ID of a timer that fired or was cancelled
-// goes stale rather than naming the slot's next event.
+// the queue until due, cancelled timers would pile up by the hundred
+// thousand in a large run. Each timer's slot knows where its entry is, in
+// the heap or in a lane, so Cancel takes it out at once. A TimerID is the
+// timer's slot and the slot's generation, so the ID of a timer that fired
+// or was cancelled goes stale rather than naming the slot's next event.
 type queue[M Message] struct {
 	heap   []entry
+	lanes  []lane
+	inLane int // live entries in lanes
+	cal    calendar[M]
+	now    Time       // time of the last event popped
 	events []event[M] // by slot
-	pos    []int32    // by slot: index of its entry in heap; -1 if none
+	pos    []int32    // by slot, for timers: where its entry is (heap index, laneRef); -1 if none
 	gen    []uint32   // by slot: incremented each time it is released
 	free   []int32
 }
 
-func (q *queue[M]) len() int { return len(q.heap) }
+func (q *queue[M]) len() int { return len(q.heap) + q.inLane + q.cal.n }
 
 // reserve takes a free slot for an event about to be put.
 func (q *queue[M]) reserve() int32 {
@@ -82,41 +127,223 @@ func (q *queue[M]) newTimer() (int32, TimerID) {
 // cancel takes the timer id out of the queue, if it is still there.
 func (q *queue[M]) cancel(id TimerID) {
 	slot := int32(uint32(id))
-	if slot < 0 || int(slot) >= len(q.events) || q.gen[slot] != uint32(id>>32) || q.pos[slot] < 0 {
+	if slot < 0 || int(slot) >= len(q.events) || q.gen[slot] != uint32(id>>32) || q.pos[slot] == -1 {
 		return // fired or cancelled already
 	}
-	q.remove(int(q.pos[slot]))
+	if p := q.pos[slot]; p >= 0 {
+		q.remove(int(p))
+	} else {
+		li, i := laneOf(p)
+		l := &q.lanes[li]
+		l.ents[i].slot = -1
+		l.live--
+		q.inLane--
+		q.tidy(li)
+	}
 	q.release(slot)
 }
 
-// push adds an event.
-func (q *queue[M]) push(ev event[M]) { q.put(q.reserve(), ev) }
+// push adds an event that cannot be cancelled.
+func (q *queue[M]) push(ev event[M]) {
+	if q.cal.buckets == nil && len(q.heap) >= calendarFrom && q.cal.width > 0 {
+		q.cal.start(q.now)
+	}
+	if q.cal.buckets != nil && q.cal.add(&ev) {
+		return
+	}
+	q.pushHeap(ev)
+}
 
-// put adds an event in a slot reserved for it.
-func (q *queue[M]) put(slot int32, ev event[M]) {
+// pushHeap puts an event that cannot be cancelled in a slot and its entry
+// in the heap.
+func (q *queue[M]) pushHeap(ev event[M]) {
+	slot := q.reserve()
 	q.events[slot] = ev
-	q.heap = append(q.heap, entry{ev.at, ev.seq, slot})
+	q.heap = append(q.heap, entry{ev.at, ev.seq, slot, false})
 	q.up(len(q.heap) - 1)
+}
+
+// put adds a timer armed after a delay in a slot reserved for it.
+func (q *queue[M]) put(slot int32, after time.Duration, ev event[M]) {
+	q.events[slot] = ev
+	e := entry{ev.at, ev.seq, slot, true}
+	if li := q.laneFor(after, &e); li >= 0 {
+		l := &q.lanes[li]
+		q.pos[slot] = laneRef(li, len(l.ents))
+		l.ents = append(l.ents, e)
+		l.live++
+		q.inLane++
+		return
+	}
+	q.heap = append(q.heap, e)
+	q.up(len(q.heap) - 1)
+}
+
+// laneFor returns the lane that e, armed after a delay, can join, or -1:
+// the heap takes it.
+func (q *queue[M]) laneFor(after time.Duration, e *entry) int {
+	for i := range q.lanes {
+		l := &q.lanes[i]
+		if l.after != after {
+			continue
+		}
+		// Always in order, as virtual time never goes back; checked
+		// all the same, since order is everything.
+		if n := len(l.ents); n >= maxLaneLen || n > l.head && !l.ents[n-1].before(e) {
+			return -1
+		}
+		return i
+	}
+	if len(q.lanes) < maxLanes {
+		q.lanes = append(q.lanes, lane{after: after})
+		return len(q.lanes) - 1
+	}
+	return -1
+}
+
+// tidy restores lane li's invariant after an entry left it: its head is
+// live, or it is empty; and it is compacted once most of it is waste.
+func (q *queue[M]) tidy(li int) {
+	l := &q.lanes[li]
+	if l.live == 0 {
+		l.ents, l.head = l.ents[:0], 0
+		return
+	}
+	for l.ents[l.head].slot < 0 {
+		l.head++
+	}
+	if len(l.ents)-l.live <= l.live+laneSlack {
+		return
+	}
+	n := 0
+	for _, e := range l.ents[l.head:] {
+		if e.slot >= 0 {
+			l.ents[n] = e
+			q.pos[e.slot] = laneRef(li, n)
+			n++
+		}
+	}
+	clear(l.ents[n:])
+	l.ents, l.head = l.ents[:n], 0
 }
 
 // peekTime returns the time of the earliest event; the queue must not be
 // empty.
-func (q *queue[M]) peekTime() Time { return q.heap[0].at }
+func (q *queue[M]) peekTime() Time {
+	if q.cal.n > 0 {
+		q.refill()
+	}
+	li := q.earliest()
+	if li < 0 {
+		return q.heap[0].at
+	}
+	l := &q.lanes[li]
+	return l.ents[l.head].at
+}
+
+// earliest returns the lane whose head is the earliest event, or -1 if it
+// is the heap's top.
+func (q *queue[M]) earliest() int {
+	best := -1
+	var first *entry
+	if len(q.heap) > 0 {
+		first = &q.heap[0]
+	}
+	if q.inLane == 0 {
+		return best
+	}
+	for i := range q.lanes {
+		l := &q.lanes[i]
+		if l.live == 0 {
+			continue
+		}
+		if h := &l.ents[l.head]; first == nil || h.before(first) {
+			best, first = i, h
+		}
+	}
+	return best
+}
 
 // pop removes and returns the earliest event. Its slot is released: a
 // timer's ID can no longer cancel anything.
 func (q *queue[M]) pop() event[M] {
-	slot := q.heap[0].slot
+	if q.cal.n > 0 {
+		q.refill()
+	}
+	var slot int32
+	if li := q.earliest(); li >= 0 {
+		l := &q.lanes[li]
+		slot = l.ents[l.head].slot
+		l.ents[l.head].slot = -1
+		l.live--
+		q.inLane--
+		q.tidy(li)
+	} else {
+		slot = q.heap[0].slot
+		q.popHeap()
+	}
 	ev := q.events[slot]
-	q.remove(0)
 	q.release(slot)
+	q.now = ev.at
+	if q.cal.n == 0 && q.cal.buckets != nil {
+		q.cal.cur = q.cal.bucket(q.now) // let the window follow time
+	}
 	return ev
 }
 
-// place puts entry e at index i of the heap, and tells its slot.
+// refill moves the calendar's earliest buckets into the heap until the
+// heap's top is earlier than anything left in the calendar.
+func (q *queue[M]) refill() {
+	c := &q.cal
+	for c.n > 0 && (len(q.heap) == 0 || c.bucket(q.heap[0].at) > c.cur) {
+		c.cur++
+		b := &c.buckets[c.cur&int64(len(c.buckets)-1)]
+		for i := range *b {
+			q.pushHeap((*b)[i])
+		}
+		c.n -= len(*b)
+		clear(*b) // let the messages be collected
+		c.spare = append(c.spare, (*b)[:0])
+		*b = nil
+	}
+}
+
+// place puts entry e at index i of the heap, and tells its slot if it is
+// a timer's.
 func (q *queue[M]) place(i int, e entry) {
 	q.heap[i] = e
-	q.pos[e.slot] = int32(i)
+	if e.timer {
+		q.pos[e.slot] = int32(i)
+	}
+}
+
+// popHeap takes out the heap's top. The hole it leaves sinks to a leaf
+// along the smaller children, and the last entry fills it from there:
+// the last entry is likely to belong near the bottom, so this takes about
+// half the comparisons of sifting it down from the top.
+func (q *queue[M]) popHeap() {
+	last := len(q.heap) - 1
+	e := q.heap[last]
+	q.heap = q.heap[:last]
+	n := last
+	if n == 0 {
+		return
+	}
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		c := l
+		if r := l + 1; r < n && q.heap[r].before(&q.heap[l]) {
+			c = r
+		}
+		q.place(i, q.heap[c])
+		i = c
+	}
+	q.heap[i] = e
+	q.up(i)
 }
 
 // remove takes out the entry at index i of the heap.
@@ -164,4 +391,81 @@ func (q *queue[M]) down(i int) {
 		i = least
 	}
 	q.place(i, e)
+}
+
+// calendar is a front for the heap, for large runs: deliveries due in a
+// later time bucket wait there, unsorted, and enter the heap only when
+// their bucket comes up. The heap then holds a bucket's worth of events
+// rather than every message in flight, and stays in cache where sifting
+// through hundreds of thousands of entries would miss it at every level.
+// The buckets hold the events themselves, not slots: a bucket is read in
+// one sweep, into slots freed a moment before, so the event a pop reads
+// is in cache rather than written milliseconds of traffic ago.
+// Order is untouched: the heap still decides it, and the calendar only
+// holds back events later than everything in the heap.
+//
+// Buckets are 2^shift ns wide, a ring of them covering about twice the
+// largest latency (width comes from the engine's latency distribution);
+// an event beyond the ring goes to the heap at once.
+type calendar[M Message] struct {
+	width   time.Duration // the latency horizon the ring must cover; 0: no calendar
+	shift   uint
+	buckets [][]event[M] // by bucket number mod len; nil until started
+	cur     int64        // bucket number whose events are in the heap
+	n       int          // events in buckets
+	// spare holds the arrays of emptied buckets for the next buckets to
+	// fill: only the buckets within the latency horizon hold events, so
+	// the ring as a whole keeps only that many arrays.
+	spare [][]event[M]
+}
+
+const (
+	// calendarFrom is how large the heap grows before the calendar
+	// starts: below that the heap is in cache anyway.
+	calendarFrom = 1 << 12
+	calBuckets   = 1 << 11
+)
+
+// horizon returns how late after being sent most messages arrive under l,
+// or 0 if it cannot say.
+func (l Latency) horizon() time.Duration {
+	switch l.Distribution {
+	case Fixed:
+		return l.Fixed
+	case Uniform:
+		return l.Max
+	case Exponential:
+		return l.Floor + 5*l.Mean
+	}
+	return 0
+}
+
+func (c *calendar[M]) start(now Time) {
+	// Buckets of at least width*2/calBuckets: the ring covers twice the
+	// horizon.
+	c.shift = 0
+	for time.Duration(1)<<c.shift*calBuckets < 2*c.width {
+		c.shift++
+	}
+	c.buckets = make([][]event[M], calBuckets)
+	c.cur = c.bucket(now)
+}
+
+func (c *calendar[M]) bucket(t Time) int64 { return int64(t) >> c.shift }
+
+// add puts ev in its bucket, if it falls in a later bucket than the
+// heap's and within the ring.
+func (c *calendar[M]) add(ev *event[M]) bool {
+	b := c.bucket(ev.at)
+	if b <= c.cur || b-c.cur >= int64(len(c.buckets)) {
+		return false
+	}
+	bk := &c.buckets[b&int64(len(c.buckets)-1)]
+	if *bk == nil && len(c.spare) > 0 {
+		*bk = c.spare[len(c.spare)-1]
+		c.spare = c.spare[:len(c.spare)-1]
+	}
+	*bk = append(*bk, *ev)
+	c.n++
+	return true
 }

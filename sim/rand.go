@@ -15,7 +15,11 @@ const (
 func NewRand(seed int64, stream uint64) *rand.Rand {
 	// splitmix64 spreads nearby seeds and stream numbers over the whole
 	// 128-bit PCG state, so seeds 42 and 43 give unrelated runs.
-	return rand.New(rand.NewPCG(splitmix64(uint64(seed)^0x9e3779b97f4a7c15), splitmix64(stream)))
+	return rand.New(newPCG(seed, stream))
+}
+
+func newPCG(seed int64, stream uint64) *rand.PCG {
+	return rand.NewPCG(splitmix64(uint64(seed)^0x9e3779b97f4a7c15), splitmix64(stream))
 }
 
 func splitmix64(x uint64) uint64 {

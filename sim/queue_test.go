@@ -1,0 +1,100 @@
+package sim
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// queueMsg is a message for queue tests, which look at keys only.
+type queueMsg struct{}
+
+func (queueMsg) Kind() string               { return "m" }
+func (queueMsg) AppendJSON(b []byte) []byte { return b }
+
+// TestQueueOrder drives the queue with random pushes (with and without a
+// calendar, near and beyond its ring), timers (some with the delays that
+// get lanes, some not) and cancellations, popping as the engine does, and checks it against a plain list: it must pop exactly the
+// live events, in (time, sequence) order, and len and peekTime must agree.
+func TestQueueOrder(t *testing.T) {
+	for seed := range uint64(20) {
+		r := rand.New(rand.NewPCG(seed, 7))
+		var q queue[queueMsg]
+		if seed%2 == 1 {
+			q.cal.width = []time.Duration{100, 3000, 1e6}[seed/2%3]
+		}
+		type ref struct {
+			at  Time
+			seq uint64
+			id  TimerID
+			tmr bool
+		}
+		var live []ref
+		var ids []TimerID
+		var now Time
+		var seq uint64
+		delays := []time.Duration{1000, 50, 7, 0, 3000, 12}
+		for step := range 40000 {
+			op := r.IntN(10)
+			if step < 10000 && op >= 8 {
+				op = r.IntN(3) // fill the queue first, for the calendar to start
+			}
+			switch {
+			case op < 3:
+				seq++
+				at := now + Time(r.IntN([]int{100, 100, 3000, 10000}[r.IntN(4)]))
+				q.push(event[queueMsg]{at: at, seq: seq})
+				live = append(live, ref{at, seq, 0, false})
+			case op < 6:
+				seq++
+				d := delays[r.IntN(len(delays))]
+				if r.IntN(4) == 0 {
+					d = time.Duration(r.IntN(2000))
+				}
+				slot, id := q.newTimer()
+				q.put(slot, d, event[queueMsg]{at: now.Add(d), seq: seq})
+				live = append(live, ref{now.Add(d), seq, id, true})
+				ids = append(ids, id)
+			case op < 8 && len(ids) > 0:
+				k := r.IntN(len(ids))
+				id := ids[k]
+				q.cancel(id)
+				for i, x := range live {
+					if x.tmr && x.id == id {
+						live = append(live[:i], live[i+1:]...)
+						break
+					}
+				}
+				if r.IntN(2) == 0 { // keep some stale IDs around
+					ids = append(ids[:k], ids[k+1:]...)
+				}
+			default:
+				if len(live) == 0 {
+					continue
+				}
+				best := 0
+				for i, x := range live {
+					if x.at < live[best].at || x.at == live[best].at && x.seq < live[best].seq {
+						best = i
+					}
+				}
+				want := live[best]
+				if got := q.peekTime(); got != want.at {
+					t.Fatalf("seed %d step %d: peekTime %v, want %v", seed, step, got, want.at)
+				}
+				ev := q.pop()
+				if ev.at != want.at || ev.seq != want.seq {
+					t.Fatalf("seed %d step %d: popped (%v, %d), want (%v, %d)", seed, step, ev.at, ev.seq, want.at, want.seq)
+				}
+				live = append(live[:best], live[best+1:]...)
+				now = ev.at
+			}
+			if step == 39999 && seed%2 == 1 && q.cal.buckets == nil {
+				t.Errorf("seed %d: the calendar never started", seed)
+			}
+			if q.len() != len(live) {
+				t.Fatalf("seed %d step %d: len %d, want %d", seed, step, q.len(), len(live))
+			}
+		}
+	}
+}
