@@ -92,12 +92,7 @@ func runRumor(t *testing.T, srv *Server, peers map[sim.NodeID]*rumorPeer, seed i
 		p.log = &b.log
 		e.Add(fmt.Sprintf("peer-%d", id), p)
 	}
-	e.Observe(&b.rec)
-	res, err := e.Run(never)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.res = res
+	b.run(t, e)
 	return b
 }
 
@@ -111,13 +106,19 @@ func runServers(t *testing.T, servers []*Server, seed int64, maxTime time.Durati
 		s.ID, s.Servers = sim.NodeID(i), len(servers)
 		e.Add(fmt.Sprintf("server-%d", i+1), s)
 	}
+	b.run(t, e)
+	return b
+}
+
+// run runs e to its end, recording every step.
+func (b *rumorBench) run(t *testing.T, e *Engine) {
+	t.Helper()
 	e.Observe(&b.rec)
 	res, err := e.Run(never)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b.res = res
-	return b
 }
 
 // sentMsg is a message a node sent, and when.

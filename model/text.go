@@ -175,38 +175,7 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 			b = strconv.AppendInt(b, now, 10)
 		}
 	case sim.Timer:
-		switch st := t.c.cfg.Strategy; {
-		case s.In.Timer == AntiEntropyTimer:
-			b = append(b, "anti-entropy timer -> exchanges "...)
-			b = strconv.AppendInt(b, now, 10)
-			b = append(b, " with "...)
-			b = t.appendTargets(b, s.Sends)
-		case st == StrategyRumorPull:
-			b = append(b, "sync timer -> asks "...)
-			b = t.appendTargets(b, s.Sends)
-			b = append(b, " for a hot rumor"...)
-		case st == StrategyRumorPush && len(s.Sends) == 0:
-			b = append(b, "sync timer"...)
-		case st == StrategyRumorPush:
-			b = append(b, "sync timer -> spreads rumor "...)
-			b = strconv.AppendInt(b, now, 10)
-			b = append(b, " to "...)
-			b = t.appendTargets(b, s.Sends)
-		case st == StrategyPull:
-			b = append(b, "sync timer -> asks "...)
-			b = t.appendTargets(b, s.Sends)
-			b = append(b, " for its value"...)
-		case st == StrategyPushPull:
-			b = append(b, "sync timer -> exchanges "...)
-			b = strconv.AppendInt(b, now, 10)
-			b = append(b, " with "...)
-			b = t.appendTargets(b, s.Sends)
-		default:
-			b = append(b, "sync timer -> sends "...)
-			b = strconv.AppendInt(b, now, 10)
-			b = append(b, " to "...)
-			b = t.appendTargets(b, s.Sends)
-		}
+		b = t.appendTimer(b, s, now)
 	case sim.Deliver:
 		m := s.In.Msg
 		switch m.Type {
@@ -333,6 +302,36 @@ func appendAck(b []byte, ack Msg, updated bool) []byte {
 		return append(b, "; acks: news"...)
 	}
 	return append(b, "; acks: knew it"...)
+}
+
+// appendTimer tells what a server did when a timer went off: which timer,
+// what it sent, and to whom.
+func (t *TextWriter) appendTimer(b []byte, s *Step, now int64) []byte {
+	st := t.c.cfg.Strategy
+	timer, verb, prep, tail, value := "sync timer", "sends ", " to ", "", true
+	switch {
+	case s.In.Timer == AntiEntropyTimer:
+		timer, verb, prep = "anti-entropy timer", "exchanges ", " with "
+	case st == StrategyRumorPush && len(s.Sends) == 0:
+		return append(b, timer...) // it lost interest: its note says so
+	case st == StrategyRumorPush:
+		verb = "spreads rumor "
+	case st == StrategyPushPull:
+		verb, prep = "exchanges ", " with "
+	case st == StrategyPull:
+		verb, value, tail = "asks ", false, " for its value"
+	case st == StrategyRumorPull:
+		verb, value, tail = "asks ", false, " for a hot rumor"
+	}
+	b = append(b, timer...)
+	b = append(b, " -> "...)
+	b = append(b, verb...)
+	if value {
+		b = strconv.AppendInt(b, now, 10)
+		b = append(b, prep...)
+	}
+	b = t.appendTargets(b, s.Sends)
+	return append(b, tail...)
 }
 
 // appendTargets lists the receivers of a broadcast, or counts them when the
