@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 
+	"eccounter/model"
 	"eccounter/scenarios"
 	"eccounter/sim"
 	"eccounter/viz"
@@ -37,6 +38,9 @@ type tally struct {
 	stops     map[string]uint64 // stop reason -> seeds
 	converged uint64
 	hashed    uint64 // records with a trace_hash
+	// Seeds that ended with a residue, and the largest residue.
+	withResidue uint64
+	maxResidue  int
 
 	convergedAt, afterLastSet histogram
 
@@ -58,6 +62,10 @@ func (t *tally) add(r *seedRecord) {
 	t.stops[r.Stop]++
 	if r.TraceHash != "" {
 		t.hashed++
+	}
+	if r.Residue > 0 {
+		t.withResidue++
+		t.maxResidue = max(t.maxResidue, r.Residue)
 	}
 	if r.Converged {
 		t.converged++
@@ -107,6 +115,10 @@ func (t *tally) writeSummary(w io.Writer, sc *scenarios.Scenario) error {
 	}
 	fmt.Fprintf(&b, "stopped:        %s\n", counts(t.stops))
 	fmt.Fprintf(&b, "converged:      %d of %d\n", t.converged, n)
+	if model.Strategy(sc.Sync.Strategy).IsRumor() {
+		// Rumor mongering may leave servers without the largest value.
+		fmt.Fprintf(&b, "residue:        %d of %d seeds left servers below the largest value (at most %d)\n", t.withResidue, n, t.maxResidue)
+	}
 	if t.hashed > 0 {
 		fmt.Fprintf(&b, "determinism:    %d seeds run twice, their traces compared\n", t.hashed)
 	}
@@ -409,6 +421,7 @@ func parseRecord(line []byte) (seedRecord, error) {
 		AfterLastSet *int64  `json:"after_last_set"`
 		Events       *int64  `json:"events"`
 		Messages     *int64  `json:"messages"`
+		Residue      int     `json:"residue"` // absent from older records: 0
 		TraceHash    string  `json:"trace_hash"`
 		RerunHash    string  `json:"rerun_hash"`
 	}
@@ -427,7 +440,7 @@ func parseRecord(line []byte) (seedRecord, error) {
 		}
 	}
 	r := seedRecord{Seed: *j.Seed, Stop: *j.Stop, Converged: *j.Converged, Events: *j.Events,
-		Messages: *j.Messages, TraceHash: j.TraceHash, RerunHash: j.RerunHash}
+		Messages: *j.Messages, Residue: j.Residue, TraceHash: j.TraceHash, RerunHash: j.RerunHash}
 	switch {
 	case *j.Verdict == "pass" && j.FailedCheck == nil:
 	case *j.Verdict == "fail" && j.FailedCheck != nil && *j.FailedCheck != "":

@@ -120,6 +120,9 @@ type seedRecord struct {
 	HasAfterLastSet bool
 	Events          int64
 	Messages        int64 // sent, all kinds
+	// Residue counts the servers that ended below the largest value: with
+	// rumor mongering alone, those the rumors missed.
+	Residue int
 	// TraceHash is the SHA-256 of the run's JSON Lines trace, with
 	// -check-determinism; RerunHash that of the second run, only if it
 	// differs.
@@ -153,6 +156,8 @@ func (r *seedRecord) appendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, r.Events, 10)
 	b = append(b, `,"messages":`...)
 	b = strconv.AppendInt(b, r.Messages, 10)
+	b = append(b, `,"residue":`...)
+	b = strconv.AppendInt(b, int64(r.Residue), 10)
 	if r.TraceHash != "" {
 		b = append(b, `,"trace_hash":"`...)
 		b = append(b, r.TraceHash...)
@@ -192,7 +197,7 @@ func newSeedRecord(seed int64, r *model.Report, err error) seedRecord {
 	if r.Converged && r.AcceptedSets > 0 {
 		rec.AfterLastSet, rec.HasAfterLastSet = int64(r.ConvergedAt-r.LastAcceptedSet), true
 	}
-	rec.Events = r.Events
+	rec.Events, rec.Residue = r.Events, r.Residue
 	for _, k := range r.Sent {
 		rec.Messages += k.Count
 	}

@@ -22,7 +22,7 @@ import (
 )
 
 // recordKeys are the keys of a sweep's record, in the order written.
-var recordKeys = []string{"seed", "verdict", "failed_check", "stop", "converged", "converged_at", "after_last_set", "events", "messages"}
+var recordKeys = []string{"seed", "verdict", "failed_check", "stop", "converged", "converged_at", "after_last_set", "events", "messages", "residue"}
 
 // sweepRecord is a record as a consumer decodes it.
 type sweepRecord struct {
@@ -35,6 +35,7 @@ type sweepRecord struct {
 	AfterLastSet *int64  `json:"after_last_set"`
 	Events       int64   `json:"events"`
 	Messages     int64   `json:"messages"`
+	Residue      int     `json:"residue"`
 	TraceHash    string  `json:"trace_hash"`
 }
 
@@ -574,7 +575,7 @@ func TestCheckDeterminism(t *testing.T) {
 func TestDeterminismFailure(t *testing.T) {
 	r := seedRecord{Seed: 9, FailedCheck: "determinism", Stop: "done", Events: 3, Messages: 2, TraceHash: "aa", RerunHash: "bb"}
 	line := string(r.appendJSON(nil))
-	want := `{"seed":9,"verdict":"fail","failed_check":"determinism","stop":"done","converged":false,"converged_at":null,"after_last_set":null,"events":3,"messages":2,"trace_hash":"aa","rerun_hash":"bb"}` + "\n"
+	want := `{"seed":9,"verdict":"fail","failed_check":"determinism","stop":"done","converged":false,"converged_at":null,"after_last_set":null,"events":3,"messages":2,"residue":0,"trace_hash":"aa","rerun_hash":"bb"}` + "\n"
 	if line != want {
 		t.Errorf("record:\n%s\nwant:\n%s", line, want)
 	}
@@ -753,5 +754,33 @@ func TestREADMESweep(t *testing.T) {
 	if got := head + stderr; got != block {
 		t.Errorf("README.md's sweep block differs from the real summary at line %d:\n%s\n(update the block with the output of the command)",
 			firstDiffLine([]byte(block), []byte(got)), lineDiff([]byte(got), []byte(block)))
+	}
+}
+
+// TestRumorSweepResidue: a sweep of rumor mongering alone passes though
+// some seeds leave servers without the largest value; each record gives
+// its residue, which is 0 exactly when the servers converged, and the
+// summary counts the seeds that left any, with the largest.
+func TestRumorSweepResidue(t *testing.T) {
+	code, out, stderr := runCLI("-seeds", "1..30", "../../scenarios/rumor.toml")
+	if code != exitPass {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	var with, most int
+	for _, r := range decodeSweep(t, out) {
+		if (r.Residue == 0) != r.Converged {
+			t.Errorf("seed %d: residue %d, converged %t", r.Seed, r.Residue, r.Converged)
+		}
+		if r.Residue > 0 {
+			with++
+			most = max(most, r.Residue)
+		}
+	}
+	if with == 0 {
+		t.Fatal("no seed of rumor.toml left a residue; the test needs one that does")
+	}
+	want := fmt.Sprintf("residue:        %d of 30 seeds left servers below the largest value (at most %d)\n", with, most)
+	if !strings.Contains(stderr, want) {
+		t.Errorf("summary lacks %q:\n%s", want, stderr)
 	}
 }
