@@ -272,7 +272,7 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 	}
 	s.label(8, 18, `font-size="13" font-weight="bold" id="caption"`, caption)
 	s.label(8, 34, `fill="#555"`, "Time flows down, not to scale: the left axis gives virtual time; ≈ marks a long idle gap cut short.")
-	s.label(8, 48, `fill="#555"`, "Arrow: a message (✓/✗: set accepted/rejected); red ✗: dropped; dotted: in flight at the end; → N: new value.")
+	s.label(8, 48, `fill="#555"`, "Arrow: a message (✓: set accepted, rumor news; ✗: not); red ✗: dropped; dotted: in flight at the end; → N: new value.")
 
 	// Partitions: a shaded band across every lane.
 	for _, c := range cuts {
@@ -530,13 +530,14 @@ func (l *labeller) labelAlong(x1, y1, x2, y2 float64, colour, text string, middl
 // "set_reply ✓" (accepted) or "set_reply ✗".
 func msgLabel(m model.Msg) string {
 	switch m.Type {
-	case model.Get:
-		return "get"
-	case model.SetReply:
+	case model.Get, model.Pull:
+		return m.Kind()
+	case model.SetReply, model.RumorAck:
+		// Accepted: the set was taken; the rumor was news.
 		if m.Accepted {
-			return "set_reply ✓"
+			return m.Kind() + " ✓"
 		}
-		return "set_reply ✗"
+		return m.Kind() + " ✗"
 	}
 	return m.Kind() + " " + strconv.FormatInt(m.Value, 10)
 }
@@ -547,8 +548,12 @@ func kindColour(t model.MsgType) string {
 		return "#1d4e89"
 	case model.Get, model.GetReply:
 		return "#555555"
-	case model.Sync:
+	case model.Sync, model.Pull, model.PushPull, model.PullReply:
 		return "#7b3294"
+	case model.RumorPush, model.RumorReply:
+		return "#c2410c" // a rumor: what spreads the news
+	case model.RumorAck, model.RumorPull:
+		return "#d9a066"
 	}
 	return "#000000"
 }
