@@ -17,6 +17,16 @@ import (
 //
 // Client is a plain value: copying it snapshots the node.
 type Client struct {
+	// The fields are ordered to leave no padding: a run of 100,000
+	// clients steps them in random order, and at 96 bytes a client spans
+	// two cache lines, where at 112 it would often span three. Done comes
+	// first, in the line the engine reads ahead (see sim.Engine.warm),
+	// since the checker reads it before each step.
+
+	// Waiting: a request is outstanding; Timer (below) is its timeout.
+	Waiting bool
+	// Done is set when the last request has completed.
+	Done bool
 	// Subject is the server this client talks to, and the only node it can
 	// address.
 	Subject sim.NodeID
@@ -36,11 +46,7 @@ type Client struct {
 	Sent    int
 	Pending Msg
 	Invoked sim.Time
-	// Waiting: a request is outstanding; Timer is its timeout.
-	Waiting bool
-	Timer   sim.TimerID
-	// Done is set when the last request has completed.
-	Done bool
+	Timer   sim.TimerID // the outstanding request's timeout
 }
 
 // TimeoutTimer names the timer of a client's request timeout.

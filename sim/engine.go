@@ -135,24 +135,26 @@ type Observer[M Message, N Note] interface {
 // instead.
 type Engine[M Message, N Note] struct {
 	cfg       Config
-	nodes     []Node[M, N]
+	ns        []nodeState[M, N] // by node
 	names     []string
-	rngs      []*rand.Rand
-	rands     []nodeRand // unused streams of the latest chunk
-	only      []NodeID   // per node: the one node it may send to, or anyone, or see allowed
 	allowed   [][]NodeID // nil: the node may send to any node
 	observers []Observer[M, N]
 
-	net     *rand.Rand
-	queue   queue[M]
-	now     Time
-	seq     uint64
-	lastID  MsgID
-	sent    []KindCount // by first send; see count
-	maxLat  time.Duration
-	dropped int64
-	dups    int64
-	fs      faultState
+	net    *rand.Rand
+	queue  queue[M]
+	now    Time
+	seq    uint64
+	lastID MsgID
+	sent   []KindCount // by first send; see count
+	// timerNames holds the names of timers, which events carry as
+	// indexes (see timerName); timerIndex finds those past the first
+	// few.
+	timerNames []string
+	timerIndex map[string]int32
+	maxLat     time.Duration
+	dropped    int64
+	dups       int64
+	fs         faultState
 
 	env  Env[M, N]
 	step Step[M, N]
@@ -175,42 +177,46 @@ func New[M Message, N Note](cfg Config) *Engine[M, N] {
 // Add adds a node under a name used in traces and returns its ID. IDs are
 // handed out in order from 0.
 func (e *Engine[M, N]) Add(name string, n Node[M, N]) NodeID {
-	id := NodeID(len(e.nodes))
-	e.nodes = append(e.nodes, n)
+	id := NodeID(len(e.ns))
+	old := cap(e.ns)
+	e.ns = append(e.ns, nodeState[M, N]{node: n, only: anyone})
+	if cap(e.ns) != old {
+		// The states moved: each generator must point at its own
+		// source again.
+		for i := range e.ns[:id] {
+			e.ns[i].r = *rand.New(&e.ns[i].pcg)
+		}
+	}
+	s := &e.ns[id]
+	s.pcg = *newPCG(e.cfg.Seed, streamNode+uint64(id)) // the stream NewRand returns
+	s.r = *rand.New(&s.pcg)
 	e.names = append(e.names, name)
-	e.rngs = append(e.rngs, e.newNodeRand(id))
 	e.allowed = append(e.allowed, nil)
-	e.only = append(e.only, anyone)
 	return id
 }
 
-// Sentinels of Engine.only.
+// Sentinels of nodeState.only.
 const (
-	anyone    NodeID = -1 // unrestricted
-	seeList   NodeID = -2 // restricted to allowed[node], not one node
-	randChunk        = 1024
+	anyone  NodeID = -1 // unrestricted
+	seeList NodeID = -2 // restricted to allowed[node], not one node
 )
 
-// nodeRand is a node's random stream, the generator and its source side
-// by side: a node draws on every step, and in a run of many nodes each
-// separate allocation is a cache miss of its own.
-type nodeRand struct {
-	r   rand.Rand
-	pcg rand.PCG
-}
-
-// newNodeRand returns node id's stream, the same one NewRand returns,
-// from chunks of nodeRand that never move, each as large as the nodes so
-// far (up to randChunk), so that a small run allocates little.
-func (e *Engine[M, N]) newNodeRand(id NodeID) *rand.Rand {
-	if len(e.rands) == 0 {
-		e.rands = make([]nodeRand, min(max(int(id), 4), randChunk))
-	}
-	nr := &e.rands[0]
-	e.rands = e.rands[1:]
-	nr.pcg = *newPCG(e.cfg.Seed, streamNode+uint64(id))
-	nr.r = *rand.New(&nr.pcg)
-	return &nr.r
+// nodeState is what the engine reads of a node on each of its steps, side
+// by side in one 64-byte record: a large run steps its nodes in random
+// order, so each separate per-node array (the node, its generator, its
+// source, its restriction, whether it is up) would be a cache miss of its
+// own on every step.
+type nodeState[M Message, N Note] struct {
+	node Node[M, N]
+	// The node's random stream: r draws from pcg, which is why Add must
+	// point r at pcg again whenever the states move.
+	r    rand.Rand
+	pcg  rand.PCG
+	only NodeID // the one node it may send to, or anyone, or seeList
+	// Faults: down is set while the node is crashed, and epoch is
+	// incremented by each crash.
+	epoch uint32
+	down  bool
 }
 
 // Restrict limits node to sending to the given nodes only. A send to any
@@ -219,9 +225,9 @@ func (e *Engine[M, N]) newNodeRand(id NodeID) *rand.Rand {
 func (e *Engine[M, N]) Restrict(node NodeID, to ...NodeID) {
 	// Never nil, even with no targets: nil means unrestricted.
 	e.allowed[node] = append(make([]NodeID, 0, len(to)), to...)
-	e.only[node] = seeList
+	e.ns[node].only = seeList
 	if len(to) == 1 && to[0] >= 0 {
-		e.only[node] = to[0]
+		e.ns[node].only = to[0]
 	}
 }
 
@@ -243,7 +249,7 @@ func (e *Engine[M, N]) Name(id NodeID) string {
 }
 
 // Len returns the number of nodes.
-func (e *Engine[M, N]) Len() int { return len(e.nodes) }
+func (e *Engine[M, N]) Len() int { return len(e.ns) }
 
 // Run gives every node its Start input at time 0, in the order they were
 // added, then processes events in (time, sequence) order until done returns
@@ -252,10 +258,13 @@ func (e *Engine[M, N]) Len() int { return len(e.nodes) }
 // breaks the engine's rules (sends to an unknown or forbidden node, arms a
 // timer in the past); the simulation stops at that step.
 func (e *Engine[M, N]) Run(done func() bool) (Result, error) {
-	for id := range e.nodes {
-		e.schedule(0, NodeID(id), Input[M]{Kind: Start})
+	for id := range e.ns {
+		e.schedule(event[M]{node: NodeID(id), kind: Start})
 	}
 	e.initFaults()
+	if len(e.ns) >= warmFrom {
+		e.queue.warm = e.warm
+	}
 	var events int64
 	reason := Idle
 	for e.queue.len() > 0 {
@@ -299,20 +308,80 @@ func (e *Engine[M, N]) result(reason StopReason, events int64) Result {
 	return r
 }
 
-func (e *Engine[M, N]) schedule(at Time, node NodeID, in Input[M]) {
-	e.seq++
-	e.queue.push(event[M]{at: at, seq: e.seq, node: node, in: in})
+// warmFrom is how many nodes a run needs for Engine.warm to pay: below
+// that their states stay in cache anyway.
+const warmFrom = 1 << 14
+
+// warm reads the state of node n, due to step soon, and returns a part of
+// it for the caller to keep: in a run of many nodes each step would
+// otherwise begin with a cache miss on its node's state, where these
+// reads, which do not depend on one another, miss together (see
+// queue.refill). It leaves the node itself alone: reaching into it would
+// mean reading through the layout of interface values.
+func (e *Engine[M, N]) warm(n NodeID) uint32 {
+	if n < 0 {
+		return 0
+	}
+	return e.ns[n].epoch
 }
+
+// schedule puts ev, which cannot be cancelled, in the queue, next in order
+// among the events due at its time.
+func (e *Engine[M, N]) schedule(ev event[M]) {
+	e.seq++
+	ev.seq = e.seq
+	e.queue.push(ev)
+}
+
+// input returns the Input a node gets for ev.
+func (e *Engine[M, N]) input(ev *event[M]) Input[M] {
+	in := Input[M]{Kind: ev.kind, Durable: ev.durable, From: ev.from, ID: ev.id, Msg: ev.msg}
+	if ev.kind == Timer {
+		in.Timer = e.timerNames[ev.aux]
+	}
+	return in
+}
+
+// timerName returns the index of a timer's name in timerNames, adding it
+// if it is new, so that events carry an index rather than a string. A
+// protocol names its timers with a few constant strings: comparing with
+// each of the first names seen, quick when the two strings share their
+// bytes, costs less than hashing the name on every timer. Should a node
+// make names up as it goes, the names past those are found in a map; the
+// table keeps every name for the rest of the run.
+func (e *Engine[M, N]) timerName(name string) int32 {
+	first := e.timerNames[:min(len(e.timerNames), scanNames)]
+	for i := range first {
+		if first[i] == name {
+			return int32(i)
+		}
+	}
+	if i, ok := e.timerIndex[name]; ok {
+		return i
+	}
+	i := int32(len(e.timerNames))
+	e.timerNames = append(e.timerNames, name)
+	if i >= scanNames {
+		if e.timerIndex == nil {
+			e.timerIndex = make(map[string]int32)
+		}
+		e.timerIndex[name] = i
+	}
+	return i
+}
+
+// scanNames is how many timer names timerName compares one by one.
+const scanNames = 8
 
 // process handles one event: it steps a node, or records a fault, or
 // discards the event (a timer of a crashed node, a fault after the faults
 // ended). It reports whether the event counted.
 func (e *Engine[M, N]) process(ev event[M]) (bool, error) {
 	st := &e.step
-	*st = Step[M, N]{Time: e.now, Node: ev.node, In: ev.in, Sends: st.Sends[:0]}
-	switch ev.in.Kind {
+	*st = Step[M, N]{Time: e.now, Node: ev.node, In: e.input(&ev), Sends: st.Sends[:0]}
+	switch ev.kind {
 	case Timer:
-		if !e.fs.up[ev.node] || ev.epoch != e.fs.epoch[ev.node] {
+		if ns := &e.ns[ev.node]; ns.down || ev.epoch != ns.epoch {
 			return false, nil // armed before a crash: gone with it
 		}
 	case Deliver:
@@ -323,27 +392,27 @@ func (e *Engine[M, N]) process(ev event[M]) (bool, error) {
 			return true, nil
 		}
 	case Recover:
-		if e.fs.up[ev.node] || e.fs.downBy[ev.node] != ev.in.crash {
+		if !e.ns[ev.node].down || e.fs.downBy[ev.node] != ev.aux {
 			// Restarted already (when the faults ended), or the end of
 			// a crash that never happened because the node was down.
 			return false, nil
 		}
-		e.fs.up[ev.node], e.fs.downBy[ev.node] = true, -1
-		st.Crash = ev.in.crash
+		e.ns[ev.node].down, e.fs.downBy[ev.node] = false, -1
+		st.Crash = int(ev.aux)
 	case CrashKind:
-		if !e.fs.on || !e.fs.up[ev.node] {
+		if !e.fs.on || e.ns[ev.node].down {
 			return false, nil
 		}
-		e.fs.up[ev.node], e.fs.downBy[ev.node] = false, ev.in.crash
-		e.fs.epoch[ev.node]++
-		st.Crash = ev.in.crash
+		e.ns[ev.node].down, e.fs.downBy[ev.node] = true, ev.aux
+		e.ns[ev.node].epoch++
+		st.Crash = int(ev.aux)
 		e.observe(st)
 		return true, nil
 	case PartitionStart, PartitionEnd:
 		if !e.fs.on {
 			return false, nil
 		}
-		st.Partition = ev.in.part
+		st.Partition = int(ev.aux)
 		e.observe(st)
 		return true, nil
 	case FaultsEnd:
@@ -363,7 +432,7 @@ func (e *Engine[M, N]) endFaults(st *Step[M, N]) {
 	for id, by := range e.fs.downBy {
 		if by >= 0 {
 			c := e.cfg.Faults.Crashes[by]
-			e.schedule(e.now, NodeID(id), Input[M]{Kind: Recover, Durable: c.Durable, crash: by})
+			e.schedule(event[M]{at: e.now, node: NodeID(id), kind: Recover, durable: c.Durable, aux: by})
 		}
 	}
 }
@@ -379,10 +448,11 @@ func (e *Engine[M, N]) step1(ev event[M]) error {
 	for _, o := range e.observers {
 		o.BeforeStep(e.now, ev.node)
 	}
+	ns := &e.ns[ev.node]
 	env := &e.env
-	env.now, env.self, env.rng, env.queue = e.now, ev.node, e.rngs[ev.node], &e.queue
+	env.now, env.self, env.rng, env.queue = e.now, ev.node, &ns.r, &e.queue
 	env.sends, env.timers, env.cancel, env.notes = env.sends[:0], env.timers[:0], env.cancel[:0], env.notes[:0]
-	e.nodes[ev.node].Step(env, ev.in)
+	ns.node.Step(env, e.step.In)
 
 	st := &e.step
 	st.Notes = env.notes
@@ -408,8 +478,8 @@ func (e *Engine[M, N]) step1(ev event[M]) error {
 			return fmt.Errorf("sim: %s armed timer %q %v in the past", e.Name(ev.node), t.name, t.after)
 		}
 		e.seq++
-		e.queue.put(t.slot, t.after, event[M]{at: e.now.Add(t.after), seq: e.seq, node: ev.node, epoch: e.fs.epoch[ev.node],
-			in: Input[M]{Kind: Timer, Timer: t.name}})
+		e.queue.put(t.slot, t.after, event[M]{at: e.now.Add(t.after), seq: e.seq, node: ev.node, epoch: ns.epoch,
+			kind: Timer, aux: e.timerName(t.name)})
 	}
 	// After the new timers are in, so that a timer armed and cancelled
 	// in the same step is cancelled too.
@@ -440,17 +510,16 @@ func (e *Engine[M, N]) deliver(from NodeID, out outgoing[M], lost bool) Time {
 	e.maxLat = max(e.maxLat, lat)
 	arrive := e.now.Add(lat)
 	e.seq++
-	e.queue.push(event[M]{at: arrive, seq: e.seq, node: out.to, lost: lost,
-		in: Input[M]{Kind: Deliver, ID: e.lastID, From: from, Msg: out.msg}})
+	e.queue.push(event[M]{at: arrive, seq: e.seq, id: e.lastID, msg: out.msg, node: out.to, from: from, kind: Deliver, lost: lost})
 	return arrive
 }
 
 // checkSend enforces Restrict and rejects sends to nodes that do not exist.
 func (e *Engine[M, N]) checkSend(from NodeID, out outgoing[M]) error {
-	if out.to < 0 || int(out.to) >= len(e.nodes) {
+	if out.to < 0 || int(out.to) >= len(e.ns) {
 		return fmt.Errorf("sim: %s sent %s to unknown node %d", e.Name(from), out.msg.Kind(), out.to)
 	}
-	switch e.only[from] {
+	switch e.ns[from].only {
 	case anyone, out.to:
 		return nil
 	}

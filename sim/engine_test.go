@@ -1075,3 +1075,45 @@ func TestTimeArithmetic(t *testing.T) {
 		t.Errorf("0 - 5ms = %v", got)
 	}
 }
+
+// TestManyNodes runs enough nodes for the engine to read node states ahead
+// of their steps (warmFrom): each node passes a token to the next for a
+// few hops. Reading ahead must change nothing: every hop happens, in the
+// order of time.
+func TestManyNodes(t *testing.T) {
+	const n, hops = warmFrom + 100, 3
+	e := newEngine(Config{Seed: 1, Latency: Latency{Distribution: Uniform, Min: time.Millisecond, Max: 5 * time.Millisecond}})
+	received := make([]int, n)
+	for i := range n {
+		e.Add(fmt.Sprintf("node-%d", i+1), stepFunc(func(env *tenv, in tinput) {
+			switch {
+			case in.Kind == Start:
+				env.Send(NodeID((i+1)%n), tmsg{kind: "token", n: 1})
+			case in.Kind == Deliver && in.Msg.n < hops:
+				received[i]++
+				env.Send(NodeID((i+1)%n), tmsg{kind: "token", n: in.Msg.n + 1})
+			case in.Kind == Deliver:
+				received[i]++
+			}
+		}))
+	}
+	var last Time
+	e.Observe(observerFunc(func(s *tstep) {
+		if s.Time < last {
+			t.Fatalf("step at %v after one at %v", s.Time, last)
+		}
+		last = s.Time
+	}))
+	r, err := e.Run(func() bool { return false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(n + n*hops); r.Events != want {
+		t.Errorf("%d events, want %d", r.Events, want)
+	}
+	for i, got := range received {
+		if got != hops {
+			t.Fatalf("node-%d received %d tokens, want %d", i+1, got, hops)
+		}
+	}
+}

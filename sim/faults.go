@@ -53,21 +53,17 @@ type faultState struct {
 	on        bool      // faults are still happening
 	endQueued bool      // an end-of-faults event is scheduled
 	ended     Time      // when they ended, if !on
-	up        []bool    // per node
-	epoch     []uint32  // per node: incremented by each crash
-	downBy    []int     // per node: the crash that took it down, or -1
+	downBy    []int32   // per node: the crash that took it down, or -1 (see also nodeState)
 	groups    [][]int32 // per partition, per node: its group
 }
 
 func (e *Engine[M, N]) initFaults() {
 	f := &e.fs
 	f.on = true
-	n := len(e.nodes)
-	f.up = make([]bool, n)
-	f.epoch = make([]uint32, n)
-	f.downBy = make([]int, n)
+	n := len(e.ns)
+	f.downBy = make([]int32, n)
 	for i := range n {
-		f.up[i], f.downBy[i] = true, -1
+		f.downBy[i] = -1
 	}
 	for pi, p := range e.cfg.Faults.Partitions {
 		g := make([]int32, n)
@@ -80,30 +76,30 @@ func (e *Engine[M, N]) initFaults() {
 			}
 		}
 		f.groups = append(f.groups, g)
-		e.scheduleFault(p.At, NoNode, Input[M]{Kind: PartitionStart, part: pi})
+		e.scheduleFault(event[M]{at: p.At, node: NoNode, kind: PartitionStart, aux: int32(pi)})
 		if p.Heal > 0 {
-			e.scheduleFault(p.Heal, NoNode, Input[M]{Kind: PartitionEnd, part: pi})
+			e.scheduleFault(event[M]{at: p.Heal, node: NoNode, kind: PartitionEnd, aux: int32(pi)})
 		}
 	}
 	for ci, c := range e.cfg.Faults.Crashes {
-		e.scheduleFault(c.At, c.Node, Input[M]{Kind: CrashKind, Durable: c.Durable, crash: ci})
+		e.scheduleFault(event[M]{at: c.At, node: c.Node, kind: CrashKind, durable: c.Durable, aux: int32(ci)})
 		if c.Restart > 0 {
-			e.scheduleFault(c.Restart, c.Node, Input[M]{Kind: Recover, Durable: c.Durable, crash: ci})
+			e.scheduleFault(event[M]{at: c.Restart, node: c.Node, kind: Recover, durable: c.Durable, aux: int32(ci)})
 		}
 	}
 	if e.cfg.Faults.Until > 0 {
 		e.fs.endQueued = true
-		e.scheduleFault(e.cfg.Faults.Until, NoNode, Input[M]{Kind: FaultsEnd})
+		e.scheduleFault(event[M]{at: e.cfg.Faults.Until, node: NoNode, kind: FaultsEnd})
 	}
 }
 
 // scheduleFault schedules a fault event unless it lies after the faults
 // end: nothing goes wrong after that.
-func (e *Engine[M, N]) scheduleFault(at Time, node NodeID, in Input[M]) {
-	if until := e.cfg.Faults.Until; until > 0 && at > until && in.Kind != Recover {
+func (e *Engine[M, N]) scheduleFault(ev event[M]) {
+	if until := e.cfg.Faults.Until; until > 0 && ev.at > until && ev.kind != Recover {
 		return
 	}
-	e.schedule(at, node, in)
+	e.schedule(ev)
 }
 
 // EndFaults ends the faults, unless they ended already or Faults.Until
@@ -114,7 +110,7 @@ func (e *Engine[M, N]) scheduleFault(at Time, node NodeID, in Input[M]) {
 func (e *Engine[M, N]) EndFaults() {
 	if e.fs.on && !e.fs.endQueued {
 		e.fs.endQueued = true
-		e.schedule(e.now, NoNode, Input[M]{Kind: FaultsEnd})
+		e.schedule(event[M]{at: e.now, node: NoNode, kind: FaultsEnd})
 	}
 }
 
@@ -136,9 +132,9 @@ func (e *Engine[M, N]) dropReason(ev *event[M]) string {
 	switch {
 	case ev.lost:
 		return DropLoss
-	case e.partitioned(ev.in.From, ev.node, e.now):
+	case e.partitioned(ev.from, ev.node, e.now):
 		return DropPartition
-	case !e.fs.up[ev.node]:
+	case e.ns[ev.node].down:
 		return DropDown
 	}
 	return ""

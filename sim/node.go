@@ -108,19 +108,17 @@ func (k InputKind) String() string {
 }
 
 // Input is one thing that happens to a node.
+// Its fields are ordered to leave no padding: it is copied into every step.
 type Input[M Message] struct {
 	Kind InputKind
+	// For Recover and CrashKind: whether the node's state survives.
+	Durable bool
 	// For Deliver: the message, its sender and its ID.
-	ID   MsgID
 	From NodeID
+	ID   MsgID
 	Msg  M
 	// For Timer: the name given to Env.After.
 	Timer string
-	// For Recover and CrashKind: whether the node's state survives.
-	Durable bool
-
-	part  int // PartitionStart, PartitionEnd: which partition
-	crash int // CrashKind, Recover: which crash
 }
 
 // Env is what the engine hands a node for one step: the virtual time, the

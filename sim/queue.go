@@ -2,16 +2,27 @@ package sim
 
 import "time"
 
-// event is one input due at a node at a time.
+// event is one input due at a node at a time, in a compact form of the
+// Input the node will get (see Engine.input): millions of events go
+// through the queue's slots and the calendar's buckets, and every byte of
+// them is written to memory and read back, so the fields are narrow and
+// ordered to leave no padding, and a timer's name is an index rather than
+// a string.
 type event[M Message] struct {
-	at   Time
-	seq  uint64 // order of scheduling; breaks ties between equal times
-	node NodeID
-	in   Input[M]
-	// For timers: the node's epoch when armed (see faultState).
-	epoch uint32
-	// For deliveries: the network lost the message; it is dropped on
-	// arrival.
+	at    Time
+	seq   uint64 // order of scheduling; breaks ties between equal times
+	id    MsgID  // Deliver
+	msg   M      // Deliver
+	node  NodeID
+	from  NodeID // Deliver
+	epoch uint32 // Timer: the node's epoch when armed (see nodeState)
+	// aux is, for a Timer, its name (see Engine.timerName); for
+	// PartitionStart and PartitionEnd, the partition; for CrashKind and
+	// Recover, the crash.
+	aux     int32
+	kind    InputKind
+	durable bool // Recover, CrashKind: the node's state survives
+	// lost: the network lost the message, which is dropped on arrival.
 	lost bool
 }
 
@@ -90,9 +101,19 @@ type queue[M Message] struct {
 	cal    calendar[M]
 	now    Time       // time of the last event popped
 	events []event[M] // by slot
-	pos    []int32    // by slot, for timers: where its entry is (heap index, laneRef); -1 if none
-	gen    []uint32   // by slot: incremented each time it is released
+	slots  []slotInfo // by slot
 	free   []int32
+	// warm, if set, reads the state of a node an event of the calendar
+	// is due at, shortly before it is due (see Engine.warm).
+	warm func(NodeID) uint32
+	sink uint32 // keeps the reads of refill from being optimised away
+}
+
+// slotInfo is what Cancel reads of a slot, side by side so that cancelling
+// a timer armed long ago costs one cache miss rather than two.
+type slotInfo struct {
+	pos int32  // for timers: where its entry is (heap index, laneRef); -1 if none
+	gen uint32 // incremented each time the slot is released
 }
 
 func (q *queue[M]) len() int { return len(q.heap) + q.inLane + q.cal.n }
@@ -105,15 +126,12 @@ func (q *queue[M]) reserve() int32 {
 		return slot
 	}
 	q.events = append(q.events, event[M]{})
-	q.pos = append(q.pos, -1)
-	q.gen = append(q.gen, 0)
+	q.slots = append(q.slots, slotInfo{pos: -1})
 	return int32(len(q.events) - 1)
 }
 
 func (q *queue[M]) release(slot int32) {
-	q.events[slot] = event[M]{} // let the message be collected
-	q.pos[slot] = -1
-	q.gen[slot]++
+	q.slots[slot] = slotInfo{pos: -1, gen: q.slots[slot].gen + 1}
 	q.free = append(q.free, slot)
 }
 
@@ -121,16 +139,20 @@ func (q *queue[M]) release(slot int32) {
 // ID that cancels it.
 func (q *queue[M]) newTimer() (int32, TimerID) {
 	slot := q.reserve()
-	return slot, TimerID(uint64(q.gen[slot])<<32 | uint64(slot))
+	return slot, TimerID(uint64(q.slots[slot].gen)<<32 | uint64(slot))
 }
 
 // cancel takes the timer id out of the queue, if it is still there.
 func (q *queue[M]) cancel(id TimerID) {
 	slot := int32(uint32(id))
-	if slot < 0 || int(slot) >= len(q.events) || q.gen[slot] != uint32(id>>32) || q.pos[slot] == -1 {
+	if slot < 0 || int(slot) >= len(q.slots) {
+		return
+	}
+	p := q.slots[slot].pos
+	if q.slots[slot].gen != uint32(id>>32) || p == -1 {
 		return // fired or cancelled already
 	}
-	if p := q.pos[slot]; p >= 0 {
+	if p >= 0 {
 		q.remove(int(p))
 	} else {
 		li, i := laneOf(p)
@@ -140,6 +162,9 @@ func (q *queue[M]) cancel(id TimerID) {
 		q.inLane--
 		q.tidy(li)
 	}
+	// The event stays in its slot until the slot is reused: a timer
+	// carries no message to let go of, and clearing a slot written long
+	// ago would cost cache misses on every reply.
 	q.release(slot)
 }
 
@@ -169,7 +194,7 @@ func (q *queue[M]) put(slot int32, after time.Duration, ev event[M]) {
 	e := entry{ev.at, ev.seq, slot, true}
 	if li := q.laneFor(after, &e); li >= 0 {
 		l := &q.lanes[li]
-		q.pos[slot] = laneRef(li, len(l.ents))
+		q.slots[slot].pos = laneRef(li, len(l.ents))
 		l.ents = append(l.ents, e)
 		l.live++
 		q.inLane++
@@ -219,7 +244,7 @@ func (q *queue[M]) tidy(li int) {
 	for _, e := range l.ents[l.head:] {
 		if e.slot >= 0 {
 			l.ents[n] = e
-			q.pos[e.slot] = laneRef(li, n)
+			q.slots[e.slot].pos = laneRef(li, n)
 			n++
 		}
 	}
@@ -283,6 +308,7 @@ func (q *queue[M]) pop() event[M] {
 		q.popHeap()
 	}
 	ev := q.events[slot]
+	q.events[slot] = event[M]{} // let the message be collected
 	q.release(slot)
 	q.now = ev.at
 	if q.cal.n == 0 && q.cal.buckets != nil {
@@ -298,11 +324,27 @@ func (q *queue[M]) refill() {
 	for c.n > 0 && (len(q.heap) == 0 || c.bucket(q.heap[0].at) > c.cur) {
 		c.cur++
 		b := &c.buckets[c.cur&int64(len(c.buckets)-1)]
-		for i := range *b {
-			q.pushHeap((*b)[i])
+		if *b == nil {
+			continue // an empty bucket: nothing to move or recycle
+		}
+		// First read every event of the bucket, and its node's state,
+		// in a loop whose reads do not depend on one another, so that
+		// their cache misses overlap; then sift them in.
+		var sink uint32
+		for _, x := range *b {
+			ev := c.at(x)
+			sink += uint32(ev.at)
+			if q.warm != nil {
+				sink += q.warm(ev.node)
+			}
+		}
+		q.sink = sink
+		for _, x := range *b {
+			ev := c.at(x)
+			q.pushHeap(*ev)
+			c.drop(x, ev)
 		}
 		c.n -= len(*b)
-		clear(*b) // let the messages be collected
 		c.spare = append(c.spare, (*b)[:0])
 		*b = nil
 	}
@@ -313,7 +355,7 @@ func (q *queue[M]) refill() {
 func (q *queue[M]) place(i int, e entry) {
 	q.heap[i] = e
 	if e.timer {
-		q.pos[e.slot] = int32(i)
+		q.slots[e.slot].pos = int32(i)
 	}
 }
 
@@ -398,11 +440,17 @@ func (q *queue[M]) down(i int) {
 // their bucket comes up. The heap then holds a bucket's worth of events
 // rather than every message in flight, and stays in cache where sifting
 // through hundreds of thousands of entries would miss it at every level.
-// The buckets hold the events themselves, not slots: a bucket is read in
-// one sweep, into slots freed a moment before, so the event a pop reads
-// is in cache rather than written milliseconds of traffic ago.
 // Order is untouched: the heap still decides it, and the calendar only
 // holds back events later than everything in the heap.
+//
+// The events themselves go to a log, in the order they come, and the
+// buckets hold their places in it. A thousand buckets fill at once, each
+// a line of memory at a time that was last written a full ring ago: with
+// the events in the buckets, nearly every event meant writing to a line
+// missing from the cache, and each such write stalls the processor once
+// its store buffer fills. The log is written at one place, whose lines the
+// processor fetches ahead; the buckets take a line per 16 events; and the
+// misses of reading a bucket's events back, all known at once, overlap.
 //
 // Buckets are 2^shift ns wide, a ring of them covering about twice the
 // largest latency (width comes from the engine's latency distribution);
@@ -410,14 +458,32 @@ func (q *queue[M]) down(i int) {
 type calendar[M Message] struct {
 	width   time.Duration // the latency horizon the ring must cover; 0: no calendar
 	shift   uint
-	buckets [][]event[M] // by bucket number mod len; nil until started
-	cur     int64        // bucket number whose events are in the heap
-	n       int          // events in buckets
+	buckets [][]int32 // by bucket number mod len: places in the log; nil until started
+	cur     int64     // bucket number whose events are in the heap
+	n       int       // events in buckets
 	// spare holds the arrays of emptied buckets for the next buckets to
 	// fill: only the buckets within the latency horizon hold events, so
 	// the ring as a whole keeps only that many arrays.
-	spare [][]event[M]
+	spare [][]int32
+
+	// The log is a list of chunks, each written from start to end; a
+	// place in it is chunk<<logBits | index. A chunk whose events have
+	// all left is reused once the chunk being written (tail) is full.
+	chunks []*logChunk[M]
+	tail   int32
+	used   int32   // events written to the tail
+	free   []int32 // chunks to reuse
 }
+
+type logChunk[M Message] struct {
+	ev   [logLen]event[M]
+	live int32 // events still in a bucket
+}
+
+const (
+	logBits = 10
+	logLen  = 1 << logBits
+)
 
 const (
 	// calendarFrom is how large the heap grows before the calendar
@@ -447,8 +513,39 @@ func (c *calendar[M]) start(now Time) {
 	for time.Duration(1)<<c.shift*calBuckets < 2*c.width {
 		c.shift++
 	}
-	c.buckets = make([][]event[M], calBuckets)
+	c.buckets = make([][]int32, calBuckets)
 	c.cur = c.bucket(now)
+	c.newTail()
+}
+
+// newTail starts writing the log to a chunk with no events in it.
+func (c *calendar[M]) newTail() {
+	if len(c.chunks) > 0 && c.chunks[c.tail].live == 0 {
+		c.free = append(c.free, c.tail) // emptied while being written
+	}
+	if n := len(c.free); n > 0 {
+		c.tail = c.free[n-1]
+		c.free = c.free[:n-1]
+	} else {
+		c.chunks = append(c.chunks, new(logChunk[M]))
+		c.tail = int32(len(c.chunks) - 1)
+	}
+	c.used = 0
+}
+
+// at returns the event at place x of the log.
+func (c *calendar[M]) at(x int32) *event[M] {
+	return &c.chunks[x>>logBits].ev[x&(logLen-1)]
+}
+
+// drop lets the event ev at place x of the log go, once copied out.
+func (c *calendar[M]) drop(x int32, ev *event[M]) {
+	*ev = event[M]{} // let the message be collected
+	ch := c.chunks[x>>logBits]
+	ch.live--
+	if ch.live == 0 && x>>logBits != c.tail {
+		c.free = append(c.free, x>>logBits)
+	}
 }
 
 func (c *calendar[M]) bucket(t Time) int64 { return int64(t) >> c.shift }
@@ -465,7 +562,14 @@ func (c *calendar[M]) add(ev *event[M]) bool {
 		*bk = c.spare[len(c.spare)-1]
 		c.spare = c.spare[:len(c.spare)-1]
 	}
-	*bk = append(*bk, *ev)
+	if c.used == logLen {
+		c.newTail()
+	}
+	ch := c.chunks[c.tail]
+	ch.ev[c.used] = *ev
+	ch.live++
+	*bk = append(*bk, c.tail<<logBits|c.used)
+	c.used++
 	c.n++
 	return true
 }
