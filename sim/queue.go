@@ -321,12 +321,13 @@ func (q *queue[M]) pop() event[M] {
 // heap's top is earlier than anything left in the calendar.
 func (q *queue[M]) refill() {
 	c := &q.cal
-	for c.n > 0 && (len(q.heap) == 0 || c.bucket(q.heap[0].at) > c.cur) {
-		c.cur++
-		b := &c.buckets[c.cur&int64(len(c.buckets)-1)]
-		if *b == nil {
-			continue // an empty bucket: nothing to move or recycle
-		}
+	mask := int64(len(c.buckets) - 1)
+	for c.n > 0 && (len(q.heap) == 0 || c.bucket(q.heap[0].at) >= c.first) {
+		// Straight to the earliest bucket that holds events: stepping
+		// through the empty ones cost more than all the rest when a
+		// small latency spread few messages over many buckets.
+		c.cur = c.first
+		b := &c.buckets[c.cur&mask]
 		// First read every event of the bucket, and its node's state,
 		// in a loop whose reads do not depend on one another, so that
 		// their cache misses overlap; then sift them in.
@@ -347,6 +348,11 @@ func (q *queue[M]) refill() {
 		c.n -= len(*b)
 		c.spare = append(c.spare, (*b)[:0])
 		*b = nil
+		if c.n > 0 {
+			// The next bucket that holds events is within the ring.
+			for c.first = c.cur + 1; c.buckets[c.first&mask] == nil; c.first++ {
+			}
+		}
 	}
 }
 
@@ -461,6 +467,7 @@ type calendar[M Message] struct {
 	buckets [][]int32 // by bucket number mod len: places in the log; nil until started
 	cur     int64     // bucket number whose events are in the heap
 	n       int       // events in buckets
+	first   int64     // when n > 0: the earliest bucket number holding events
 	// spare holds the arrays of emptied buckets for the next buckets to
 	// fill: only the buckets within the latency horizon hold events, so
 	// the ring as a whole keeps only that many arrays.
@@ -570,6 +577,9 @@ func (c *calendar[M]) add(ev *event[M]) bool {
 	ch.live++
 	*bk = append(*bk, c.tail<<logBits|c.used)
 	c.used++
+	if c.n == 0 || b < c.first {
+		c.first = b
+	}
 	c.n++
 	return true
 }
