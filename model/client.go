@@ -19,9 +19,8 @@ import (
 type Client struct {
 	// The fields are ordered to leave no padding: a run of 100,000
 	// clients steps them in random order, and at 96 bytes a client spans
-	// two cache lines, where at 112 it would often span three. Done comes
-	// first, in the line the engine reads ahead (see sim.Engine.warm),
-	// since the checker reads it before each step.
+	// two cache lines, where at 112 it would often span three (see also
+	// Cluster.warm).
 
 	// Waiting: a request is outstanding; Timer (below) is its timeout.
 	Waiting bool

@@ -66,3 +66,19 @@ func TestDeterminismAcrossScenarios(t *testing.T) {
 		})
 	}
 }
+
+// TestManyClientsReadAhead runs enough clients for the engine to read
+// them ahead of their steps (sim.Engine.Warm): a hint about memory that
+// must change nothing. The run passes, and gives the same trace twice.
+func TestManyClientsReadAhead(t *testing.T) {
+	sc := scenarios.Default()
+	sc.Name, sc.Servers, sc.Clients, sc.RequestsPerClient = "many clients", 4, 17_000, 2
+	first := traceHash(t, sc, 3)
+	if first != traceHash(t, sc, 3) {
+		t.Error("two runs of the same seed differ")
+	}
+	r, err := model.NewCluster(sc.Config()).Run()
+	if err != nil || !r.Passed() || r.Reason != sim.Done {
+		t.Errorf("err %v, passed %t, stopped by %v", err, r.Passed(), r.Reason)
+	}
+}
