@@ -1,6 +1,9 @@
 package sim
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // event is one input due at a node at a time, in a compact form of the
 // Input the node will get (see Engine.input): millions of events go
@@ -86,7 +89,10 @@ func laneOf(pos int32) (l, i int) {
 // and sifting 24-byte entries instead of whole events (a message and its
 // input, five times larger) is what keeps that cheap. It is written out
 // rather than built on container/heap so that nothing is boxed. Timers go
-// to lanes rather than the heap when they can (see lane).
+// to lanes rather than the heap when they can (see lane), and in large runs
+// most messages reach the run, a bucket of the calendar sorted at once,
+// without going through the heap at all (see calendar). Pop takes the
+// earliest of the heap's top, the run's next and the lanes' heads.
 //
 // Timers can be cancelled, and a client cancels one on every reply: left in
 // the queue until due, cancelled timers would pile up by the hundred
@@ -99,6 +105,11 @@ type queue[M Message] struct {
 	lanes  []lane
 	inLane int // live entries in lanes
 	cal    calendar[M]
+	// run holds the events of the calendar bucket taken last, sorted;
+	// run[runAt:] are still to come (see refill).
+	run    []event[M]
+	runAt  int
+	keys   []uint64   // refill's sort keys, kept to be reused
 	now    Time       // time of the last event popped
 	events []event[M] // by slot
 	slots  []slotInfo // by slot
@@ -116,7 +127,7 @@ type slotInfo struct {
 	gen uint32 // incremented each time the slot is released
 }
 
-func (q *queue[M]) len() int { return len(q.heap) + q.inLane + q.cal.n }
+func (q *queue[M]) len() int { return len(q.heap) + q.inLane + q.cal.n + len(q.run) - q.runAt }
 
 // reserve takes a free slot for an event about to be put.
 func (q *queue[M]) reserve() int32 {
@@ -258,32 +269,48 @@ func (q *queue[M]) peekTime() Time {
 	if q.cal.n > 0 {
 		q.refill()
 	}
-	li := q.earliest()
-	if li < 0 {
+	switch src := q.earliest(); src {
+	case fromHeap:
 		return q.heap[0].at
+	case fromRun:
+		return q.run[q.runAt].at
+	default:
+		l := &q.lanes[src]
+		return l.ents[l.head].at
 	}
-	l := &q.lanes[li]
-	return l.ents[l.head].at
 }
 
-// earliest returns the lane whose head is the earliest event, or -1 if it
-// is the heap's top.
+// Where the earliest event is, besides a lane's head (a lane's index).
+const (
+	fromHeap = -1 // the heap's top
+	fromRun  = -2 // the run's next
+)
+
+// earliest returns where the earliest event is: fromHeap, fromRun, or the
+// lane whose head it is.
 func (q *queue[M]) earliest() int {
-	best := -1
-	var first *entry
+	best := fromHeap
+	var at Time
+	var seq uint64
 	if len(q.heap) > 0 {
-		first = &q.heap[0]
+		at, seq = q.heap[0].at, q.heap[0].seq
+	}
+	if q.runAt < len(q.run) {
+		if ev := &q.run[q.runAt]; len(q.heap) == 0 || ev.at < at || ev.at == at && ev.seq < seq {
+			best, at, seq = fromRun, ev.at, ev.seq
+		}
 	}
 	if q.inLane == 0 {
 		return best
 	}
+	none := len(q.heap) == 0 && best != fromRun
 	for i := range q.lanes {
 		l := &q.lanes[i]
 		if l.live == 0 {
 			continue
 		}
-		if h := &l.ents[l.head]; first == nil || h.before(first) {
-			best, first = i, h
+		if h := &l.ents[l.head]; none || h.at < at || h.at == at && h.seq < seq {
+			best, at, seq, none = i, h.at, h.seq, false
 		}
 	}
 	return best
@@ -295,63 +322,89 @@ func (q *queue[M]) pop() event[M] {
 	if q.cal.n > 0 {
 		q.refill()
 	}
-	var slot int32
-	if li := q.earliest(); li >= 0 {
-		l := &q.lanes[li]
-		slot = l.ents[l.head].slot
-		l.ents[l.head].slot = -1
-		l.live--
-		q.inLane--
-		q.tidy(li)
-	} else {
-		slot = q.heap[0].slot
-		q.popHeap()
+	var ev event[M]
+	switch src := q.earliest(); src {
+	case fromRun:
+		ev = q.run[q.runAt]
+		q.runAt++
+		if q.runAt == len(q.run) {
+			clear(q.run) // let the messages be collected
+			q.run, q.runAt = q.run[:0], 0
+		}
+	default:
+		var slot int32
+		if src >= 0 {
+			l := &q.lanes[src]
+			slot = l.ents[l.head].slot
+			l.ents[l.head].slot = -1
+			l.live--
+			q.inLane--
+			q.tidy(src)
+		} else {
+			slot = q.heap[0].slot
+			q.popHeap()
+		}
+		ev = q.events[slot]
+		q.events[slot] = event[M]{} // let the message be collected
+		q.release(slot)
 	}
-	ev := q.events[slot]
-	q.events[slot] = event[M]{} // let the message be collected
-	q.release(slot)
 	q.now = ev.at
 	if q.cal.n == 0 && q.cal.buckets != nil {
-		q.cal.cur = q.cal.bucket(q.now) // let the window follow time
+		// Let the window follow time, but never back: the run's events
+		// are in bucket cur, and the calendar must hold only later ones.
+		q.cal.cur = max(q.cal.cur, q.cal.bucket(q.now))
 	}
 	return ev
 }
 
-// refill moves the calendar's earliest buckets into the heap until the
-// heap's top is earlier than anything left in the calendar.
+// refill takes the calendar's earliest bucket into the run, once the
+// run is spent and unless the heap's top is earlier than that bucket.
+//
+// A bucket's events came to the calendar in order of sequence, so sorting
+// them by time alone, stably, orders them as the queue must. Sorted once,
+// they leave in order from one array: putting each in a slot and sifting
+// it through the heap, in and out, cost more than the sort.
 func (q *queue[M]) refill() {
 	c := &q.cal
+	if c.n == 0 || q.runAt < len(q.run) || len(q.heap) > 0 && c.bucket(q.heap[0].at) < c.first {
+		return
+	}
+	// Straight to the earliest bucket that holds events: stepping
+	// through the empty ones cost more than all the rest when a small
+	// latency spread few messages over many buckets.
+	c.cur = c.first
 	mask := int64(len(c.buckets) - 1)
-	for c.n > 0 && (len(q.heap) == 0 || c.bucket(q.heap[0].at) >= c.first) {
-		// Straight to the earliest bucket that holds events: stepping
-		// through the empty ones cost more than all the rest when a
-		// small latency spread few messages over many buckets.
-		c.cur = c.first
-		b := &c.buckets[c.cur&mask]
-		// First read every event of the bucket, and its node's state,
-		// in a loop whose reads do not depend on one another, so that
-		// their cache misses overlap; then sift them in.
-		var sink uint32
-		for _, x := range *b {
-			ev := c.at(x)
-			sink += uint32(ev.at)
-			if q.warm != nil {
-				sink += q.warm(ev.node)
-			}
+	b := &c.buckets[c.cur&mask]
+	base := Time(c.cur << c.shift)
+	// First read every event of the bucket, and its node's state, in a
+	// loop whose reads do not depend on one another, so that their cache
+	// misses overlap. The key is the event's time within the bucket
+	// (shift <= 32 bits) above its place in the bucket, which keeps the
+	// sort stable.
+	keys := q.keys[:0]
+	var sink uint32
+	for i, x := range *b {
+		ev := c.at(x)
+		keys = append(keys, uint64(ev.at-base)<<32|uint64(i))
+		if q.warm != nil {
+			sink += q.warm(ev.node)
 		}
-		q.sink = sink
-		for _, x := range *b {
-			ev := c.at(x)
-			q.pushHeap(*ev)
-			c.drop(x, ev)
-		}
-		c.n -= len(*b)
-		c.spare = append(c.spare, (*b)[:0])
-		*b = nil
-		if c.n > 0 {
-			// The next bucket that holds events is within the ring.
-			for c.first = c.cur + 1; c.buckets[c.first&mask] == nil; c.first++ {
-			}
+	}
+	q.sink = sink
+	slices.Sort(keys)
+	for _, k := range keys {
+		x := (*b)[uint32(k)]
+		ev := c.at(x)
+		q.run = append(q.run, *ev)
+		c.drop(x, ev)
+	}
+	q.keys = keys
+	c.n -= len(*b)
+	c.spare = append(c.spare, (*b)[:0])
+	*b = nil
+	if c.n > 0 {
+		// The next bucket that holds events is within the ring.
+		for c.first = c.cur + 1; c.buckets[c.first&mask] == nil; c.first++ {
 		}
 	}
 }
@@ -442,12 +495,13 @@ func (q *queue[M]) down(i int) {
 }
 
 // calendar is a front for the heap, for large runs: deliveries due in a
-// later time bucket wait there, unsorted, and enter the heap only when
-// their bucket comes up. The heap then holds a bucket's worth of events
-// rather than every message in flight, and stays in cache where sifting
-// through hundreds of thousands of entries would miss it at every level.
-// Order is untouched: the heap still decides it, and the calendar only
-// holds back events later than everything in the heap.
+// later time bucket wait there, unsorted, and are sorted into the run only
+// when their bucket comes up. The heap then holds only the few events
+// that fall due in the current bucket or beyond the ring, rather than
+// every message in flight: sifting through hundreds of thousands of
+// entries would miss the cache at every level. Order is untouched: the
+// calendar only holds back events later than everything in the run and
+// the heap, whose merge decides it.
 //
 // The events themselves go to a log, in the order they come, and the
 // buckets hold their places in it. A thousand buckets fill at once, each
@@ -465,7 +519,7 @@ type calendar[M Message] struct {
 	width   time.Duration // the latency horizon the ring must cover; 0: no calendar
 	shift   uint
 	buckets [][]int32 // by bucket number mod len: places in the log; nil until started
-	cur     int64     // bucket number whose events are in the heap
+	cur     int64     // buckets up to cur are out: their events are in the run or the heap; never goes back
 	n       int       // events in buckets
 	first   int64     // when n > 0: the earliest bucket number holding events
 	// spare holds the arrays of emptied buckets for the next buckets to
@@ -497,6 +551,10 @@ const (
 	// starts: below that the heap is in cache anyway.
 	calendarFrom = 1 << 12
 	calBuckets   = 1 << 11
+	// maxShift bounds a bucket's width, so that an event's time within
+	// its bucket takes 32 bits (see refill). A ring of buckets that wide
+	// covers over two hours: latencies beyond it are for heap alone.
+	maxShift = 32
 )
 
 // horizon returns how late after being sent most messages arrive under l,
@@ -517,7 +575,7 @@ func (c *calendar[M]) start(now Time) {
 	// Buckets of at least width*2/calBuckets: the ring covers twice the
 	// horizon.
 	c.shift = 0
-	for time.Duration(1)<<c.shift*calBuckets < 2*c.width {
+	for time.Duration(1)<<c.shift*calBuckets < 2*c.width && c.shift < maxShift {
 		c.shift++
 	}
 	c.buckets = make([][]int32, calBuckets)
@@ -558,7 +616,7 @@ func (c *calendar[M]) drop(x int32, ev *event[M]) {
 func (c *calendar[M]) bucket(t Time) int64 { return int64(t) >> c.shift }
 
 // add puts ev in its bucket, if it falls in a later bucket than the
-// heap's and within the ring.
+// current one and within the ring.
 func (c *calendar[M]) add(ev *event[M]) bool {
 	b := c.bucket(ev.at)
 	if b <= c.cur || b-c.cur >= int64(len(c.buckets)) {

@@ -98,3 +98,39 @@ func TestQueueOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueLateArrivalInRunBucket covers an event that falls due within
+// the bucket the run holds, pushed after the calendar emptied and time
+// moved on to an earlier timer: it must go where it is merged with the
+// run, not to the calendar, which would hold it back until the run is
+// spent and so pop it after later events.
+func TestQueueLateArrivalInRunBucket(t *testing.T) {
+	var q queue[queueMsg]
+	q.cal.width = 1e6 // buckets of 1,024 ns
+	var seq uint64
+	push := func(at Time) {
+		seq++
+		q.push(event[queueMsg]{at: at, seq: seq})
+	}
+	// Fill the heap for the calendar to start, with events far ahead.
+	for range calendarFrom {
+		push(1e9)
+	}
+	push(2048 + 100) // bucket 2, in the calendar
+	push(2048 + 900)
+	seq++
+	slot, _ := q.newTimer()
+	q.put(slot, 1500, event[queueMsg]{at: 1500, seq: seq}) // bucket 1
+	if q.cal.n != 2 {
+		t.Fatalf("the calendar holds %d events, want 2", q.cal.n)
+	}
+	if ev := q.pop(); ev.at != 1500 {
+		t.Fatalf("popped %v first, want the timer at 1.5µs", ev.at)
+	}
+	push(2048 + 500) // within the run's bucket, between its two events
+	for _, want := range []Time{2048 + 100, 2048 + 500, 2048 + 900} {
+		if ev := q.pop(); ev.at != want {
+			t.Fatalf("popped %v, want %v", ev.at, want)
+		}
+	}
+}
