@@ -29,12 +29,12 @@ type event[M Message] struct {
 	lost bool
 }
 
-// entry is an event's place in the heap or in a lane: its key, and the
-// slot that holds the event itself.
+// entry is an event's place in the heap: its key, and the slot that holds
+// the event itself.
 type entry struct {
 	at   Time
 	seq  uint64
-	slot int32 // in a lane, -1 once the timer was cancelled
+	slot int32
 	// timer: the event can be cancelled, so its slot must know where the
 	// entry is. Nothing else is ever cancelled, so the heap need not tell
 	// other slots where it moves their entries.
@@ -68,9 +68,28 @@ const (
 
 type lane struct {
 	after time.Duration
-	ents  []entry // ents[head:] are due, in order, some cancelled
+	ents  []laneEntry // ents[head:] are due, in order, some cancelled
 	head  int
 	live  int
+}
+
+// laneEntry is a timer in a lane: the whole of it, in 32 bytes, rather
+// than a key and a slot holding the event as in the heap. A client arms a
+// timer on every request, and writing the event to its slot, a line of
+// memory no step had touched since the slot's last timer was cancelled,
+// missed the cache on every one. The slot remains, to tell Cancel where
+// the entry is.
+type laneEntry struct {
+	at    Time
+	seq   uint64
+	slot  int32 // -1 once the timer was cancelled or popped
+	node  NodeID
+	epoch uint32
+	aux   int32 // the timer's name
+}
+
+func (e *laneEntry) before(at Time, seq uint64) bool {
+	return e.at < at || e.at == at && e.seq < seq
 }
 
 // laneRef encodes in a slot's pos that its entry is ents[i] of lane l.
@@ -173,9 +192,9 @@ func (q *queue[M]) cancel(id TimerID) {
 		q.inLane--
 		q.tidy(li)
 	}
-	// The event stays in its slot until the slot is reused: a timer
-	// carries no message to let go of, and clearing a slot written long
-	// ago would cost cache misses on every reply.
+	// A timer in the heap stays in its slot until the slot is reused: a
+	// timer carries no message to let go of, and clearing a slot written
+	// long ago would cost a cache miss.
 	q.release(slot)
 }
 
@@ -201,23 +220,22 @@ func (q *queue[M]) pushHeap(ev event[M]) {
 
 // put adds a timer armed after a delay in a slot reserved for it.
 func (q *queue[M]) put(slot int32, after time.Duration, ev event[M]) {
-	q.events[slot] = ev
-	e := entry{ev.at, ev.seq, slot, true}
-	if li := q.laneFor(after, &e); li >= 0 {
+	if li := q.laneFor(after, &ev); li >= 0 {
 		l := &q.lanes[li]
 		q.slots[slot].pos = laneRef(li, len(l.ents))
-		l.ents = append(l.ents, e)
+		l.ents = append(l.ents, laneEntry{ev.at, ev.seq, slot, ev.node, ev.epoch, ev.aux})
 		l.live++
 		q.inLane++
 		return
 	}
-	q.heap = append(q.heap, e)
+	q.events[slot] = ev
+	q.heap = append(q.heap, entry{ev.at, ev.seq, slot, true})
 	q.up(len(q.heap) - 1)
 }
 
-// laneFor returns the lane that e, armed after a delay, can join, or -1:
+// laneFor returns the lane that ev, armed after a delay, can join, or -1:
 // the heap takes it.
-func (q *queue[M]) laneFor(after time.Duration, e *entry) int {
+func (q *queue[M]) laneFor(after time.Duration, ev *event[M]) int {
 	for i := range q.lanes {
 		l := &q.lanes[i]
 		if l.after != after {
@@ -225,7 +243,7 @@ func (q *queue[M]) laneFor(after time.Duration, e *entry) int {
 		}
 		// Always in order, as virtual time never goes back; checked
 		// all the same, since order is everything.
-		if n := len(l.ents); n >= maxLaneLen || n > l.head && !l.ents[n-1].before(e) {
+		if n := len(l.ents); n >= maxLaneLen || n > l.head && !l.ents[n-1].before(ev.at, ev.seq) {
 			return -1
 		}
 		return i
@@ -309,7 +327,7 @@ func (q *queue[M]) earliest() int {
 		if l.live == 0 {
 			continue
 		}
-		if h := &l.ents[l.head]; none || h.at < at || h.at == at && h.seq < seq {
+		if h := &l.ents[l.head]; none || h.before(at, seq) {
 			best, at, seq, none = i, h.at, h.seq, false
 		}
 	}
@@ -331,22 +349,21 @@ func (q *queue[M]) pop() event[M] {
 			clear(q.run) // let the messages be collected
 			q.run, q.runAt = q.run[:0], 0
 		}
-	default:
-		var slot int32
-		if src >= 0 {
-			l := &q.lanes[src]
-			slot = l.ents[l.head].slot
-			l.ents[l.head].slot = -1
-			l.live--
-			q.inLane--
-			q.tidy(src)
-		} else {
-			slot = q.heap[0].slot
-			q.popHeap()
-		}
+	case fromHeap:
+		slot := q.heap[0].slot
+		q.popHeap()
 		ev = q.events[slot]
 		q.events[slot] = event[M]{} // let the message be collected
 		q.release(slot)
+	default:
+		l := &q.lanes[src]
+		h := &l.ents[l.head]
+		ev = event[M]{at: h.at, seq: h.seq, node: h.node, epoch: h.epoch, aux: h.aux, kind: Timer}
+		q.release(h.slot)
+		h.slot = -1
+		l.live--
+		q.inLane--
+		q.tidy(src)
 	}
 	q.now = ev.at
 	if q.cal.n == 0 && q.cal.buckets != nil {
