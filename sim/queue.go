@@ -128,10 +128,10 @@ type queue[M Message] struct {
 	// run[runAt:] are still to come (see refill).
 	run    []event[M]
 	runAt  int
-	keys   []uint64   // refill's sort keys, kept to be reused
-	now    Time       // time of the last event popped
-	events []event[M] // by slot
-	slots  []slotInfo // by slot
+	keys   [2][]uint64 // refill's sort keys and its radix sort's spare, kept to be reused
+	now    Time        // time of the last event popped
+	events []event[M]  // by slot
+	slots  []slotInfo  // by slot
 	free   []int32
 	// warm, if set, reads the state of a node an event of the calendar
 	// is due at, shortly before it is due (see Engine.warm).
@@ -398,7 +398,7 @@ func (q *queue[M]) refill() {
 	// misses overlap. The key is the event's time within the bucket
 	// (shift <= 32 bits) above its place in the bucket, which keeps the
 	// sort stable.
-	keys := q.keys[:0]
+	keys := q.keys[0][:0]
 	var sink uint32
 	for i, x := range *b {
 		ev := c.at(x)
@@ -408,14 +408,14 @@ func (q *queue[M]) refill() {
 		}
 	}
 	q.sink = sink
-	slices.Sort(keys)
+	keys, spare := sortByTime(keys, q.keys[1], c.shift)
 	for _, k := range keys {
 		x := (*b)[uint32(k)]
 		ev := c.at(x)
 		q.run = append(q.run, *ev)
 		c.drop(x, ev)
 	}
-	q.keys = keys
+	q.keys = [2][]uint64{keys, spare}
 	c.n -= len(*b)
 	c.spare = append(c.spare, (*b)[:0])
 	*b = nil
@@ -424,6 +424,37 @@ func (q *queue[M]) refill() {
 		for c.first = c.cur + 1; c.buckets[c.first&mask] == nil; c.first++ {
 		}
 	}
+}
+
+// sortByTime sorts keys (a time of width bits above 32 bits of place)
+// by time, stably, with a radix sort of 8 bits a pass, and returns them
+// and the spare array it used. A bucket holds a few hundred events whose
+// times are a few bits wide: two passes, which cost a fraction of a
+// comparison sort.
+func sortByTime(keys, spare []uint64, width uint) (sorted, spareOut []uint64) {
+	if len(keys) < 2 {
+		return keys, spare
+	}
+	spare = slices.Grow(spare[:0], len(keys))[:len(keys)]
+	for d := uint(32); d < 32+width; d += 8 {
+		var at [257]int32 // at[v+1] counts the keys of digit v, then where they go
+		for _, k := range keys {
+			at[k>>d&0xff+1]++
+		}
+		if at[keys[0]>>d&0xff+1] == int32(len(keys)) {
+			continue // one digit for all: nothing moves
+		}
+		for v := 1; v < len(at); v++ {
+			at[v] += at[v-1]
+		}
+		for _, k := range keys {
+			v := k >> d & 0xff
+			spare[at[v]] = k
+			at[v]++
+		}
+		keys, spare = spare, keys
+	}
+	return keys, spare
 }
 
 // place puts entry e at index i of the heap, and tells its slot if it is

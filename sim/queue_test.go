@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"cmp"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -131,6 +133,31 @@ func TestQueueLateArrivalInRunBucket(t *testing.T) {
 	for _, want := range []Time{2048 + 100, 2048 + 500, 2048 + 900} {
 		if ev := q.pop(); ev.at != want {
 			t.Fatalf("popped %v, want %v", ev.at, want)
+		}
+	}
+}
+
+// TestSortByTime checks the radix sort of a bucket's keys against a
+// stable comparison sort, for widths that are and are not whole digits,
+// with times drawn from few values (many ties) and from many.
+func TestSortByTime(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var spare []uint64
+	for _, width := range []uint{0, 1, 7, 8, 9, 14, 16, 23, 32} {
+		for _, n := range []int{0, 1, 2, 3, 300, 5000} {
+			for _, span := range []uint64{1, min(3, uint64(1)<<width), uint64(1) << width} {
+				keys := make([]uint64, n)
+				for i := range keys {
+					keys[i] = r.Uint64N(span)<<32 | uint64(i)
+				}
+				want := slices.Clone(keys)
+				slices.SortStableFunc(want, func(a, b uint64) int { return cmp.Compare(a>>32, b>>32) })
+				var got []uint64
+				got, spare = sortByTime(keys, spare, width)
+				if !slices.Equal(got, want) {
+					t.Fatalf("width %d, %d keys, times below %d: sorted wrong", width, n, span)
+				}
+			}
 		}
 	}
 }
