@@ -53,17 +53,19 @@ func (a *entry) before(b *entry) bool {
 // up. So rather than sift them through the heap, the queue appends them to
 // a lane, a FIFO per delay, and pops whichever is earlier: the heap's top
 // or a lane's head. A client arms a timeout on every request and cancels it
-// on the reply: in a lane that costs a mark, where the heap would have to
-// sift an entry in and out again. A cancelled timer stays in its lane,
-// marked, until the lane is compacted, which happens once the marked and
-// popped entries outnumber the live ones (plus laneSlack), so that a lane
-// holds at most about twice its live timers.
+// on the reply: in a lane that costs a count, where the heap would have to
+// sift an entry in and out again.
+//
+// Cancelling a timer in a lane releases its slot and leaves its entry be:
+// the entry knows its slot's generation, which the release moved on, so
+// the entry is dead from then on and nothing needs to find it (in a large
+// run, that would be a cache miss on every reply). Dead entries are skipped
+// at the head and dropped when the lane is compacted, which happens once
+// the dead and popped entries outnumber the live ones (plus laneSlack), so
+// that a lane holds at most about twice its live timers.
 const (
 	maxLanes  = 4
 	laneSlack = 32
-	// maxLaneLen bounds a lane's entries so that a lane reference fits
-	// in a slot's pos; a timer that finds its lane full goes to the heap.
-	maxLaneLen = 1<<31/maxLanes - 2
 )
 
 type lane struct {
@@ -73,33 +75,34 @@ type lane struct {
 	live  int
 }
 
-// laneEntry is a timer in a lane: the whole of it, in 32 bytes, rather
-// than a key and a slot holding the event as in the heap. A client arms a
-// timer on every request, and writing the event to its slot, a line of
-// memory no step had touched since the slot's last timer was cancelled,
-// missed the cache on every one. The slot remains, to tell Cancel where
-// the entry is.
+// laneEntry is a timer in a lane: the whole of it, rather than a key and
+// a slot holding the event as in the heap. A client arms a timer on every
+// request, and writing the event to its slot, a line of memory no step had
+// touched since the slot's last timer was cancelled, missed the cache on
+// every one. The slot remains, as the timer's ID.
 type laneEntry struct {
 	at    Time
 	seq   uint64
-	slot  int32 // -1 once the timer was cancelled or popped
+	slot  int32
+	gen   uint32 // the slot's generation while the timer is live
 	node  NodeID
 	epoch uint32
 	aux   int32 // the timer's name
 }
 
+// dead reports whether the timer e is cancelled or popped: its slot was
+// released since.
+func (q *queue[M]) dead(e *laneEntry) bool { return q.slots[e.slot].gen != e.gen }
+
 func (e *laneEntry) before(at Time, seq uint64) bool {
 	return e.at < at || e.at == at && e.seq < seq
 }
 
-// laneRef encodes in a slot's pos that its entry is ents[i] of lane l.
-// Heap indexes are >= 0 and -1 means nowhere, so lane references are <= -2.
-func laneRef(l, i int) int32 { return int32(-2 - (i*maxLanes + l)) }
+// laneRef encodes in a slot's pos that its timer is in lane l. Heap
+// indexes are >= 0 and -1 means nowhere, so lane references are <= -2.
+func laneRef(l int) int32 { return int32(-2 - l) }
 
-func laneOf(pos int32) (l, i int) {
-	r := int(-2 - pos)
-	return r % maxLanes, r / maxLanes
-}
+func laneOf(pos int32) int { return int(-2 - pos) }
 
 // queue holds the events to come, earliest first by (at, seq).
 //
@@ -182,20 +185,18 @@ func (q *queue[M]) cancel(id TimerID) {
 	if q.slots[slot].gen != uint32(id>>32) || p == -1 {
 		return // fired or cancelled already
 	}
-	if p >= 0 {
-		q.remove(int(p))
-	} else {
-		li, i := laneOf(p)
-		l := &q.lanes[li]
-		l.ents[i].slot = -1
-		l.live--
-		q.inLane--
-		q.tidy(li)
-	}
 	// A timer in the heap stays in its slot until the slot is reused: a
 	// timer carries no message to let go of, and clearing a slot written
 	// long ago would cost a cache miss.
 	q.release(slot)
+	if p >= 0 {
+		q.remove(int(p))
+		return
+	}
+	li := laneOf(p)
+	q.lanes[li].live--
+	q.inLane--
+	q.tidy(li) // after the release, which is what marks the entry dead
 }
 
 // push adds an event that cannot be cancelled.
@@ -222,8 +223,8 @@ func (q *queue[M]) pushHeap(ev event[M]) {
 func (q *queue[M]) put(slot int32, after time.Duration, ev event[M]) {
 	if li := q.laneFor(after, &ev); li >= 0 {
 		l := &q.lanes[li]
-		q.slots[slot].pos = laneRef(li, len(l.ents))
-		l.ents = append(l.ents, laneEntry{ev.at, ev.seq, slot, ev.node, ev.epoch, ev.aux})
+		q.slots[slot].pos = laneRef(li)
+		l.ents = append(l.ents, laneEntry{ev.at, ev.seq, slot, q.slots[slot].gen, ev.node, ev.epoch, ev.aux})
 		l.live++
 		q.inLane++
 		return
@@ -243,7 +244,7 @@ func (q *queue[M]) laneFor(after time.Duration, ev *event[M]) int {
 		}
 		// Always in order, as virtual time never goes back; checked
 		// all the same, since order is everything.
-		if n := len(l.ents); n >= maxLaneLen || n > l.head && !l.ents[n-1].before(ev.at, ev.seq) {
+		if n := len(l.ents); n > l.head && !l.ents[n-1].before(ev.at, ev.seq) {
 			return -1
 		}
 		return i
@@ -263,17 +264,16 @@ func (q *queue[M]) tidy(li int) {
 		l.ents, l.head = l.ents[:0], 0
 		return
 	}
-	for l.ents[l.head].slot < 0 {
+	for q.dead(&l.ents[l.head]) {
 		l.head++
 	}
 	if len(l.ents)-l.live <= l.live+laneSlack {
 		return
 	}
 	n := 0
-	for _, e := range l.ents[l.head:] {
-		if e.slot >= 0 {
-			l.ents[n] = e
-			q.slots[e.slot].pos = laneRef(li, n)
+	for i := l.head; i < len(l.ents); i++ {
+		if e := &l.ents[i]; !q.dead(e) {
+			l.ents[n] = *e
 			n++
 		}
 	}
@@ -360,7 +360,6 @@ func (q *queue[M]) pop() event[M] {
 		h := &l.ents[l.head]
 		ev = event[M]{at: h.at, seq: h.seq, node: h.node, epoch: h.epoch, aux: h.aux, kind: Timer}
 		q.release(h.slot)
-		h.slot = -1
 		l.live--
 		q.inLane--
 		q.tidy(src)
