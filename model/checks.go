@@ -59,9 +59,9 @@ func (c Check) Passed() bool { return c.Violations == 0 }
 // Anomaly is a break of an invariant that a fault or the strategy
 // explains: a server that crashed without durable storage came back with
 // nothing, and so lost an acknowledged set or made a client read an older
-// value; or rumor mongering without a backing anti-entropy stopped, nobody
-// being infective any more, before every server had the largest value (its
-// residue). It is what such a crash or such a protocol does, not a bug, so
+// value; or rumor mongering or direct mail without a backing anti-entropy
+// stopped, nothing being left to send, before every server had the largest
+// value (its residue). It is what such a crash or such a protocol does, not a bug, so
 // it does not fail the run; the report names it and its cause.
 type Anomaly struct {
 	Check string // the invariant it breaks
@@ -108,10 +108,11 @@ type checker struct {
 	done       []bool
 	lastChange sim.Time // last time any server's value changed
 
-	// Rumor mongering: servers infective now, and messages carrying a
-	// rumor that have yet to arrive (or be dropped).
-	hot      int
-	rumorsIn int
+	// Rumor mongering and direct mail: servers infective now, and
+	// messages carrying a rumor or a mail that have yet to arrive (or be
+	// dropped).
+	hot    int
+	newsIn int
 
 	proposed     map[int64]struct{} // every value a client asked to set
 	maxSet       int64
@@ -171,38 +172,38 @@ func (k *checker) anomaly(check int, t sim.Time, format string, args ...any) {
 // Then no sync in flight can change anything, since each carries a value
 // some server held, which is at most that largest value.
 //
-// Rumor mongering without a backing anti-entropy may never get there: it
-// stops when no server is infective and no rumor is on its way, since then
-// nothing will ever be sent that a server does not know. That is the end of
-// the epidemic, whatever servers it missed.
+// Rumor mongering or direct mail without a backing anti-entropy may never
+// get there: it stops when no server is infective and no rumor or mail is
+// on its way, since then nothing will ever be sent that a server does not
+// know. That is the end of the epidemic, whatever servers it missed.
 func (k *checker) quiescent() bool {
 	if k.clientsDone != k.c.cfg.Clients || k.down != 0 {
 		return false
 	}
-	if k.c.cfg.rumorOnly() {
-		return k.hot == 0 && k.rumorsIn == 0
+	if k.c.cfg.unbacked() {
+		return k.hot == 0 && k.newsIn == 0
 	}
 	return k.atCur == k.c.cfg.Servers
 }
 
-// rumorOnly reports whether servers spread values by rumor mongering alone,
-// which promises no convergence.
-func (cfg *Config) rumorOnly() bool { return cfg.Strategy.IsRumor() && cfg.Rumor.AntiEntropy == 0 }
+// unbacked reports whether servers spread values by rumor mongering or
+// direct mail alone, which promise no convergence.
+func (cfg *Config) unbacked() bool { return cfg.Strategy.Backable() && cfg.Rumor.AntiEntropy == 0 }
 
-// carriesRumor reports whether a message spreads a rumor: a push, or the
-// answer to a pull.
-func carriesRumor(t MsgType) bool { return t == RumorPush || t == RumorReply }
+// carriesNews reports whether a message spreads a rumor or mails a value:
+// a rumor push, the answer to a rumor pull, or a mail.
+func carriesNews(t MsgType) bool { return t == RumorPush || t == RumorReply || t == Mail }
 
-// countRumors keeps rumorsIn up to date with a step's sends and arrival.
-func (k *checker) countRumors(s *Step) {
-	if (s.In.Kind == sim.Deliver || s.In.Kind == sim.Drop) && carriesRumor(s.In.Msg.Type) {
-		k.rumorsIn--
+// countNews keeps newsIn up to date with a step's sends and arrival.
+func (k *checker) countNews(s *Step) {
+	if (s.In.Kind == sim.Deliver || s.In.Kind == sim.Drop) && carriesNews(s.In.Msg.Type) {
+		k.newsIn--
 	}
 	for _, m := range s.Sends {
-		if carriesRumor(m.Msg.Type) {
-			k.rumorsIn++
+		if carriesNews(m.Msg.Type) {
+			k.newsIn++
 			if m.Duplicated {
-				k.rumorsIn++
+				k.newsIn++
 			}
 		}
 	}
@@ -218,8 +219,8 @@ func (k *checker) BeforeStep(_ sim.Time, node sim.NodeID) {
 
 // AfterStep checks one step against the state before it.
 func (k *checker) AfterStep(s *Step) {
-	if k.c.cfg.Strategy.IsRumor() {
-		k.countRumors(s)
+	if k.c.cfg.Strategy.Backable() {
+		k.countNews(s)
 	}
 	switch {
 	case s.Node == sim.NoNode || s.In.Kind == sim.Drop:
@@ -473,9 +474,13 @@ func (k *checker) endChecks(r *Report, res sim.Result, minFinal int64) {
 	case r.Converged && r.Value == k.maxEver:
 	case r.Converged && w >= 0:
 		k.anomaly(checkConvergedToMax, res.Now, "the servers converged on %d, not on %d: %s", r.Value, k.maxEver, k.describeWipe(w))
-	case k.c.cfg.rumorOnly() && res.Reason == sim.Done:
-		k.anomaly(checkConvergedToMax, res.Now, "residue: %d of %d servers never got %d (%s): rumor mongering without a backing anti-entropy stopped when no server was infective any more",
-			r.Residue, len(r.Values), k.maxEver, k.missedBy(r.Values, k.maxEver))
+	case k.c.cfg.unbacked() && res.Reason == sim.Done:
+		why := "rumor mongering without a backing anti-entropy stopped when no server was infective any more"
+		if k.c.cfg.Strategy == StrategyDirectMail {
+			why = "direct mail without a backing anti-entropy sends each mail once, and none was on its way any more"
+		}
+		k.anomaly(checkConvergedToMax, res.Now, "residue: %d of %d servers never got %d (%s): %s",
+			r.Residue, len(r.Values), k.maxEver, k.missedBy(r.Values, k.maxEver), why)
 	default:
 		for i, v := range r.Values {
 			if v != k.maxEver {
@@ -513,13 +518,24 @@ func (k *checker) endChecks(r *Report, res sim.Result, minFinal int64) {
 // 2*ceil(log2 n) + 20 rounds, plus two latencies for a pull and its
 // answer: far in the tail, so that a correct protocol practically never
 // misses it, yet a server that stops syncing does.
+//
+// Direct mail alone, checked only without faults: the largest latency,
+// for every mail of the last accepted set to arrive (the proof is with
+// the property test). Backed by an anti-entropy, the rounds are those of
+// the anti-entropy, which finds what the mails missed.
 func (cfg *Config) defaultLivenessBound(maxLatency time.Duration) time.Duration {
-	if cfg.Strategy == StrategyBroadcast || cfg.Servers < 2 {
+	switch {
+	case cfg.Strategy == StrategyBroadcast || cfg.Servers < 2:
 		return cfg.SyncInterval + maxLatency
+	case cfg.Strategy == StrategyDirectMail && cfg.Rumor.AntiEntropy == 0:
+		return maxLatency
 	}
 	rounds := 2*bits.Len(uint(cfg.Servers-1)) + 20 // 2*ceil(log2 n) + 20
 	round := cfg.SyncInterval
-	if cfg.Strategy.IsRumor() {
+	switch {
+	case cfg.Strategy == StrategyDirectMail:
+		round = cfg.Rumor.AntiEntropy
+	case cfg.Strategy.IsRumor():
 		// Whatever the rumors missed, the backing anti-entropy finds.
 		round = max(round, cfg.Rumor.AntiEntropy)
 	}
@@ -531,12 +547,19 @@ func (cfg *Config) defaultLivenessBound(maxLatency time.Duration) time.Duration 
 // copy arrives within the largest latency (the proof is with the property
 // test). A scenario may set its own bound.
 func (k *checker) checkLiveness(r *Report, res sim.Result) {
-	if k.c.cfg.rumorOnly() && res.Reason == sim.Done {
+	switch cfg := &k.c.cfg; {
+	case !cfg.unbacked() || res.Reason != sim.Done:
+	case cfg.Strategy.IsRumor():
 		// Rumor mongering may end with a residue, reported under
 		// converged-to-max, and even when it reaches every server it
 		// promises no time: a rumor spreads for as long as the coin
 		// or the counter keeps it going.
 		k.checks[checkLiveness].Skipped = "rumor mongering without a backing anti-entropy promises no convergence, so no bound on it"
+		return
+	case cfg.hasFaults():
+		// A lost mail, or a value lost in a crash, is never sent
+		// again; without faults, every mail arrives.
+		k.checks[checkLiveness].Skipped = "direct mail without a backing anti-entropy promises no convergence under faults, so no bound on it"
 		return
 	}
 	if !r.Converged {

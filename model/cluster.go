@@ -70,8 +70,10 @@ type Config struct {
 type Replica interface {
 	sim.Node[Msg, Note]
 	Counter() int64
-	// Infective reports whether the server is spreading a rumor (see
-	// StrategyRumorPush); always false for the other strategies.
+	// Infective reports whether the server has news to spread: a rumor
+	// (see StrategyRumorPush), or with direct mail a value injected at
+	// the start that it has yet to mail; always false for the other
+	// strategies.
 	Infective() bool
 }
 
@@ -106,7 +108,7 @@ func NewCluster(cfg Config) *Cluster {
 			Strategy: cfg.Strategy, Fanout: cfg.Fanout, Rumor: cfg.Rumor}
 		if i == 0 && cfg.Inject > 0 {
 			// As if a client had just set it: news to spread.
-			s.Value, s.Hot = cfg.Inject, cfg.Strategy.IsRumor() && cfg.Servers > 1
+			s.Value, s.Hot = cfg.Inject, cfg.Strategy.Backable() && cfg.Servers > 1
 		}
 		var r Replica = s
 		if cfg.WrapServer != nil {

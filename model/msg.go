@@ -16,6 +16,7 @@ type MsgType uint8
 // answers with PullReply. Rumor mongering pushes a RumorPush, answered with a
 // RumorAck (feedback: was it news?), or pulls with a RumorPull (carrying
 // the asker's value), answered by an infective peer with a RumorReply.
+// Direct mail sends each new value to every other server in a Mail.
 const (
 	Get MsgType = iota + 1
 	GetReply
@@ -29,11 +30,13 @@ const (
 	RumorAck
 	RumorPull
 	RumorReply
+	Mail
 )
 
 var msgTypeNames = [...]string{Get: "get", GetReply: "get_reply", Set: "set", SetReply: "set_reply", Sync: "sync",
 	Pull: "pull", PushPull: "push_pull", PullReply: "pull_reply",
-	RumorPush: "rumor", RumorAck: "rumor_ack", RumorPull: "rumor_pull", RumorReply: "rumor_reply"}
+	RumorPush: "rumor", RumorAck: "rumor_ack", RumorPull: "rumor_pull", RumorReply: "rumor_reply",
+	Mail: "mail"}
 
 // isClientMsg reports whether a message type goes between a client and its
 // server, and so carries a request number.
@@ -53,7 +56,7 @@ type Msg struct {
 	// Value is what the message carries: the value to set, the value read
 	// (GetReply), the server's value before the set (SetReply: the old
 	// value if accepted, the current one if not), or the sender's value
-	// (Sync, PushPull, PullReply, RumorPush, RumorPull, RumorReply), or the
+	// (Sync, PushPull, PullReply, RumorPush, RumorPull, RumorReply, Mail), or the
 	// rumor a RumorAck answers. Get and Pull carry none.
 	Value int64
 	// Accepted is SetReply's verdict, and RumorAck's: the rumor was news.

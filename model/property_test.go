@@ -54,17 +54,21 @@ func genScenario() *rapid.Generator[*scenarios.Scenario] {
 		sc.MaxValue = rapid.Int64Range(1, 2000).Draw(t, "max_value")
 		sc.SyncInterval = span(1000, 200, "sync_interval_us")
 		sc.Assignment = rapid.SampledFrom([]string{"round_robin", "random"}).Draw(t, "assignment")
-		sc.Sync.Strategy = rapid.SampledFrom([]string{"broadcast", "push", "pull", "push-pull", "rumor-push", "rumor-pull"}).Draw(t, "strategy")
-		if sc.Sync.Strategy != "broadcast" && sc.Servers > 1 {
+		sc.Sync.Strategy = rapid.SampledFrom([]string{"broadcast", "push", "pull", "push-pull", "rumor-push", "rumor-pull",
+			"direct-mail"}).Draw(t, "strategy")
+		st := model.Strategy(sc.Sync.Strategy)
+		// Broadcast and direct mail reach every other server: they take
+		// no fanout, nor rumor mongering's keys.
+		if st != model.StrategyBroadcast && st != model.StrategyDirectMail && sc.Servers > 1 {
 			sc.Sync.Fanout = rapid.IntRange(1, sc.Servers-1).Draw(t, "fanout")
 		}
-		if model.Strategy(sc.Sync.Strategy).IsRumor() {
+		if st.IsRumor() {
 			sc.Sync.K = rapid.IntRange(1, 5).Draw(t, "k")
 			sc.Sync.Feedback = rapid.Bool().Draw(t, "feedback")
 			sc.Sync.Coin = rapid.Bool().Draw(t, "coin")
-			if rapid.Bool().Draw(t, "backed_by_anti_entropy") {
-				sc.Sync.AntiEntropy = span(1000, 500, "anti_entropy_us")
-			}
+		}
+		if st.Backable() && rapid.Bool().Draw(t, "backed_by_anti_entropy") {
+			sc.Sync.AntiEntropy = span(1000, 500, "anti_entropy_us")
 		}
 		sc.Latency.Distribution = rapid.SampledFrom([]string{"fixed", "uniform", "exponential"}).Draw(t, "distribution")
 		switch sc.Latency.Distribution {
@@ -110,6 +114,50 @@ func convergenceBound(r *model.Report, syncInterval time.Duration) sim.Time {
 	return r.LastAcceptedSet.Add(syncInterval + r.MaxLatency)
 }
 
+// mailBound is the latest time by which every server must hold the final
+// value under direct mail without faults (no loss, partitions or crashes),
+// with or without a backing anti-entropy: the last accepted set plus the
+// largest latency of the run. There is no round to wait for.
+//
+// Proof. If no set was accepted, every server holds 0 throughout. Else,
+// values only come from sets, and servers only take larger values, so the
+// final value M is the value of some accepted set, taken by some server s
+// at a time T <= the last accepted set. In the same step s mails M to
+// every other server. No mail is lost and no server crashes, so each mail
+// arrives by T + (largest latency), and the receiver takes M, as nothing
+// is larger (a duplicate arrives within the largest latency too, and
+// changes nothing). So every server holds M by T + (largest latency), and
+// values never change once every server holds M: an exchange of the
+// anti-entropy carries a value some server held, at most M. The run
+// cannot stop before: without anti-entropy it waits for every mail to
+// arrive, with it for every server to hold the largest value. So the
+// servers converge, on M, no later than T + largest latency.
+func mailBound(r *model.Report) sim.Time {
+	return r.LastAcceptedSet.Add(r.MaxLatency)
+}
+
+// checkMailBound checks the promise of mailBound for a run of direct mail
+// without faults; any other run passes.
+func checkMailBound(cfg *model.Config, r *model.Report) error {
+	if cfg.Strategy != model.StrategyDirectMail || !faultless(cfg) {
+		return nil
+	}
+	switch {
+	case !r.Converged || r.Residue != 0:
+		return fmt.Errorf("direct mail without faults did not converge: values %v, residue %d", r.Values, r.Residue)
+	case r.ConvergedAt > mailBound(r):
+		return fmt.Errorf("converged at %v, later than the bound %v (last accepted set %v + largest latency %v)",
+			r.ConvergedAt, mailBound(r), r.LastAcceptedSet, r.MaxLatency)
+	}
+	return nil
+}
+
+// faultless reports whether a run can lose no message and no value: no
+// loss, partitions or crashes (duplicates delay nothing).
+func faultless(cfg *model.Config) bool {
+	return len(cfg.Faults.Partitions)+len(cfg.Faults.Crashes) == 0 && cfg.Faults.Loss == 0
+}
+
 // checkRun runs a scenario and returns what is wrong with the run, or nil.
 func checkRun(sc *scenarios.Scenario, wrapServer func(*model.Server) model.Replica) error {
 	cfg := sc.Config()
@@ -123,8 +171,11 @@ func checkRun(sc *scenarios.Scenario, wrapServer func(*model.Server) model.Repli
 		return r
 	}
 	r, err := model.NewCluster(cfg).Run()
-	if err == nil && r.Reason == sim.Done && cfg.Strategy.IsRumor() && cfg.Rumor.AntiEntropy == 0 {
-		return checkResidue(&r, servers)
+	if err == nil && r.Reason == sim.Done && cfg.Strategy.Backable() && cfg.Rumor.AntiEntropy == 0 {
+		if err := checkResidue(&r, servers); err != nil {
+			return err
+		}
+		return checkMailBound(&cfg, &r)
 	}
 	switch {
 	case err != nil:
@@ -137,8 +188,7 @@ func checkRun(sc *scenarios.Scenario, wrapServer func(*model.Server) model.Repli
 				return fmt.Errorf("check %s failed %d times; first %s", c.Name, c.Violations, c.First)
 			}
 		}
-	case len(cfg.Faults.Partitions)+len(cfg.Faults.Crashes) == 0 && cfg.Faults.Loss == 0 &&
-		(cfg.Strategy == model.StrategyBroadcast || cfg.Strategy == "") &&
+	case faultless(&cfg) && (cfg.Strategy == model.StrategyBroadcast || cfg.Strategy == "") &&
 		r.ConvergedAt > convergenceBound(&r, cfg.SyncInterval):
 		// With faults, the liveness check measures from the end of the
 		// faults instead, and the epidemic strategies have a bound of
@@ -146,14 +196,15 @@ func checkRun(sc *scenarios.Scenario, wrapServer func(*model.Server) model.Repli
 		return fmt.Errorf("converged at %v, later than the bound %v (last accepted set %v + sync interval %v + largest latency %v)",
 			r.ConvergedAt, convergenceBound(&r, cfg.SyncInterval), r.LastAcceptedSet, cfg.SyncInterval, r.MaxLatency)
 	}
-	return nil
+	return checkMailBound(&cfg, &r)
 }
 
-// checkResidue checks how a run of rumor mongering alone ended, which may
-// leave servers without the largest value: no server is infective any
-// more, the residue counts exactly the servers below the largest final
-// value, and a residue is reported as an anomaly naming it, not as a
-// failure.
+// checkResidue checks how a run of rumor mongering or direct mail alone
+// (without a backing anti-entropy) ended, which may leave servers without
+// the largest value: no server is infective (or holds a value it has yet
+// to mail) any more, the residue counts exactly the servers below the
+// largest final value, and a residue is reported as an anomaly naming it,
+// not as a failure.
 func checkResidue(r *model.Report, servers []model.Replica) error {
 	if !r.Passed() {
 		for _, c := range r.Checks {
@@ -219,9 +270,11 @@ func property(gen *rapid.Generator[*scenarios.Scenario], wrap func(*model.Server
 
 // TestConvergence is the protocol's promise: whatever the sizes, latencies,
 // sync interval, strategy and seed, every run terminates, every check
-// passes, and the servers converge to the global maximum within the bound
+// passes, and the servers converge to the global maximum within the bounds
 // above (or, for rumor mongering alone, the run ends when no server is
-// infective and reports its residue exactly).
+// infective and reports its residue exactly; direct mail, which loses
+// nothing without faults, converges within mailBound with or without
+// anti-entropy).
 func TestConvergence(t *testing.T) {
 	rapid.Check(t, property(genScenario(), nil))
 }
@@ -262,6 +315,30 @@ func (s lossyServer) Step(env *model.Env, in model.Input) {
 func TestPropertyCatchesBrokenServer(t *testing.T) {
 	requireFailure(t, property(genScenario(), func(s *model.Server) model.Replica { return lossyServer{s} }),
 		"a server that loses values on sync")
+}
+
+// silentMailer is direct mail that forgets the mail: it accepts a set
+// but tells no other server. Only a backing anti-entropy, if any, spreads
+// the value, rounds later.
+type silentMailer struct{ *model.Server }
+
+func (s silentMailer) Step(env *model.Env, in model.Input) {
+	if in.Kind == sim.Deliver && in.Msg.Type == model.Set && s.Strategy == model.StrategyDirectMail {
+		// A server mails only under direct mail.
+		s.Strategy = model.StrategyBroadcast
+		defer func() { s.Strategy = model.StrategyDirectMail }()
+	}
+	s.Server.Step(env, in)
+}
+
+// TestPropertyCatchesSilentMailer shows the direct-mail bound has teeth:
+// with servers that never mail, the runs of direct mail without faults
+// pass every check of the report (a residue is what direct mail alone may
+// leave; anti-entropy converges within the liveness bound), yet the
+// property fails.
+func TestPropertyCatchesSilentMailer(t *testing.T) {
+	requireFailure(t, property(genScenario(), func(s *model.Server) model.Replica { return silentMailer{s} }),
+		"direct-mail servers that never mail")
 }
 
 // failureRecorder lets a test run rapid.Check and look at its verdict,

@@ -22,8 +22,8 @@ type Report struct {
 	Value       int64
 	ConvergedAt sim.Time
 	// Residue counts the servers that end below the largest value a
-	// server ends with: those the rumors missed, when rumor mongering
-	// alone syncs; 0 when the servers converged.
+	// server ends with: those the rumors or mails missed, when rumor
+	// mongering or direct mail alone syncs; 0 when the servers converged.
 	Residue int
 
 	// MaxSet is the largest value any server received in a set (HasSet:
@@ -56,14 +56,17 @@ func (r *Report) Passed() bool {
 }
 
 // SyncMessages counts the messages servers sent each other to sync:
-// pushes, pulls and their answers. Dividing by the accepted sets gives the
-// price of spreading each new value, the figure to compare strategies by.
+// pushes, pulls and their answers, rumors and mails; every kind but a
+// client's requests and their replies. Dividing by the accepted sets gives
+// the price of spreading each new value, the figure to compare strategies
+// by.
 func (r *Report) SyncMessages() int64 {
 	var n int64
 	for _, k := range r.Sent {
-		switch k.Kind {
-		case "sync", "pull", "push_pull", "pull_reply", "rumor", "rumor_ack", "rumor_pull", "rumor_reply":
-			n += k.Count
+		for t, name := range msgTypeNames {
+			if name == k.Kind && !MsgType(t).isClientMsg() {
+				n += k.Count
+			}
 		}
 	}
 	return n
@@ -82,7 +85,10 @@ func (r *Report) Check(name string) (Check, bool) {
 func (r *Report) stopText(cfg Config) string {
 	switch r.Reason {
 	case sim.Done:
-		if cfg.rumorOnly() {
+		switch {
+		case cfg.unbacked() && cfg.Strategy == StrategyDirectMail:
+			return "every client finished and no mail is on its way"
+		case cfg.unbacked():
 			return "every client finished and no server is infective"
 		}
 		return "every client finished and every server holds the largest value"
@@ -154,7 +160,7 @@ func (r *Report) WriteText(w io.Writer, c *Cluster) error {
 			fmt.Fprintf(&b, "healed:       at %v; the servers had to converge by %v\n", r.HealedAt, r.LivenessDeadline)
 		}
 	}
-	if cfg.rumorOnly() {
+	if cfg.unbacked() {
 		fmt.Fprintf(&b, "residue:      %d of %d servers\n", r.Residue, len(r.Values))
 	}
 	if len(r.Anomalies) > 0 {
@@ -194,8 +200,11 @@ func (r *Report) WriteText(w io.Writer, c *Cluster) error {
 // DescribeSync names the strategy and its parameters, as a scenario's
 // [sync] table gives them: "rumor-push, fanout 1, feedback, counter, k 2".
 func (cfg *Config) DescribeSync() string {
-	if cfg.Strategy == StrategyBroadcast {
+	switch cfg.Strategy {
+	case StrategyBroadcast:
 		return string(cfg.Strategy)
+	case StrategyDirectMail:
+		return string(cfg.Rumor.appendAntiEntropy([]byte(cfg.Strategy)))
 	}
 	s := fmt.Sprintf("%s, fanout %d", cfg.Strategy, cfg.Fanout)
 	if !cfg.Strategy.IsRumor() {
@@ -218,6 +227,12 @@ func (r Rumor) appendText(b []byte) []byte {
 		b = append(b, "counter, k "...)
 	}
 	b = strconv.AppendInt(b, int64(r.K), 10)
+	return r.appendAntiEntropy(b)
+}
+
+// appendAntiEntropy appends the backing anti-entropy, if any:
+// ", anti-entropy every 2s".
+func (r Rumor) appendAntiEntropy(b []byte) []byte {
 	if r.AntiEntropy > 0 {
 		b = append(b, ", anti-entropy every "...)
 		b = append(b, r.AntiEntropy.String()...)

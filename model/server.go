@@ -57,10 +57,25 @@ const (
 	// an infective partner answers with the value ("rumor_reply"), which
 	// the asker takes if larger.
 	StrategyRumorPull Strategy = "rumor-pull"
+
+	// StrategyDirectMail is the direct mail of Demers et al.: a server
+	// that accepts a client's set mails the new value at once to every
+	// other server ("mail"), which takes it if larger and passes it on to
+	// nobody. There are no rounds. Each update costs Servers-1 messages
+	// and arrives within one latency, but a mail that is lost, or that
+	// reaches a server which then loses its value in a crash, is never
+	// sent again: the servers it missed are a residue, as with rumor
+	// mongering, unless a backing anti-entropy (Rumor.AntiEntropy) finds
+	// them.
+	StrategyDirectMail Strategy = "direct-mail"
 )
 
 // IsRumor reports whether st is a rumor-mongering strategy.
 func (st Strategy) IsRumor() bool { return st == StrategyRumorPush || st == StrategyRumorPull }
+
+// Backable reports whether st may leave servers out, and so may be backed
+// by an anti-entropy (Rumor.AntiEntropy): rumor mongering and direct mail.
+func (st Strategy) Backable() bool { return st.IsRumor() || st == StrategyDirectMail }
 
 // Rumor is how a rumor-mongering server loses interest in a value, with
 // the variants of Demers et al. The zero value, with K set, is feedback and
@@ -107,7 +122,7 @@ type Rumor struct {
 	// AntiEntropy, if not 0, is the interval of a backing anti-entropy:
 	// a push-pull exchange with one random partner, which finds the
 	// servers the rumors missed. A value it brings makes the server
-	// infective again.
+	// infective again. Direct mail takes it too (and no other field).
 	AntiEntropy time.Duration
 }
 
@@ -136,7 +151,9 @@ type Server struct {
 
 	// Value is the counter. It starts at 0 and never decreases.
 	Value int64
-	// Hot: the server is infective for Value (rumor mongering only).
+	// Hot: the server is infective for Value (rumor mongering), or holds
+	// a value injected at the start (Config.Inject) that it has yet to
+	// mail (direct mail), as if a client had just set it.
 	// Tries counts its rounds without a necessary contact, and round is
 	// what it needs to judge the current round.
 	Hot   bool
@@ -170,13 +187,16 @@ func (s *Server) Step(env *Env, in Input) {
 	switch in.Kind {
 	case sim.Start:
 		s.start(env)
+		if s.Strategy == StrategyDirectMail && s.Hot {
+			s.mail(env)
+		}
 	case sim.Deliver:
 		switch in.Msg.Type {
 		case Get:
 			s.get(env, in.From, in.Msg.Req)
 		case Set:
 			s.set(env, in.From, in.Msg.Req, in.Msg.Value)
-		case Sync, PullReply:
+		case Sync, PullReply, Mail:
 			s.receiveSync(env, in.Msg.Value)
 		case Pull:
 			s.answerPull(env, in.From)
@@ -211,6 +231,8 @@ func (s *Server) Step(env *Env, in Input) {
 // so all servers sync in phase, as in the original emulation. A server with
 // no peers has nobody to sync with and arms nothing.
 //
+// Direct mail has no rounds, so no sync timer.
+//
 // Under rumor-push, a server that is not infective has nothing to send, so
 // it arms no sync timer: it sleeps until it learns a value, and then wakes
 // for the next round, in phase with the others (see wake). On 10,000
@@ -221,12 +243,14 @@ func (s *Server) start(env *Env) {
 	if s.Servers < 2 {
 		return
 	}
-	if s.Strategy != StrategyRumorPush {
+	switch {
+	case s.Strategy == StrategyDirectMail:
+	case s.Strategy != StrategyRumorPush:
 		env.After(s.SyncInterval, SyncTimer)
-	} else if s.Hot {
+	case s.Hot:
 		s.wake(env)
 	}
-	if s.Strategy.IsRumor() && s.Rumor.AntiEntropy > 0 {
+	if s.Strategy.Backable() && s.Rumor.AntiEntropy > 0 {
 		env.After(s.Rumor.AntiEntropy, AntiEntropyTimer)
 	}
 }
@@ -267,6 +291,20 @@ func (s *Server) set(env *Env, client sim.NodeID, req uint64, value int64) {
 		s.learn(env, value)
 	}
 	env.Send(client, Msg{Type: SetReply, Value: before, Accepted: accepted, Req: req})
+	if accepted && s.Strategy == StrategyDirectMail {
+		s.mail(env)
+	}
+}
+
+// mail is direct mail: the value just set goes to every other server, at
+// once and once only.
+func (s *Server) mail(env *Env) {
+	s.Hot = false
+	for peer := range sim.NodeID(s.Servers) {
+		if peer != s.ID {
+			env.Send(peer, Msg{Type: Mail, Value: s.Value})
+		}
+	}
 }
 
 // sync is the timer going off: pass the current value on, as the strategy
@@ -317,9 +355,9 @@ func (s *Server) sync(env *Env) {
 	env.After(s.SyncInterval, SyncTimer)
 }
 
-// antiEntropy is the backing anti-entropy of rumor mongering: a push-pull
-// exchange with one random partner, after which both hold the larger of
-// their values.
+// antiEntropy is the backing anti-entropy of rumor mongering and direct
+// mail: a push-pull exchange with one random partner, after which both
+// hold the larger of their values.
 func (s *Server) antiEntropy(env *Env) {
 	var buf [1]sim.NodeID
 	for _, peer := range s.partners(env, 1, buf[:0]) {

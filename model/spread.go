@@ -43,7 +43,7 @@ func (p *Spread) AfterStep(s *Step) {
 	}
 	for _, m := range s.Sends {
 		switch m.Msg.Type {
-		case Sync, PushPull, PullReply, RumorPush, RumorReply:
+		case Sync, PushPull, PullReply, RumorPush, RumorReply, Mail:
 			if m.Msg.Value >= v {
 				p.updates++
 			}
@@ -54,15 +54,18 @@ func (p *Spread) AfterStep(s *Step) {
 // Epidemic is what one epidemic run measured, in Demers' terms.
 type Epidemic struct {
 	// Residue is the fraction of servers the update never reached: with
-	// rumor mongering alone, when no server was infective any more.
+	// rumor mongering or direct mail alone, when nothing was left to
+	// send.
 	Residue float64
 	// Traffic is the messages sent that carry the update, per server:
-	// pushes, exchanges and answers to pulls (a rumor_pull or pull
-	// carries no update, and an acknowledgement only names it).
+	// pushes, exchanges, answers to pulls and mails (a rumor_pull or
+	// pull carries no update, and an acknowledgement only names it).
 	Traffic float64
 	// TAve and TLast are the mean and the last round in which a server
 	// other than the origin first held the update, counting the first
-	// sync round as round 1. Both are 0 if it reached no other server.
+	// sync round as round 1: what arrives before it, as direct mail
+	// does, arrives in round 0. Both are 0 if it reached no other
+	// server.
 	TAve, TLast float64
 	// Holding counts the servers holding the update at the end of each
 	// round, from round 0 (the origin alone) to round TLast.
@@ -112,9 +115,9 @@ func (p *Spread) Result() Epidemic {
 // servers sync in synchronous rounds: every message sent in a round
 // (a push, a pull and its answer) arrives within it, and every send reads
 // the state at the start of its round. Faults are off. The run ends when
-// every server holds the update (with rumor mongering alone: when no
-// server is infective and no rumor is on its way), or at the limits of
-// cfg.
+// every server holds the update (with rumor mongering or direct mail
+// alone: when no server is infective and no rumor or mail is on its way),
+// or at the limits of cfg.
 func EpidemicConfig(cfg Config) Config {
 	cfg.Clients, cfg.Requests, cfg.Inject = 0, 0, 1
 	cfg.Latency = sim.Latency{Distribution: sim.Fixed, Fixed: cfg.SyncInterval / 100}

@@ -138,7 +138,11 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 	switch s.In.Kind {
 	case sim.Start:
 		b = append(b, "starts at 0"...)
-		if peers := t.c.cfg.Servers - 1; peers > 0 {
+		if peers := t.c.cfg.Servers - 1; peers > 0 && t.c.cfg.Strategy == StrategyDirectMail {
+			b = append(b, ", mails each value set to its "...)
+			b = appendCount(b, peers, "peer")
+			b = t.c.cfg.Rumor.appendAntiEntropy(b)
+		} else if peers > 0 {
 			b = append(b, ", syncs with "...)
 			if st := t.c.cfg.Strategy; st != StrategyBroadcast {
 				b = appendCount(b, min(t.c.cfg.Fanout, peers), "random peer")
@@ -198,7 +202,11 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 			if r.Accepted && t.c.cfg.Strategy.IsRumor() && t.c.servers[s.Node].Infective() {
 				b = append(b, ", infective"...)
 			}
-		case Sync, PushPull, PullReply, RumorPush, RumorReply:
+			if n := len(s.Sends) - 1; r.Accepted && t.c.cfg.Strategy == StrategyDirectMail && n > 0 {
+				b = append(b, ", mailed to "...)
+				b = appendCount(b, n, "peer")
+			}
+		case Sync, PushPull, PullReply, RumorPush, RumorReply, Mail:
 			b = appendMsg(b, m)
 			b = append(b, " from "...)
 			b = append(b, t.name(s.In.From)...)

@@ -71,15 +71,17 @@ type Latency struct {
 type Sync struct {
 	// Strategy is "broadcast" (the original: to every other server),
 	// one of Demers' anti-entropy strategies with Fanout random partners
-	// a round: "push", "pull" or "push-pull", or rumor mongering:
-	// "rumor-push" or "rumor-pull".
+	// a round: "push", "pull" or "push-pull", rumor mongering:
+	// "rumor-push" or "rumor-pull", or Demers' "direct-mail".
 	Strategy string `toml:"strategy"`
 	Fanout   int    `toml:"fanout"`
 	// Rumor mongering only: Demers' k, feedback (or blind), coin (or
-	// counter), and the interval of a backing anti-entropy (0: none).
-	K           int      `toml:"k"`
-	Feedback    bool     `toml:"feedback"`
-	Coin        bool     `toml:"coin"`
+	// counter).
+	K        int  `toml:"k"`
+	Feedback bool `toml:"feedback"`
+	Coin     bool `toml:"coin"`
+	// Rumor mongering and direct mail: the interval of a backing
+	// anti-entropy (0: none).
 	AntiEntropy Duration `toml:"anti_entropy"`
 }
 
@@ -363,23 +365,28 @@ func fail(keys map[string]position, key, format string, args ...any) *Error {
 	return &Error{Line: p.line, Col: p.col, Key: key, Msg: fmt.Sprintf(format, args...)}
 }
 
-// maxServers is the limit on servers for the scenario's sync strategy.
-func (s *Scenario) maxServers() int64 {
-	if model.Strategy(s.Sync.Strategy) == model.StrategyBroadcast {
-		return MaxServers
+// maxServers is the limit on servers for the scenario's sync strategy,
+// and why.
+func (s *Scenario) maxServers() (int64, string) {
+	switch model.Strategy(s.Sync.Strategy) {
+	case model.StrategyBroadcast:
+		return MaxServers, "with broadcast, each sync round sends servers*(servers-1) messages"
+	case model.StrategyDirectMail:
+		return MaxServers, "with direct mail, each accepted set sends servers-1 messages, and every server may accept one at once"
 	}
-	return MaxEpidemicServers
+	return MaxEpidemicServers, ""
 }
 
 // validate checks every value and how they combine. keys holds where the
 // file sets each key.
 func (s *Scenario) validate(keys map[string]position) *Error {
+	maxServers, whyMax := s.maxServers()
 	intRange := []struct {
 		key       string
 		v, lo, hi int64
 		why       string
 	}{
-		{"servers", int64(s.Servers), 0, s.maxServers(), "with broadcast, each sync round sends servers*(servers-1) messages"},
+		{"servers", int64(s.Servers), 0, maxServers, whyMax},
 		{"clients", int64(s.Clients), 0, MaxClients, "the simulator holds every client in memory"},
 		{"requests_per_client", int64(s.RequestsPerClient), 0, MaxRequests, ""},
 		{"max_value", s.MaxValue, 1, math.MaxInt64, "sets draw values from [0, max_value)"},
@@ -432,36 +439,44 @@ func (y *Sync) validate(keys map[string]position, servers int) *Error {
 	st := model.Strategy(y.Strategy)
 	switch st {
 	case model.StrategyBroadcast, model.StrategyPush, model.StrategyPull, model.StrategyPushPull,
-		model.StrategyRumorPush, model.StrategyRumorPull:
+		model.StrategyRumorPush, model.StrategyRumorPull, model.StrategyDirectMail:
 	default:
-		return fail(keys, "sync.strategy", "%q is not a strategy: allowed %q, %q, %q, %q, %q or %q", y.Strategy,
+		return fail(keys, "sync.strategy", "%q is not a strategy: allowed %q, %q, %q, %q, %q, %q or %q", y.Strategy,
 			model.StrategyBroadcast, model.StrategyPush, model.StrategyPull, model.StrategyPushPull,
-			model.StrategyRumorPush, model.StrategyRumorPull)
+			model.StrategyRumorPush, model.StrategyRumorPull, model.StrategyDirectMail)
 	}
+	// Keys a strategy does not use would be silently ignored.
 	if !st.IsRumor() {
-		// Keys of rumor mongering would be silently ignored.
-		for _, k := range []string{"k", "feedback", "coin", "anti_entropy"} {
+		for _, k := range []string{"k", "feedback", "coin"} {
 			if _, set := keys["sync."+k]; set {
 				return fail(keys, "sync."+k, "not used by strategy %q: only by %q and %q", st, model.StrategyRumorPush, model.StrategyRumorPull)
 			}
 		}
 	}
-	if st == model.StrategyBroadcast {
+	if _, set := keys["sync.anti_entropy"]; set && !st.Backable() {
+		return fail(keys, "sync.anti_entropy", "not used by strategy %q: only by %q, %q and %q", st,
+			model.StrategyRumorPush, model.StrategyRumorPull, model.StrategyDirectMail)
+	}
+	// "0s", the default, means no backing anti-entropy.
+	if y.AntiEntropy != 0 {
+		if err := checkSpan(keys, "sync.anti_entropy", y.AntiEntropy, maxSpan); err != nil {
+			return err
+		}
+	}
+	switch st {
+	case model.StrategyBroadcast:
 		if _, set := keys["sync.fanout"]; set {
 			return fail(keys, "sync.fanout", "not used by strategy %q, which syncs with every other server", st)
 		}
 		return nil
+	case model.StrategyDirectMail:
+		if _, set := keys["sync.fanout"]; set {
+			return fail(keys, "sync.fanout", "not used by strategy %q, which mails every other server", st)
+		}
+		return nil
 	}
-	if st.IsRumor() {
-		if y.K < 1 || y.K > MaxRumorK {
-			return fail(keys, "sync.k", "%d is out of range: allowed 1 to %d", y.K, MaxRumorK)
-		}
-		// "0s", the default, means no backing anti-entropy.
-		if y.AntiEntropy != 0 {
-			if err := checkSpan(keys, "sync.anti_entropy", y.AntiEntropy, maxSpan); err != nil {
-				return err
-			}
-		}
+	if st.IsRumor() && (y.K < 1 || y.K > MaxRumorK) {
+		return fail(keys, "sync.k", "%d is out of range: allowed 1 to %d", y.K, MaxRumorK)
 	}
 	if y.Fanout < 1 || y.Fanout > model.MaxFanout {
 		return fail(keys, "sync.fanout", "%d is out of range: allowed 1 to %d partners a round", y.Fanout, model.MaxFanout)
@@ -585,13 +600,17 @@ func (s *Scenario) fields() (top, latency, sync []field, partitions, crashes [][
 	for _, k := range distributionKeys[sim.Distribution(s.Latency.Distribution)] {
 		latency = append(latency, field{k, str(spans[k].String())})
 	}
+	st := model.Strategy(s.Sync.Strategy)
 	sync = []field{{"strategy", str(s.Sync.Strategy)}}
-	if model.Strategy(s.Sync.Strategy) != model.StrategyBroadcast {
+	if st != model.StrategyBroadcast && st != model.StrategyDirectMail {
 		sync = append(sync, field{"fanout", num(int64(s.Sync.Fanout))})
 	}
-	if model.Strategy(s.Sync.Strategy).IsRumor() {
+	if st.IsRumor() {
 		sync = append(sync, field{"k", num(int64(s.Sync.K))}, field{"feedback", strconv.FormatBool(s.Sync.Feedback)},
-			field{"coin", strconv.FormatBool(s.Sync.Coin)}, field{"anti_entropy", str(s.Sync.AntiEntropy.String())})
+			field{"coin", strconv.FormatBool(s.Sync.Coin)})
+	}
+	if st.Backable() {
+		sync = append(sync, field{"anti_entropy", str(s.Sync.AntiEntropy.String())})
 	}
 	for _, p := range s.Partitions {
 		partitions = append(partitions, p.fields())

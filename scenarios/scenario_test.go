@@ -141,6 +141,8 @@ func roundTripCases(t *testing.T) map[string]*Scenario {
 		"rumor-push":  "servers = 5\n[sync]\nstrategy = \"rumor-push\"\n",
 		"rumor-pull":  "servers = 5\n[sync]\nstrategy = \"rumor-pull\"\nfanout = 2\nk = 100\nfeedback = false\ncoin = true\nanti_entropy = \"1m30s\"\n",
 		"rumor ae 0s": "[sync]\nstrategy = \"rumor-push\"\nk = 1\nanti_entropy = \"0s\"\n",
+		"direct-mail": "servers = 4\n[sync]\nstrategy = \"direct-mail\"\n",
+		"mail ae":     "servers = 1000\n[sync]\nstrategy = \"direct-mail\"\nanti_entropy = \"2s\"\n",
 	}
 	for name, doc := range extra {
 		sc, err := Parse(name, []byte(doc))
@@ -362,7 +364,8 @@ func TestParseErrors(t *testing.T) {
 
 		// Integer ranges.
 		{"servers negative", "servers = -1\n", 1, 11, "-1", "servers", "-1 is out of range: allowed 0 to 1000"},
-		{"servers too many", fmt.Sprintf("servers = %d\n", MaxServers+1), 1, 11, "1001", "servers", "1001 is out of range: allowed 0 to 1000 (with broadcast, each sync round"},
+		{"servers too many", fmt.Sprintf("servers = %d\n", MaxServers+1), 1, 11, "1001", "servers",
+			"1001 is out of range: allowed 0 to 1000 (with broadcast, each sync round sends servers*(servers-1) messages)"},
 		{"clients negative", "clients = -1\n", 1, 11, "-1", "clients", "-1 is out of range: allowed 0 to 1000000"},
 		{"clients too many", fmt.Sprintf("clients = %d\n", MaxClients+1), 1, 11, "1000001", "clients", "1000001 is out of range: allowed 0 to 1000000"},
 		{"requests negative", "requests_per_client = -1\n", 1, 23, "-1", "requests_per_client", "-1 is out of range: allowed 0 to 1000000"},
@@ -431,8 +434,12 @@ func TestParseErrors(t *testing.T) {
 		{"feedback false with push-pull", "[sync]\nstrategy = \"push-pull\"\nfeedback = false\n", 3, 12, "false", "sync.feedback", `not used by strategy "push-pull"`},
 		{"coin with pull", "[sync]\nstrategy = \"pull\"\ncoin = true\n", 3, 8, "true", "sync.coin", `not used by strategy "pull"`},
 		{"coin with broadcast", "servers = 4\n[sync]\nstrategy = \"broadcast\"\ncoin = false\n", 4, 8, "false", "sync.coin", `not used by strategy "broadcast"`},
-		{"anti_entropy with push", "[sync]\nstrategy = \"push\"\nanti_entropy = \"1s\"\n", 3, 16, `"1s"`, "sync.anti_entropy", `not used by strategy "push"`},
-		{"anti_entropy 0s with push", "[sync]\nstrategy = \"push\"\nanti_entropy = \"0s\"\n", 3, 16, `"0s"`, "sync.anti_entropy", `not used by strategy "push"`},
+		{"anti_entropy with push", "[sync]\nstrategy = \"push\"\nanti_entropy = \"1s\"\n", 3, 16, `"1s"`, "sync.anti_entropy",
+			`not used by strategy "push": only by "rumor-push", "rumor-pull" and "direct-mail"`},
+		{"anti_entropy 0s with push", "[sync]\nstrategy = \"push\"\nanti_entropy = \"0s\"\n", 3, 16, `"0s"`, "sync.anti_entropy",
+			`not used by strategy "push": only by "rumor-push", "rumor-pull" and "direct-mail"`},
+		{"anti_entropy with broadcast", "[sync]\nanti_entropy = \"2s\"\n", 2, 16, `"2s"`, "sync.anti_entropy",
+			`not used by strategy "broadcast": only by "rumor-push", "rumor-pull" and "direct-mail"`},
 		{"anti_entropy negative", "[sync]\nstrategy = \"rumor-push\"\nanti_entropy = \"-1s\"\n", 3, 16, `"-1s"`, "sync.anti_entropy", "-1s " + notPositive},
 		{"anti_entropy too long", "[sync]\nstrategy = \"rumor-pull\"\nanti_entropy = \"25h\"\n", 3, 16, `"25h"`, "sync.anti_entropy", "25h is too long: allowed up to 24h"},
 		{"anti_entropy malformed", "[sync]\nstrategy = \"rumor-push\"\nanti_entropy = \"soon\"\n", 3, 16, `"soon"`, "sync.anti_entropy", `want a duration such as "100ms" or "2s"`},
@@ -442,6 +449,27 @@ func TestParseErrors(t *testing.T) {
 		{"feedback a string", "[sync]\nstrategy = \"rumor-push\"\nfeedback = \"yes\"\n", 3, 12, `"yes"`, "sync.feedback", "want true or false, have a TOML string"},
 		{"inline: coin with push", "sync = { strategy = \"push\", coin = true }\n", 1, 36, "true", "sync.coin", `not used by strategy "push"`},
 		{"dotted: k zero", "sync.strategy = \"rumor-push\"\nsync.k = 0\n", 2, 10, "0", "sync.k", "0 is out of range"},
+
+		// [sync]: direct mail takes no fanout and none of rumor
+		// mongering's keys but anti_entropy.
+		{"unknown strategy", "[sync]\nstrategy = \"mail\"\n", 2, 12, `"mail"`, "sync.strategy",
+			`"mail" is not a strategy: allowed "broadcast", "push", "pull", "push-pull", "rumor-push", "rumor-pull" or "direct-mail"`},
+		{"fanout with direct-mail", "servers = 5\n[sync]\nstrategy = \"direct-mail\"\nfanout = 2\n", 4, 10, "2", "sync.fanout",
+			`not used by strategy "direct-mail", which mails every other server`},
+		{"fanout 1 with direct-mail", "[sync]\nfanout = 1\nstrategy = \"direct-mail\"\n", 2, 10, "1", "sync.fanout",
+			`not used by strategy "direct-mail", which mails every other server`},
+		{"k with direct-mail", "[sync]\nstrategy = \"direct-mail\"\nk = 2\n", 3, 5, "2", "sync.k",
+			`not used by strategy "direct-mail": only by "rumor-push" and "rumor-pull"`},
+		{"feedback with direct-mail", "[sync]\nstrategy = \"direct-mail\"\nfeedback = false\n", 3, 12, "false", "sync.feedback",
+			`not used by strategy "direct-mail": only by "rumor-push" and "rumor-pull"`},
+		{"coin with direct-mail", "[sync]\nstrategy = \"direct-mail\"\nanti_entropy = \"1s\"\ncoin = true\n", 4, 8, "true", "sync.coin",
+			`not used by strategy "direct-mail": only by "rumor-push" and "rumor-pull"`},
+		{"anti_entropy negative with direct-mail", "[sync]\nstrategy = \"direct-mail\"\nanti_entropy = \"-2s\"\n", 3, 16, `"-2s"`, "sync.anti_entropy", "-2s " + notPositive},
+		{"anti_entropy too long with direct-mail", "[sync]\nstrategy = \"direct-mail\"\nanti_entropy = \"48h\"\n", 3, 16, `"48h"`, "sync.anti_entropy", "48h is too long: allowed up to 24h"},
+		{"servers too many with direct-mail", fmt.Sprintf("servers = %d\n[sync]\nstrategy = \"direct-mail\"\n", MaxServers+1), 1, 11, "1001", "servers",
+			"1001 is out of range: allowed 0 to 1000 (with direct mail, each accepted set sends servers-1 messages, and every server may accept one at once)"},
+		{"inline: fanout with direct-mail", "sync = { strategy = \"direct-mail\", fanout = 3 }\n", 1, 45, "3", "sync.fanout",
+			`not used by strategy "direct-mail"`},
 	}
 	const file = "bad.toml"
 	for _, tt := range tests {
@@ -750,6 +778,58 @@ func TestRumorSyncRoundTrip(t *testing.T) {
 			}
 			want := map[string]any{"strategy": sc.Sync.Strategy, "fanout": float64(sc.Sync.Fanout), "k": float64(tt.rumor.K),
 				"feedback": !tt.rumor.Blind, "coin": tt.rumor.Coin, "anti_entropy": Duration(tt.rumor.AntiEntropy).String()}
+			if !reflect.DeepEqual(js.Sync, want) {
+				t.Errorf("AppendJSON sync = %v, want %v", js.Sync, want)
+			}
+		})
+	}
+}
+
+// TestDirectMailSyncRoundTrip: a direct-mail scenario renders its
+// strategy and its backing anti-entropy ("0s": none), and no fanout nor
+// rumor-mongering key, which would not parse back; it reads back to the
+// same scenario and the same model configuration, and the JSON form
+// carries the same keys.
+func TestDirectMailSyncRoundTrip(t *testing.T) {
+	for _, tt := range []struct {
+		name, doc   string
+		sync        string // the [sync] table TOML() renders
+		antiEntropy time.Duration
+	}{
+		{"alone", "[sync]\nstrategy = \"direct-mail\"\n",
+			"strategy = \"direct-mail\"\nanti_entropy = \"0s\"\n", 0},
+		{"anti_entropy 0s given", "[sync]\nstrategy = \"direct-mail\"\nanti_entropy = \"0s\"\n",
+			"strategy = \"direct-mail\"\nanti_entropy = \"0s\"\n", 0},
+		{"with anti-entropy", "servers = 1000\n[sync]\nstrategy = \"direct-mail\"\nanti_entropy = \"90s\"\n",
+			"strategy = \"direct-mail\"\nanti_entropy = \"1m30s\"\n", 90 * time.Second},
+		{"inline, sub-second anti-entropy", "sync = { strategy = \"direct-mail\", anti_entropy = \"250ms\" }\n",
+			"strategy = \"direct-mail\"\nanti_entropy = \"250ms\"\n", 250 * time.Millisecond},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sc, err := Parse("m.toml", []byte(tt.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := requireRoundTrip(t, sc)
+			if _, table, _ := strings.Cut(string(text), "\n[sync]\n"); table != tt.sync {
+				t.Errorf("TOML() renders [sync] as\n%s\nwant\n%s", table, tt.sync)
+			}
+			back, err := Parse("rendered", text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []model.Config{sc.Config(), back.Config()} {
+				if c.Strategy != model.StrategyDirectMail || c.Rumor.AntiEntropy != tt.antiEntropy {
+					t.Errorf("Config() has strategy %q, anti-entropy %v; want direct-mail, %v", c.Strategy, c.Rumor.AntiEntropy, tt.antiEntropy)
+				}
+			}
+			var js struct {
+				Sync map[string]any `json:"sync"`
+			}
+			if err := json.Unmarshal(sc.AppendJSON(nil), &js); err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]any{"strategy": "direct-mail", "anti_entropy": Duration(tt.antiEntropy).String()}
 			if !reflect.DeepEqual(js.Sync, want) {
 				t.Errorf("AppendJSON sync = %v, want %v", js.Sync, want)
 			}

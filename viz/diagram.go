@@ -550,8 +550,8 @@ func kindColour(t model.MsgType) string {
 		return "#555555"
 	case model.Sync, model.Pull, model.PushPull, model.PullReply:
 		return "#7b3294"
-	case model.RumorPush, model.RumorReply:
-		return "#c2410c" // a rumor: what spreads the news
+	case model.RumorPush, model.RumorReply, model.Mail:
+		return "#c2410c" // a rumor or a mail: what spreads the news
 	case model.RumorAck, model.RumorPull:
 		return "#d9a066"
 	}

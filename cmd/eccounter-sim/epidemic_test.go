@@ -10,13 +10,15 @@ import (
 )
 
 // TestEpidemicFlag: -epidemic prints a markdown table, one row of the
-// papers' figures per scenario file, the same every time and whatever the
-// number of workers, and needs -seeds.
+// papers' figures per scenario file (anti-entropy, rumor mongering and
+// direct mail), the same every time and whatever the number of workers,
+// and needs -seeds.
 func TestEpidemicFlag(t *testing.T) {
 	antiEntropy := writeScenario(t, "ae.toml", "servers = 50\nsync_interval = \"1s\"\n[sync]\nstrategy = \"push-pull\"\nfanout = 2\n")
 	rumor := writeScenario(t, "rumor.toml", "servers = 50\n[sync]\nstrategy = \"rumor-push\"\nk = 1\nfeedback = false\ncoin = true\n")
-	out := runOutput(t, 0, "-epidemic", "-seeds", "1..20", "-jobs", "1", antiEntropy, rumor)
-	if !bytes.Equal(out, runOutput(t, 0, "-epidemic", "-seeds", "1..20", "-jobs", "3", antiEntropy, rumor)) {
+	mail := writeScenario(t, "mail.toml", "servers = 50\n[sync]\nstrategy = \"direct-mail\"\n")
+	out := runOutput(t, 0, "-epidemic", "-seeds", "1..20", "-jobs", "1", antiEntropy, rumor, mail)
+	if !bytes.Equal(out, runOutput(t, 0, "-epidemic", "-seeds", "1..20", "-jobs", "3", antiEntropy, rumor, mail)) {
 		t.Error("one worker and three measured the same seeds differently")
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
@@ -26,9 +28,19 @@ func TestEpidemicFlag(t *testing.T) {
 		// Blind and coin with k = 1 gives up after the first round:
 		// most of the servers never hear of the update.
 		regexp.MustCompile(`^\| rumor-push, fanout 1, blind, coin, k 1 \| 50 \| 20 \| 0\.[6-9][0-9]* ± ` + `[0-9.e-]+ \| ` + fig + ` \| ` + fig + ` \| ` + fig + ` \| s ≈ e\^-m = 0\.[0-9]+ \|$`),
+		// Direct mail, exactly: server-1 mails the other 49 at the
+		// start, and each holds the update one latency later, in
+		// round 0: no residue, 49/50 messages a server, t_last 0.
+		regexp.MustCompile(`^\| direct-mail \| 50 \| 20 \| 0 ± 0 \| 0\.980 ± 0\.000 \| 0\.000 ± 0\.000 \| 0\.000 ± 0\.000 \| ` +
+			`s = 0 without loss, m = \(n-1\)/n = 0\.980, t_last = 0 \|$`),
 	}
-	if len(lines) != 4 || !strings.HasPrefix(lines[0], "| strategy |") || !rows[0].MatchString(lines[2]) || !rows[1].MatchString(lines[3]) {
-		t.Errorf("-epidemic printed:\n%s", out)
+	if len(lines) != 2+len(rows) || !strings.HasPrefix(lines[0], "| strategy |") {
+		t.Fatalf("-epidemic printed:\n%s", out)
+	}
+	for i, row := range rows {
+		if !row.MatchString(lines[2+i]) {
+			t.Errorf("-epidemic row %d is\n%s\nwant it to match\n%s", i+1, lines[2+i], row)
+		}
 	}
 	for _, args := range [][]string{{"-epidemic", antiEntropy}, {"-epidemic", "-seeds", "1..2", "-seed", "3", antiEntropy}} {
 		var stderr bytes.Buffer
