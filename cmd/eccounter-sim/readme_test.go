@@ -123,23 +123,36 @@ func TestREADMEWalkthrough(t *testing.T) {
 	}
 }
 
-// TestREADMERumorExcerpt keeps the README's run of rumor.toml true: its
-// lines, but for the command and the elisions, are lines of the run, in
-// the same order.
-func TestREADMERumorExcerpt(t *testing.T) {
-	_, block := readmeBlock(t, "rumor")
-	out := strings.Split(string(runOutput(t, 0, "-q", "-seed", "2", "../../scenarios/rumor.toml")), "\n")
-	at := 0
-	for _, want := range strings.Split(strings.TrimSuffix(block, "\n"), "\n") {
-		if want == "..." || strings.HasPrefix(want, "$ ") {
-			continue
+// TestREADMEStrategyExcerpts keeps the README's runs of rumor.toml and
+// mail.toml true: their lines, but for the command and the elisions, are
+// lines of the run, in the same order, and the command is the one run.
+func TestREADMEStrategyExcerpts(t *testing.T) {
+	for _, tc := range []struct {
+		marker string
+		args   []string
+	}{
+		{"rumor", []string{"-q", "-seed", "2", "scenarios/rumor.toml"}},
+		{"mail", []string{"-seed", "2", "scenarios/mail.toml"}},
+	} {
+		_, block := readmeBlock(t, tc.marker)
+		lines := strings.Split(strings.TrimSuffix(block, "\n"), "\n")
+		if cmd := "$ eccounter-sim " + strings.Join(tc.args, " "); lines[0] != cmd {
+			t.Errorf("README.md's %s excerpt starts with %q, want %q", tc.marker, lines[0], cmd)
 		}
-		for at < len(out) && out[at] != want {
-			at++
-		}
-		if at == len(out) {
-			t.Errorf("README.md's rumor excerpt: line not found (in order) in the run:\n%s", want)
-			return
+		args := append(tc.args[:len(tc.args)-1:len(tc.args)-1], "../../"+tc.args[len(tc.args)-1])
+		out := strings.Split(string(runOutput(t, 0, args...)), "\n")
+		at := 0
+		for _, want := range lines[1:] {
+			if want == "..." {
+				continue
+			}
+			for at < len(out) && out[at] != want {
+				at++
+			}
+			if at == len(out) {
+				t.Errorf("README.md's %s excerpt: line not found (in order) in the run:\n%s", tc.marker, want)
+				break
+			}
 		}
 	}
 }
