@@ -519,6 +519,11 @@ func (k *checker) endChecks(r *Report, res sim.Result, minFinal int64) {
 // answer: far in the tail, so that a correct protocol practically never
 // misses it, yet a server that stops syncing does.
 //
+// Ring: a value moves Fanout servers a hop, so ceil((Servers-1)/Fanout)
+// hops reach every server, and a hop takes at most a sync interval (for
+// the sender's next timer) plus the largest latency, a bound proved with
+// the property test.
+//
 // Direct mail alone, checked only without faults: the largest latency,
 // for every mail of the last accepted set to arrive (the proof is with
 // the property test). Backed by an anti-entropy, the rounds are those of
@@ -529,6 +534,8 @@ func (cfg *Config) defaultLivenessBound(maxLatency time.Duration) time.Duration 
 		return cfg.SyncInterval + maxLatency
 	case cfg.Strategy == StrategyDirectMail && cfg.Rumor.AntiEntropy == 0:
 		return maxLatency
+	case cfg.Strategy == StrategyRing:
+		return time.Duration(cfg.RingHops()) * (cfg.SyncInterval + maxLatency)
 	}
 	rounds := 2*bits.Len(uint(cfg.Servers-1)) + 20 // 2*ceil(log2 n) + 20
 	round := cfg.SyncInterval
@@ -586,4 +593,15 @@ func (k *checker) checkLiveness(r *Report, res sim.Result) {
 		k.fail(checkLiveness, r.ConvergedAt, "converged %v after %v, later than the bound of %v",
 			fmtDuration(r.ConvergedAt.Sub(from)), from, fmtDuration(bound))
 	}
+}
+
+// RingHops is how many hops a value takes around a ring to reach every
+// server: ceil((Servers-1)/Fanout), with the fanout capped as partners
+// caps it.
+func (cfg *Config) RingHops() int {
+	if cfg.Servers < 2 {
+		return 0
+	}
+	k := max(min(cfg.Fanout, cfg.Servers-1, MaxFanout), 1)
+	return (cfg.Servers - 1 + k - 1) / k
 }

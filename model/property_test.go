@@ -54,7 +54,7 @@ func genScenario() *rapid.Generator[*scenarios.Scenario] {
 		sc.MaxValue = rapid.Int64Range(1, 2000).Draw(t, "max_value")
 		sc.SyncInterval = span(1000, 200, "sync_interval_us")
 		sc.Assignment = rapid.SampledFrom([]string{"round_robin", "random"}).Draw(t, "assignment")
-		sc.Sync.Strategy = rapid.SampledFrom([]string{"broadcast", "push", "pull", "push-pull", "rumor-push", "rumor-pull",
+		sc.Sync.Strategy = rapid.SampledFrom([]string{"broadcast", "push", "pull", "push-pull", "ring", "rumor-push", "rumor-pull",
 			"direct-mail"}).Draw(t, "strategy")
 		st := model.Strategy(sc.Sync.Strategy)
 		// Broadcast and direct mail reach every other server: they take
@@ -97,21 +97,35 @@ func genScenario() *rapid.Generator[*scenarios.Scenario] {
 }
 
 // convergenceBound is the latest time by which every server must hold the
-// final value: the last accepted set, plus one sync interval, plus the
-// largest latency of the run.
+// final value, with broadcast or ring and no faults: the last accepted
+// set, plus hops times one sync interval and the largest latency of the
+// run, where hops is 1 for broadcast and ceil((servers-1)/fanout) for a
+// ring.
 //
 // Proof. Values only come from sets, and servers only take larger values,
 // so the final value M is the value of some accepted set, taken by some
 // server s at a time T <= the last accepted set. s holds M from T on. Its
-// sync timer fires every interval, all servers in phase, so it next fires
-// at some F with T <= F <= T + interval (a timer due at T itself may run
-// before the set, by sequence number; the next one is then T + interval).
-// At F, s sends its value, M, to every other server; each copy arrives by
-// F + (largest latency), and the receiver takes M, as nothing is larger.
-// Values never change once every server holds M. So the servers converge
-// no later than T + interval + largest latency.
-func convergenceBound(r *model.Report, syncInterval time.Duration) sim.Time {
-	return r.LastAcceptedSet.Add(syncInterval + r.MaxLatency)
+// sync timer fires every interval, so it next fires at some F with T <= F
+// <= T + interval (a timer due at T itself may run before the set, by
+// sequence number; the next one is then T + interval). At F, s sends its
+// value, M, to every other server (broadcast) or to the fanout k servers
+// after it (ring); each copy arrives by F + (largest latency), and the
+// receiver takes M, as nothing is larger. With broadcast that is every
+// server. On a ring, by induction: if every server within jk places after
+// s holds M by T + j(interval + largest latency), then each of them sends
+// M on at its next timer, within an interval, and it reaches the k
+// servers after it within the largest latency: every server within
+// (j+1)k places holds M by T + (j+1)(interval + largest latency). The
+// farthest server is servers-1 places after s. Values never change once
+// every server holds M. So the servers converge no later than T + hops
+// (interval + largest latency).
+func convergenceBound(r *model.Report, cfg *model.Config) sim.Time {
+	hops := 1
+	if cfg.Strategy == model.StrategyRing {
+		k := max(min(cfg.Fanout, cfg.Servers-1), 1)
+		hops = (cfg.Servers - 1 + k - 1) / k
+	}
+	return r.LastAcceptedSet.Add(time.Duration(hops) * (cfg.SyncInterval + r.MaxLatency))
 }
 
 // mailBound is the latest time by which every server must hold the final
@@ -188,13 +202,13 @@ func checkRun(sc *scenarios.Scenario, wrapServer func(*model.Server) model.Repli
 				return fmt.Errorf("check %s failed %d times; first %s", c.Name, c.Violations, c.First)
 			}
 		}
-	case faultless(&cfg) && (cfg.Strategy == model.StrategyBroadcast || cfg.Strategy == "") &&
-		r.ConvergedAt > convergenceBound(&r, cfg.SyncInterval):
+	case faultless(&cfg) && (cfg.Strategy == model.StrategyBroadcast || cfg.Strategy == model.StrategyRing) &&
+		r.ConvergedAt > convergenceBound(&r, &cfg):
 		// With faults, the liveness check measures from the end of the
-		// faults instead, and the epidemic strategies have a bound of
+		// faults instead, and the random strategies have a bound of
 		// their own (r.Passed covers both).
-		return fmt.Errorf("converged at %v, later than the bound %v (last accepted set %v + sync interval %v + largest latency %v)",
-			r.ConvergedAt, convergenceBound(&r, cfg.SyncInterval), r.LastAcceptedSet, cfg.SyncInterval, r.MaxLatency)
+		return fmt.Errorf("converged at %v, later than the bound %v (last accepted set %v + hops of sync interval %v + largest latency %v)",
+			r.ConvergedAt, convergenceBound(&r, &cfg), r.LastAcceptedSet, cfg.SyncInterval, r.MaxLatency)
 	}
 	return checkMailBound(&cfg, &r)
 }

@@ -38,6 +38,14 @@ const (
 	// if larger and answers with its own, which the server takes if
 	// larger: afterwards both hold the larger of the two.
 	StrategyPushPull Strategy = "push-pull"
+	// StrategyRing is push to fixed partners rather than random ones:
+	// the servers form a ring in order of ID, and each sends its value
+	// to the Fanout servers after it (server-n's next is server-1),
+	// which take it if larger. Not from the papers, but the contrast
+	// they draw: a value travels Fanout servers a round, so it takes
+	// ceil((Servers-1)/Fanout) rounds to reach every server, where random
+	// partners take O(log Servers).
+	StrategyRing Strategy = "ring"
 
 	// The rumor mongering of Demers et al.: a server that learns a new
 	// larger value (from a client's set or from a peer) becomes
@@ -330,7 +338,7 @@ func (s *Server) sync(env *Env) {
 		partners := s.partners(env, s.Fanout, buf[:0])
 		for _, peer := range partners {
 			switch s.Strategy {
-			case StrategyPush:
+			case StrategyPush, StrategyRing:
 				env.Send(peer, Msg{Type: Sync, Value: s.Value})
 			case StrategyPull:
 				env.Send(peer, Msg{Type: Pull})
@@ -367,9 +375,16 @@ func (s *Server) antiEntropy(env *Env) {
 }
 
 // partners picks k distinct servers other than this one, uniformly at
-// random, from the server's own random stream.
+// random, from the server's own random stream; or, on a ring, the k
+// servers after this one.
 func (s *Server) partners(env *Env, k int, out []sim.NodeID) []sim.NodeID {
 	k = min(k, s.Servers-1, MaxFanout)
+	if s.Strategy == StrategyRing {
+		for i := 1; i <= k; i++ {
+			out = append(out, (s.ID+sim.NodeID(i))%sim.NodeID(s.Servers))
+		}
+		return out
+	}
 	for len(out) < k {
 		// One of the Servers-1 others: skip over this server's own ID.
 		p := sim.NodeID(env.Rand().IntN(s.Servers - 1))

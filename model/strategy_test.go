@@ -26,7 +26,7 @@ func (w *roundWatcher) AfterStep(s *model.Step) {
 	}
 	w.rounds++
 	want := map[model.Strategy]model.MsgType{model.StrategyBroadcast: model.Sync, model.StrategyPush: model.Sync,
-		model.StrategyPull: model.Pull, model.StrategyPushPull: model.PushPull}[w.cfg.Strategy]
+		model.StrategyPull: model.Pull, model.StrategyPushPull: model.PushPull, model.StrategyRing: model.Sync}[w.cfg.Strategy]
 	n := w.cfg.Fanout
 	if w.cfg.Strategy == model.StrategyBroadcast {
 		n = w.cfg.Servers - 1
@@ -45,12 +45,23 @@ func (w *roundWatcher) AfterStep(s *model.Step) {
 	if len(to) != n {
 		w.t.Errorf("%v synced with %d servers, want %d", s.Node, len(to), n)
 	}
+	if w.cfg.Strategy == model.StrategyRing {
+		// The next servers around the ring, in order, wrapping from
+		// the last server to the first.
+		for i, p := range to {
+			if next := (s.Node + sim.NodeID(i+1)) % sim.NodeID(w.cfg.Servers); p != next {
+				w.t.Errorf("ring: %v synced with %v, want the next %d: %v first", s.Node, to, n, next)
+				break
+			}
+		}
+	}
 }
 
-// TestStrategies runs every strategy: each round a server syncs with
-// exactly its fanout of distinct other servers (all of them for
-// broadcast), partners spread over all servers, pulls are answered one for
-// one, and every run converges and passes every check.
+// TestStrategies runs every strategy but rumor mongering and direct mail
+// (see their own tests): each round a server syncs with exactly its fanout
+// of distinct other servers (all of them for broadcast; the next ones for
+// ring), partners spread over all servers, pulls are answered one for one,
+// and every run converges and passes every check.
 func TestStrategies(t *testing.T) {
 	for _, tt := range []struct {
 		strategy model.Strategy
@@ -60,6 +71,7 @@ func TestStrategies(t *testing.T) {
 		{model.StrategyPush, 1}, {model.StrategyPush, 3},
 		{model.StrategyPull, 1}, {model.StrategyPull, 2},
 		{model.StrategyPushPull, 1}, {model.StrategyPushPull, 4},
+		{model.StrategyRing, 1}, {model.StrategyRing, 3}, {model.StrategyRing, 7},
 	} {
 		t.Run(string(tt.strategy), func(t *testing.T) {
 			cfg := model.Config{Seed: 9, Servers: 8, Clients: 4, Requests: 30, SetRatio: 0.5, MaxValue: 1000,

@@ -144,7 +144,13 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 			b = t.c.cfg.Rumor.appendAntiEntropy(b)
 		} else if peers > 0 {
 			b = append(b, ", syncs with "...)
-			if st := t.c.cfg.Strategy; st != StrategyBroadcast {
+			if st := t.c.cfg.Strategy; st == StrategyRing {
+				b = append(b, "the next "...)
+				b = appendCount(b, min(t.c.cfg.Fanout, peers), "peer")
+				b = append(b, " of "...)
+				b = strconv.AppendInt(b, int64(peers), 10)
+				b = append(b, " around a ring by push"...)
+			} else if st != StrategyBroadcast {
 				b = appendCount(b, min(t.c.cfg.Fanout, peers), "random peer")
 				b = append(b, " of "...)
 				b = strconv.AppendInt(b, int64(peers), 10)

@@ -71,8 +71,9 @@ type Latency struct {
 type Sync struct {
 	// Strategy is "broadcast" (the original: to every other server),
 	// one of Demers' anti-entropy strategies with Fanout random partners
-	// a round: "push", "pull" or "push-pull", rumor mongering:
-	// "rumor-push" or "rumor-pull", or Demers' "direct-mail".
+	// a round: "push", "pull" or "push-pull", push to the next Fanout
+	// servers: "ring", rumor mongering: "rumor-push" or "rumor-pull", or
+	// Demers' "direct-mail".
 	Strategy string `toml:"strategy"`
 	Fanout   int    `toml:"fanout"`
 	// Rumor mongering only: Demers' k, feedback (or blind), coin (or
@@ -438,11 +439,11 @@ func (s *Scenario) validate(keys map[string]position) *Error {
 func (y *Sync) validate(keys map[string]position, servers int) *Error {
 	st := model.Strategy(y.Strategy)
 	switch st {
-	case model.StrategyBroadcast, model.StrategyPush, model.StrategyPull, model.StrategyPushPull,
+	case model.StrategyBroadcast, model.StrategyPush, model.StrategyPull, model.StrategyPushPull, model.StrategyRing,
 		model.StrategyRumorPush, model.StrategyRumorPull, model.StrategyDirectMail:
 	default:
-		return fail(keys, "sync.strategy", "%q is not a strategy: allowed %q, %q, %q, %q, %q, %q or %q", y.Strategy,
-			model.StrategyBroadcast, model.StrategyPush, model.StrategyPull, model.StrategyPushPull,
+		return fail(keys, "sync.strategy", "%q is not a strategy: allowed %q, %q, %q, %q, %q, %q, %q or %q", y.Strategy,
+			model.StrategyBroadcast, model.StrategyPush, model.StrategyPull, model.StrategyPushPull, model.StrategyRing,
 			model.StrategyRumorPush, model.StrategyRumorPull, model.StrategyDirectMail)
 	}
 	// Keys a strategy does not use would be silently ignored.

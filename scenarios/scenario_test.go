@@ -133,6 +133,7 @@ func roundTripCases(t *testing.T) map[string]*Scenario {
 		"mixed units": "sync_interval = \"1m30s\"\nmax_time = \"90m\"\n",
 		"set_ratio 0": "set_ratio = 0.0\n",
 		"set_ratio 1": "set_ratio = 1\n",
+		"ring":        "servers = 9\n[sync]\nstrategy = \"ring\"\nfanout = 3\n",
 		"tiny float":  "set_ratio = 1e-7\n",
 		"long float":  "set_ratio = 0.30000000000000004\n",
 		"no clients":  "servers = 0\nclients = 0\nrequests_per_client = 0\n",
@@ -453,7 +454,10 @@ func TestParseErrors(t *testing.T) {
 		// [sync]: direct mail takes no fanout and none of rumor
 		// mongering's keys but anti_entropy.
 		{"unknown strategy", "[sync]\nstrategy = \"mail\"\n", 2, 12, `"mail"`, "sync.strategy",
-			`"mail" is not a strategy: allowed "broadcast", "push", "pull", "push-pull", "rumor-push", "rumor-pull" or "direct-mail"`},
+			`"mail" is not a strategy: allowed "broadcast", "push", "pull", "push-pull", "ring", "rumor-push", "rumor-pull" or "direct-mail"`},
+		{"k with ring", "[sync]\nstrategy = \"ring\"\nk = 2\n", 3, 5, "2", "sync.k", `not used by strategy "ring": only by "rumor-push" and "rumor-pull"`},
+		{"anti_entropy with ring", "[sync]\nstrategy = \"ring\"\nanti_entropy = \"1s\"\n", 3, 16, `"1s"`, "sync.anti_entropy", `not used by strategy "ring"`},
+		{"ring fanout beyond the others", "servers = 3\n[sync]\nstrategy = \"ring\"\nfanout = 3\n", 4, 10, "3", "sync.fanout", "3 partners a round, but each of the 3 servers has only 2 others"},
 		{"fanout with direct-mail", "servers = 5\n[sync]\nstrategy = \"direct-mail\"\nfanout = 2\n", 4, 10, "2", "sync.fanout",
 			`not used by strategy "direct-mail", which mails every other server`},
 		{"fanout 1 with direct-mail", "[sync]\nfanout = 1\nstrategy = \"direct-mail\"\n", 2, 10, "1", "sync.fanout",

@@ -168,6 +168,8 @@ func theory(cfg *model.Config, m *measurement) string {
 		return fmt.Sprintf("s ≈ e^-m = %.3g", math.Exp(-m.traffic.mean))
 	case model.StrategyRumorPull:
 		return fmt.Sprintf("s < e^-m = %.3g", math.Exp(-m.traffic.mean))
+	case model.StrategyRing:
+		return fmt.Sprintf("t_last = ceil((n-1)/fanout) = %d", cfg.RingHops())
 	case model.StrategyDirectMail:
 		return fmt.Sprintf("s = 0 without loss, m = (n-1)/n = %.3f, t_last = 0", (n-1)/n)
 	}

@@ -17,8 +17,9 @@ func TestEpidemicFlag(t *testing.T) {
 	antiEntropy := writeScenario(t, "ae.toml", "servers = 50\nsync_interval = \"1s\"\n[sync]\nstrategy = \"push-pull\"\nfanout = 2\n")
 	rumor := writeScenario(t, "rumor.toml", "servers = 50\n[sync]\nstrategy = \"rumor-push\"\nk = 1\nfeedback = false\ncoin = true\n")
 	mail := writeScenario(t, "mail.toml", "servers = 50\n[sync]\nstrategy = \"direct-mail\"\n")
-	out := runOutput(t, 0, "-epidemic", "-seeds", "1..20", "-jobs", "1", antiEntropy, rumor, mail)
-	if !bytes.Equal(out, runOutput(t, 0, "-epidemic", "-seeds", "1..20", "-jobs", "3", antiEntropy, rumor, mail)) {
+	ring := writeScenario(t, "ring.toml", "servers = 50\n[sync]\nstrategy = \"ring\"\nfanout = 2\n")
+	out := runOutput(t, 0, "-epidemic", "-seeds", "1..20", "-jobs", "1", antiEntropy, rumor, mail, ring)
+	if !bytes.Equal(out, runOutput(t, 0, "-epidemic", "-seeds", "1..20", "-jobs", "3", antiEntropy, rumor, mail, ring)) {
 		t.Error("one worker and three measured the same seeds differently")
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
@@ -33,6 +34,13 @@ func TestEpidemicFlag(t *testing.T) {
 		// round 0: no residue, 49/50 messages a server, t_last 0.
 		regexp.MustCompile(`^\| direct-mail \| 50 \| 20 \| 0 ± 0 \| 0\.980 ± 0\.000 \| 0\.000 ± 0\.000 \| 0\.000 ± 0\.000 \| ` +
 			`s = 0 without loss, m = \(n-1\)/n = 0\.980, t_last = 0 \|$`),
+		// A ring of 50 with fanout 2, exactly, whatever the seed: the
+		// servers d places after server-1 get the update in round
+		// ceil(d/2), so t_last = 25 and t_ave = (2(1+...+24) + 25)/49
+		// = 12.755; in round r the 2r-1 holders push to 2 servers
+		// each, 2(1+3+...+49) = 1250 messages, 25 a server.
+		regexp.MustCompile(`^\| ring, fanout 2 \| 50 \| 20 \| 0 ± 0 \| 25\.000 ± 0\.000 \| 12\.755 ± 0\.000 \| 25\.000 ± 0\.000 \| ` +
+			`t_last = ceil\(\(n-1\)/fanout\) = 25 \|$`),
 	}
 	if len(lines) != 2+len(rows) || !strings.HasPrefix(lines[0], "| strategy |") {
 		t.Fatalf("-epidemic printed:\n%s", out)

@@ -39,6 +39,8 @@ func TestGolden(t *testing.T) {
 		{"crash.jsonl.golden", []string{"-trace", "jsonl", "../../scenarios/crash.toml"}},
 		{"tiny-pull.golden", []string{"../../testdata/tiny-pull.toml"}},
 		{"tiny-rumor.golden", []string{"../../testdata/tiny-rumor.toml"}},
+		{"tiny-ring.golden", []string{"../../testdata/tiny-ring.toml"}},
+		{"mail-seed2.golden", []string{"-seed", "2", "../../scenarios/mail.toml"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
