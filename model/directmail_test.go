@@ -28,25 +28,12 @@ func runMail(t *testing.T, srv *Server, peers map[sim.NodeID]*rumorPeer, client 
 	if srv.SyncInterval == 0 {
 		srv.SyncInterval = rumorRound
 	}
-	b := &rumorBench{}
-	e := rumorEngine(1, maxTime)
-	for id := range sim.NodeID(srv.Servers + 1) {
-		if id == srv.ID {
-			e.Add("server", srv)
-			continue
-		}
-		p := peers[id]
-		if id == sim.NodeID(srv.Servers) {
-			p = sending(client...)
-		}
-		if p == nil {
-			p = &rumorPeer{}
-		}
-		p.log = &b.log
-		e.Add(fmt.Sprintf("peer-%d", id), p)
+	nodes := maps.Clone(peers)
+	if nodes == nil {
+		nodes = map[sim.NodeID]*rumorPeer{}
 	}
-	b.run(t, e)
-	return b
+	nodes[sim.NodeID(srv.Servers)] = sending(client...)
+	return runNodes(t, srv, srv.Servers+1, nodes, 1, maxTime)
 }
 
 // mailsTo is what the other servers of 0..servers-1 receive when self

@@ -78,9 +78,17 @@ func runRumor(t *testing.T, srv *Server, peers map[sim.NodeID]*rumorPeer, seed i
 	if srv.Fanout == 0 {
 		srv.Fanout = 1
 	}
+	return runNodes(t, srv, srv.Servers, peers, seed, maxTime, crashes...)
+}
+
+// runNodes runs srv as node srv.ID of nodes, the others being peers (a
+// missing one is a silent peer), until nothing is left to happen or
+// maxTime.
+func runNodes(t *testing.T, srv *Server, nodes int, peers map[sim.NodeID]*rumorPeer, seed int64, maxTime time.Duration, crashes ...sim.Crash) *rumorBench {
+	t.Helper()
 	b := &rumorBench{}
 	e := rumorEngine(seed, maxTime, crashes...)
-	for id := range sim.NodeID(srv.Servers) {
+	for id := range sim.NodeID(nodes) {
 		if id == srv.ID {
 			e.Add("server", srv)
 			continue

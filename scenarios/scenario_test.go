@@ -756,34 +756,17 @@ func TestRumorSyncRoundTrip(t *testing.T) {
 			model.Rumor{K: 4, AntiEntropy: 250 * time.Millisecond}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			sc, err := Parse("r.toml", []byte(tt.doc))
-			if err != nil {
-				t.Fatal(err)
-			}
-			text := requireRoundTrip(t, sc)
-			if _, table, _ := strings.Cut(string(text), "\n[sync]\n"); table != tt.sync {
-				t.Errorf("TOML() renders [sync] as\n%s\nwant\n%s", table, tt.sync)
-			}
-			back, err := Parse("rendered", text)
-			if err != nil {
-				t.Fatal(err)
-			}
+			sc, back, js := syncRoundTrip(t, tt.doc, tt.sync)
 			if got := back.Config().Rumor; got != tt.rumor {
 				t.Errorf("read back, Config().Rumor = %+v, want %+v", got, tt.rumor)
 			}
 			if got := sc.Config().Rumor; got != tt.rumor {
 				t.Errorf("Config().Rumor = %+v, want %+v", got, tt.rumor)
 			}
-			var js struct {
-				Sync map[string]any `json:"sync"`
-			}
-			if err := json.Unmarshal(sc.AppendJSON(nil), &js); err != nil {
-				t.Fatal(err)
-			}
 			want := map[string]any{"strategy": sc.Sync.Strategy, "fanout": float64(sc.Sync.Fanout), "k": float64(tt.rumor.K),
 				"feedback": !tt.rumor.Blind, "coin": tt.rumor.Coin, "anti_entropy": Duration(tt.rumor.AntiEntropy).String()}
-			if !reflect.DeepEqual(js.Sync, want) {
-				t.Errorf("AppendJSON sync = %v, want %v", js.Sync, want)
+			if !reflect.DeepEqual(js, want) {
+				t.Errorf("AppendJSON sync = %v, want %v", js, want)
 			}
 		})
 	}
@@ -810,35 +793,43 @@ func TestDirectMailSyncRoundTrip(t *testing.T) {
 			"strategy = \"direct-mail\"\nanti_entropy = \"250ms\"\n", 250 * time.Millisecond},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			sc, err := Parse("m.toml", []byte(tt.doc))
-			if err != nil {
-				t.Fatal(err)
-			}
-			text := requireRoundTrip(t, sc)
-			if _, table, _ := strings.Cut(string(text), "\n[sync]\n"); table != tt.sync {
-				t.Errorf("TOML() renders [sync] as\n%s\nwant\n%s", table, tt.sync)
-			}
-			back, err := Parse("rendered", text)
-			if err != nil {
-				t.Fatal(err)
-			}
+			sc, back, js := syncRoundTrip(t, tt.doc, tt.sync)
 			for _, c := range []model.Config{sc.Config(), back.Config()} {
 				if c.Strategy != model.StrategyDirectMail || c.Rumor.AntiEntropy != tt.antiEntropy {
 					t.Errorf("Config() has strategy %q, anti-entropy %v; want direct-mail, %v", c.Strategy, c.Rumor.AntiEntropy, tt.antiEntropy)
 				}
 			}
-			var js struct {
-				Sync map[string]any `json:"sync"`
-			}
-			if err := json.Unmarshal(sc.AppendJSON(nil), &js); err != nil {
-				t.Fatal(err)
-			}
 			want := map[string]any{"strategy": "direct-mail", "anti_entropy": Duration(tt.antiEntropy).String()}
-			if !reflect.DeepEqual(js.Sync, want) {
-				t.Errorf("AppendJSON sync = %v, want %v", js.Sync, want)
+			if !reflect.DeepEqual(js, want) {
+				t.Errorf("AppendJSON sync = %v, want %v", js, want)
 			}
 		})
 	}
+}
+
+// syncRoundTrip parses doc, checks that TOML() renders its [sync] table
+// as wantTable and parses back to the same scenario, and returns the
+// scenario, the one read back and the sync object of its JSON form.
+func syncRoundTrip(t *testing.T, doc, wantTable string) (sc, back *Scenario, js map[string]any) {
+	t.Helper()
+	sc, err := Parse("s.toml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := requireRoundTrip(t, sc)
+	if _, table, _ := strings.Cut(string(text), "\n[sync]\n"); table != wantTable {
+		t.Errorf("TOML() renders [sync] as\n%s\nwant\n%s", table, wantTable)
+	}
+	if back, err = Parse("rendered", text); err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Sync map[string]any `json:"sync"`
+	}
+	if err := json.Unmarshal(sc.AppendJSON(nil), &v); err != nil {
+		t.Fatal(err)
+	}
+	return sc, back, v.Sync
 }
 
 // TestEpidemicServers: servers that sync by an epidemic strategy may be
