@@ -118,10 +118,12 @@ func laneOf(pos int32) int { return int(-2 - pos) }
 //
 // Timers can be cancelled, and a client cancels one on every reply: left in
 // the queue until due, cancelled timers would pile up by the hundred
-// thousand in a large run. Each timer's slot knows where its entry is, in
-// the heap or in a lane, so Cancel takes it out at once. A TimerID is the
-// timer's slot and the slot's generation, so the ID of a timer that fired
-// or was cancelled goes stale rather than naming the slot's next event.
+// thousand in a large run. A timer in the heap has a slot that knows where
+// its entry is, so Cancel takes it out at once; a timer in a lane dies
+// with the release of its slot, and its lane drops it soon after (see
+// lane). A TimerID is the timer's slot and the slot's generation, so the
+// ID of a timer that fired or was cancelled goes stale rather than naming
+// the slot's next event.
 type queue[M Message] struct {
 	heap   []entry
 	lanes  []lane
@@ -145,7 +147,7 @@ type queue[M Message] struct {
 // slotInfo is what Cancel reads of a slot, side by side so that cancelling
 // a timer armed long ago costs one cache miss rather than two.
 type slotInfo struct {
-	pos int32  // for timers: where its entry is (heap index, laneRef); -1 if none
+	pos int32  // for timers: where its entry is (heap index, or laneRef: which lane); -1 if none
 	gen uint32 // incremented each time the slot is released
 }
 
