@@ -115,8 +115,9 @@ func (t *tally) writeSummary(w io.Writer, sc *scenarios.Scenario) error {
 	}
 	fmt.Fprintf(&b, "stopped:        %s\n", counts(t.stops))
 	fmt.Fprintf(&b, "converged:      %d of %d\n", t.converged, n)
-	if model.Strategy(sc.Sync.Strategy).IsRumor() {
-		// Rumor mongering may leave servers without the largest value.
+	if model.Strategy(sc.Sync.Strategy).Backable() {
+		// Rumor mongering and direct mail may leave servers without
+		// the largest value.
 		fmt.Fprintf(&b, "residue:        %d of %d seeds left servers below the largest value (at most %d)\n", t.withResidue, n, t.maxResidue)
 	}
 	if t.hashed > 0 {
