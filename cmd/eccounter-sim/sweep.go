@@ -121,7 +121,8 @@ type seedRecord struct {
 	Events          int64
 	Messages        int64 // sent, all kinds
 	// Residue counts the servers that ended below the largest value: with
-	// rumor mongering alone, those the rumors missed.
+	// rumor mongering or direct mail alone, those the rumors or mails
+	// missed.
 	Residue int
 	// TraceHash is the SHA-256 of the run's JSON Lines trace, with
 	// -check-determinism; RerunHash that of the second run, only if it
