@@ -61,8 +61,8 @@ func (c Check) Passed() bool { return c.Violations == 0 }
 // nothing, and so lost an acknowledged set or made a client read an older
 // value; or rumor mongering or direct mail without a backing anti-entropy
 // stopped, nothing being left to send, before every server had the largest
-// value (its residue). It is what such a crash or such a protocol does, not a bug, so
-// it does not fail the run; the report names it and its cause.
+// value (its residue). It is what such a crash or such a protocol does, not
+// a bug, so it does not fail the run; the report names it and its cause.
 type Anomaly struct {
 	Check string // the invariant it breaks
 	What  string
