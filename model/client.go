@@ -69,7 +69,7 @@ func (c *Client) Step(env *Env, in Input) {
 // out, or a copy of a reply the network duplicated) is ignored: its request
 // is over.
 func (c *Client) reply(env *Env, m Msg) {
-	if !c.Waiting || m.Req != uint64(c.Sent) {
+	if !c.Waiting || m.Req != uint32(c.Sent) {
 		env.Record(Note{Kind: Late, Seq: int(m.Req)})
 		return
 	}
@@ -118,7 +118,7 @@ func (c *Client) next(env *Env) {
 		c.Pending = Msg{Type: Get}
 	}
 	c.Sent++
-	c.Pending.Req = uint64(c.Sent)
+	c.Pending.Req = uint32(c.Sent)
 	c.Invoked = env.Now()
 	c.Waiting = true
 	env.Send(c.Subject, c.Pending)

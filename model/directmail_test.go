@@ -90,10 +90,10 @@ func TestDirectMailSet(t *testing.T) {
 			value := tt.value
 			for i, v := range tt.sets {
 				sent := ms(10 * float64(i+1))
-				script = append(script, request{sent, client, tt.self, Msg{Type: Set, Value: v, Req: uint64(i + 1)}})
+				script = append(script, request{sent, client, tt.self, Msg{Type: Set, Value: v, Req: uint32(i + 1)}})
 				accepted := tt.accepted[i] != 0
 				want = append(want, delivery{sim.Time(sent + 2*latency), tt.self, client,
-					Msg{Type: SetReply, Value: value, Accepted: accepted, Req: uint64(i + 1)}})
+					Msg{Type: SetReply, Value: value, Accepted: accepted, Req: uint32(i + 1)}})
 				if accepted {
 					want = append(want, mailsTo(tt.servers, tt.self, sent+latency, tt.accepted[i])...)
 					value = tt.accepted[i]

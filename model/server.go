@@ -279,7 +279,7 @@ func (s *Server) wake(env *Env) {
 // coordination with the other servers: a client may read a value older than
 // one another server already holds. That is what "eventually consistent"
 // allows.
-func (s *Server) get(env *Env, client sim.NodeID, req uint64) {
+func (s *Server) get(env *Env, client sim.NodeID, req uint32) {
 	env.Send(client, Msg{Type: GetReply, Value: s.Value, Req: req})
 }
 
@@ -292,7 +292,7 @@ func (s *Server) get(env *Env, client sim.NodeID, req uint64) {
 // accepted, the current one if it was rejected. A durable server writes the
 // new value to its disk before replying (here: keeps it through a crash),
 // so that an acknowledged set survives a crash.
-func (s *Server) set(env *Env, client sim.NodeID, req uint64, value int64) {
+func (s *Server) set(env *Env, client sim.NodeID, req uint32, value int64) {
 	before := s.Value
 	accepted := value > before
 	if accepted {

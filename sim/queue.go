@@ -10,7 +10,11 @@ import (
 // through the queue's slots and the calendar's buckets, and every byte of
 // them is written to memory and read back, so the fields are narrow and
 // ordered to leave no padding, and a timer's name is an index rather than
-// a string.
+// a string. With a message of 16 bytes an event takes 64, one line of
+// memory (Go starts arrays of a kilobyte and more at a multiple of 64
+// bytes, so every event of the log and of the run sits in a line of its
+// own): at 80 bytes most events straddled two lines, and reading one back
+// cost two misses.
 type event[M Message] struct {
 	at    Time
 	seq   uint64 // order of scheduling; breaks ties between equal times

@@ -6,7 +6,24 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 )
+
+// msg16 is a message of 16 bytes, as the model's is.
+type msg16 struct{ value, more int64 }
+
+func (msg16) Kind() string               { return "m" }
+func (msg16) AppendJSON(b []byte) []byte { return b }
+
+// TestEventIsOneLine: an event carrying a message of 16 bytes takes 64,
+// one line of memory, so that writing it to the calendar's log and reading
+// it back touches one line, not two (see event). A field added to event
+// must fit in its padding, or pay for the line it adds.
+func TestEventIsOneLine(t *testing.T) {
+	if n := unsafe.Sizeof(event[msg16]{}); n != 64 {
+		t.Errorf("an event with a 16-byte message takes %d bytes, want 64", n)
+	}
+}
 
 // queueMsg is a message for queue tests, which look at keys only.
 type queueMsg struct{}
