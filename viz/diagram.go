@@ -222,6 +222,13 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 			times = append(times, c.At)
 		}
 	}
+	var removals []Removal
+	for _, r := range rec.Removals {
+		if show[r.Node] && in(r.At) {
+			removals = append(removals, r)
+			times = append(times, r.At)
+		}
+	}
 	var outages []Outage
 	for _, o := range rec.Outages {
 		end := to
@@ -272,7 +279,11 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 	}
 	s.label(8, 18, `font-size="13" font-weight="bold" id="caption"`, caption)
 	s.label(8, 34, `fill="#555"`, "Time flows down, not to scale: the left axis gives virtual time; ≈ marks a long idle gap cut short.")
-	s.label(8, 48, `fill="#555"`, "Arrow: a message (✓: set accepted, rumor news; ✗: not); red ✗: dropped; dotted: in flight at the end; → N: new value.")
+	legend := "Arrow: a message (✓: set accepted, rumor news; ✗: not); red ✗: dropped; dotted: in flight at the end; → N: new value"
+	if len(removals) > 0 {
+		legend += "; ○ removed: lost interest in its rumor"
+	}
+	s.label(8, 48, `fill="#555"`, legend+".")
 
 	// Partitions: a shaded band across every lane.
 	for _, c := range cuts {
@@ -345,6 +356,9 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 	for _, c := range changes {
 		l.placed = append(l.placed, textBox(lane[c.Node]+6, ts.of(c.At)-4, "→ "+strconv.FormatInt(c.Value, 10), false))
 	}
+	for _, r := range removals {
+		l.placed = append(l.placed, textBox(lane[r.Node]+6, ts.of(r.At)+12, "removed", false))
+	}
 	for _, m := range drawn {
 		drawMessage(&s, &l, rec, m, lane, ts)
 	}
@@ -387,6 +401,16 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 		s.title(rec.names[c.Node] + " " + strconv.FormatInt(c.Prev, 10) + " → " + strconv.FormatInt(c.Value, 10) + " at " + c.At.String())
 		s.WriteString("</g>\n")
 		s.label(x+6, y-4, `font-weight="bold" fill="`+colour+`" class="halo"`, "→ "+strconv.FormatInt(c.Value, 10))
+	}
+
+	// Servers losing interest in their rumor, on their lanes: a ring
+	// where a value change is a dot, the label below the lane's point.
+	for _, r := range removals {
+		x, y := lane[r.Node], ts.of(r.At)
+		s.WriteString(`<g class="removed"><circle cx="` + num(x) + `" cy="` + num(y) + `" r="4" fill="white" stroke="#666" stroke-width="1.5"/>`)
+		s.title(rec.names[r.Node] + " lost interest in " + strconv.FormatInt(r.Value, 10) + " at " + r.At.String() + ": removed, it spreads it no more")
+		s.WriteString("</g>\n")
+		s.label(x+6, y+12, `fill="#666" font-style="italic" class="halo"`, "removed")
 	}
 
 	if rec.FaultsEnded && in(rec.FaultsEnd) {

@@ -40,6 +40,15 @@ type Change struct {
 	Value, Prev int64
 }
 
+// Removal is a rumor-mongering server losing interest in the value it
+// spread: in Demers' terms it is removed, and sends nothing more until it
+// learns a larger value.
+type Removal struct {
+	At    sim.Time
+	Node  sim.NodeID
+	Value int64
+}
+
 // Outage is a node down from At until Restart (HasRestart false: it was
 // still down when the run stopped).
 type Outage struct {
@@ -69,9 +78,10 @@ type Recorder struct {
 
 	Messages []Message // in ID order
 
-	Changes []Change // in time order
-	Outages []Outage // in order of the crash
-	Cuts    []Cut    // in order of the start
+	Changes  []Change  // in time order
+	Removals []Removal // in time order
+	Outages  []Outage  // in order of the crash
+	Cuts     []Cut     // in order of the start
 	// FaultsEnded: the faults ended at FaultsEnd.
 	FaultsEnded bool
 	FaultsEnd   sim.Time
@@ -213,8 +223,11 @@ func (r *Recorder) AfterStep(s *model.Step) {
 		r.heal(s.Time, -1)
 	}
 	for _, n := range s.Notes {
-		if n.Kind == model.Update {
+		switch n.Kind {
+		case model.Update:
 			r.Changes = append(r.Changes, Change{At: s.Time, Node: s.Node, Value: n.Value, Prev: n.Prev})
+		case model.LostInterest:
+			r.Removals = append(r.Removals, Removal{At: s.Time, Node: s.Node, Value: n.Value})
 		}
 	}
 	for _, m := range s.Sends {

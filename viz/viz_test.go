@@ -3,7 +3,9 @@ package viz_test
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -208,5 +210,64 @@ func TestKeepDrawsTheSame(t *testing.T) {
 		if d1 != d2 {
 			t.Errorf("%+v: the diagram differs when the recorder keeps only what it shows", opts)
 		}
+	}
+}
+
+// lostInterest collects the LostInterest notes of a run, as a check on
+// what the recorder keeps of them.
+type lostInterest []viz.Removal
+
+func (l *lostInterest) BeforeStep(sim.Time, sim.NodeID) {}
+
+func (l *lostInterest) AfterStep(s *model.Step) {
+	for _, n := range s.Notes {
+		if n.Kind == model.LostInterest {
+			*l = append(*l, viz.Removal{At: s.Time, Node: s.Node, Value: n.Value})
+		}
+	}
+}
+
+// TestRemovals: the recorder keeps every time a rumor-mongering server
+// lost interest, and the diagram draws a ring for each on the server's
+// lane, says what the ring means, and draws none of it for a strategy
+// without rumors.
+func TestRemovals(t *testing.T) {
+	cfg := config(3)
+	cfg.Faults = sim.Faults{}
+	cfg.Servers, cfg.Clients, cfg.Requests = 8, 3, 15
+	cfg.Strategy, cfg.Fanout, cfg.Rumor = model.StrategyRumorPush, 1, model.Rumor{K: 2}
+	c := model.NewCluster(cfg)
+	rec := viz.NewRecorder(c)
+	var want lostInterest
+	c.Engine().Observe(rec)
+	c.Engine().Observe(&want)
+	report, err := c.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) < 2 {
+		t.Fatalf("only %d servers lost interest; the test needs more", len(want))
+	}
+	if !slices.Equal(rec.Removals, []viz.Removal(want)) {
+		t.Errorf("recorded removals\n%v\nwant\n%v", rec.Removals, want)
+	}
+	d, _ := draw(t, rec, report, viz.DiagramOptions{})
+	if got := strings.Count(d, `<g class="removed">`); got != len(want) {
+		t.Errorf("the diagram draws %d removals, want %d", got, len(want))
+	}
+	for _, r := range want {
+		title := fmt.Sprintf("server-%d lost interest in %d at %v", r.Node+1, r.Value, r.At)
+		if !strings.Contains(d, title) {
+			t.Errorf("the diagram lacks the title %q", title)
+		}
+	}
+	if !strings.Contains(d, "○ removed: lost interest in its rumor") {
+		t.Error("the diagram's legend does not say what a ring is")
+	}
+
+	cfg.Strategy = model.StrategyPushPull
+	rec, report = record(t, cfg)
+	if d, _ := draw(t, rec, report, viz.DiagramOptions{}); len(rec.Removals) > 0 || strings.Contains(d, "removed") {
+		t.Errorf("push-pull: %d removals recorded, and the diagram mentions removals: %t", len(rec.Removals), strings.Contains(d, "removed"))
 	}
 }
