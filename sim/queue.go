@@ -45,12 +45,13 @@ type entry struct {
 	timer bool
 }
 
-func (a *entry) before(b *entry) bool {
-	if a.at != b.at {
-		return a.at < b.at
-	}
-	return a.seq < b.seq
+// earlier reports whether an event due at (at, seq) comes before one due
+// at (at2, seq2): the queue's order, wherever the two events wait.
+func earlier(at Time, seq uint64, at2 Time, seq2 uint64) bool {
+	return at < at2 || at == at2 && seq < seq2
 }
+
+func (a *entry) before(b *entry) bool { return earlier(a.at, a.seq, b.at, b.seq) }
 
 // Lanes: timers armed with the same delay fall due in the order they were
 // armed, since virtual time never goes back and sequence numbers only go
@@ -97,10 +98,6 @@ type laneEntry struct {
 // dead reports whether the timer e is cancelled or popped: its slot was
 // released since.
 func (q *queue[M]) dead(e *laneEntry) bool { return q.slots[e.slot].gen != e.gen }
-
-func (e *laneEntry) before(at Time, seq uint64) bool {
-	return e.at < at || e.at == at && e.seq < seq
-}
 
 // laneRef encodes in a slot's pos that its timer is in lane l. Heap
 // indexes are >= 0 and -1 means nowhere, so lane references are <= -2.
@@ -205,7 +202,8 @@ func (q *queue[M]) cancel(id TimerID) {
 	q.tidy(li) // after the release, which is what marks the entry dead
 }
 
-// push adds an event that cannot be cancelled.
+// push adds an event that cannot be cancelled: to the calendar if it
+// takes it, else to a slot, with its entry in the heap.
 func (q *queue[M]) push(ev event[M]) {
 	if q.cal.buckets == nil && len(q.heap) >= calendarFrom && q.cal.width > 0 {
 		q.cal.start(q.now)
@@ -213,12 +211,6 @@ func (q *queue[M]) push(ev event[M]) {
 	if q.cal.buckets != nil && q.cal.add(&ev) {
 		return
 	}
-	q.pushHeap(ev)
-}
-
-// pushHeap puts an event that cannot be cancelled in a slot and its entry
-// in the heap.
-func (q *queue[M]) pushHeap(ev event[M]) {
 	slot := q.reserve()
 	q.events[slot] = ev
 	q.heap = append(q.heap, entry{ev.at, ev.seq, slot, false})
@@ -250,7 +242,7 @@ func (q *queue[M]) laneFor(after time.Duration, ev *event[M]) int {
 		}
 		// Always in order, as virtual time never goes back; checked
 		// all the same, since order is everything.
-		if n := len(l.ents); n > l.head && !l.ents[n-1].before(ev.at, ev.seq) {
+		if n := len(l.ents); n > l.head && !earlier(l.ents[n-1].at, l.ents[n-1].seq, ev.at, ev.seq) {
 			return -1
 		}
 		return i
@@ -313,28 +305,27 @@ const (
 // earliest returns where the earliest event is: fromHeap, fromRun, or the
 // lane whose head it is.
 func (q *queue[M]) earliest() int {
-	best := fromHeap
+	best, found := fromHeap, len(q.heap) > 0
 	var at Time
 	var seq uint64
-	if len(q.heap) > 0 {
+	if found {
 		at, seq = q.heap[0].at, q.heap[0].seq
 	}
 	if q.runAt < len(q.run) {
-		if ev := &q.run[q.runAt]; len(q.heap) == 0 || ev.at < at || ev.at == at && ev.seq < seq {
-			best, at, seq = fromRun, ev.at, ev.seq
+		if ev := &q.run[q.runAt]; !found || earlier(ev.at, ev.seq, at, seq) {
+			best, at, seq, found = fromRun, ev.at, ev.seq, true
 		}
 	}
 	if q.inLane == 0 {
 		return best
 	}
-	none := len(q.heap) == 0 && best != fromRun
 	for i := range q.lanes {
 		l := &q.lanes[i]
 		if l.live == 0 {
 			continue
 		}
-		if h := &l.ents[l.head]; none || h.before(at, seq) {
-			best, at, seq, none = i, h.at, h.seq, false
+		if h := &l.ents[l.head]; !found || earlier(h.at, h.seq, at, seq) {
+			best, at, seq, found = i, h.at, h.seq, true
 		}
 	}
 	return best
