@@ -54,9 +54,8 @@ func genScenario() *rapid.Generator[*scenarios.Scenario] {
 		sc.MaxValue = rapid.Int64Range(1, 2000).Draw(t, "max_value")
 		sc.SyncInterval = span(1000, 200, "sync_interval_us")
 		sc.Assignment = rapid.SampledFrom([]string{"round_robin", "random"}).Draw(t, "assignment")
-		sc.Sync.Strategy = rapid.SampledFrom([]string{"broadcast", "push", "pull", "push-pull", "ring", "rumor-push", "rumor-pull",
-			"direct-mail"}).Draw(t, "strategy")
-		st := model.Strategy(sc.Sync.Strategy)
+		st := rapid.SampledFrom(model.Strategies).Draw(t, "strategy")
+		sc.Sync.Strategy = string(st)
 		// Broadcast and direct mail reach every other server: they take
 		// no fanout, nor rumor mongering's keys.
 		if st != model.StrategyBroadcast && st != model.StrategyDirectMail && sc.Servers > 1 {

@@ -78,6 +78,11 @@ const (
 	StrategyDirectMail Strategy = "direct-mail"
 )
 
+// Strategies lists every strategy, in the order the documentation gives
+// them.
+var Strategies = []Strategy{StrategyBroadcast, StrategyPush, StrategyPull, StrategyPushPull, StrategyRing,
+	StrategyRumorPush, StrategyRumorPull, StrategyDirectMail}
+
 // IsRumor reports whether st is a rumor-mongering strategy.
 func (st Strategy) IsRumor() bool { return st == StrategyRumorPush || st == StrategyRumorPull }
 

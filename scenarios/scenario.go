@@ -438,13 +438,14 @@ func (s *Scenario) validate(keys map[string]position) *Error {
 
 func (y *Sync) validate(keys map[string]position, servers int) *Error {
 	st := model.Strategy(y.Strategy)
-	switch st {
-	case model.StrategyBroadcast, model.StrategyPush, model.StrategyPull, model.StrategyPushPull, model.StrategyRing,
-		model.StrategyRumorPush, model.StrategyRumorPull, model.StrategyDirectMail:
-	default:
-		return fail(keys, "sync.strategy", "%q is not a strategy: allowed %q, %q, %q, %q, %q, %q, %q or %q", y.Strategy,
-			model.StrategyBroadcast, model.StrategyPush, model.StrategyPull, model.StrategyPushPull, model.StrategyRing,
-			model.StrategyRumorPush, model.StrategyRumorPull, model.StrategyDirectMail)
+	if !slices.Contains(model.Strategies, st) {
+		quoted := make([]string, len(model.Strategies))
+		for i, s := range model.Strategies {
+			quoted[i] = strconv.Quote(string(s))
+		}
+		last := len(quoted) - 1
+		return fail(keys, "sync.strategy", "%q is not a strategy: allowed %s or %s", y.Strategy,
+			strings.Join(quoted[:last], ", "), quoted[last])
 	}
 	// Keys a strategy does not use would be silently ignored.
 	if !st.IsRumor() {
