@@ -138,34 +138,8 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 	switch s.In.Kind {
 	case sim.Start:
 		b = append(b, "starts at 0"...)
-		if peers := t.c.cfg.Servers - 1; peers > 0 && t.c.cfg.Strategy == StrategyDirectMail {
-			b = append(b, ", mails each value set to its "...)
-			b = appendCount(b, peers, "peer")
-			b = t.c.cfg.Rumor.appendAntiEntropy(b)
-		} else if peers > 0 {
-			b = append(b, ", syncs with "...)
-			if st := t.c.cfg.Strategy; st == StrategyRing {
-				b = append(b, "the next "...)
-				b = appendCount(b, min(t.c.cfg.Fanout, peers), "peer")
-				b = append(b, " of "...)
-				b = strconv.AppendInt(b, int64(peers), 10)
-				b = append(b, " around a ring by push"...)
-			} else if st != StrategyBroadcast {
-				b = appendCount(b, min(t.c.cfg.Fanout, peers), "random peer")
-				b = append(b, " of "...)
-				b = strconv.AppendInt(b, int64(peers), 10)
-				b = append(b, " by "...)
-				b = append(b, st...)
-				if st.IsRumor() {
-					b = append(b, " ("...)
-					b = t.c.cfg.Rumor.appendText(b)
-					b = append(b, ')')
-				}
-			} else {
-				b = appendCount(b, peers, "peer")
-			}
-			b = append(b, " every "...)
-			b = append(b, t.c.cfg.SyncInterval.String()...)
+		if peers := t.c.cfg.Servers - 1; peers > 0 {
+			b = t.appendSyncPlan(b, peers)
 		}
 	case sim.CrashKind:
 		b = append(b, "CRASHES"...)
@@ -316,6 +290,41 @@ func appendAck(b []byte, ack Msg, updated bool) []byte {
 		return append(b, "; acks: news"...)
 	}
 	return append(b, "; acks: knew it"...)
+}
+
+// appendSyncPlan says, on a server's start line, how it will pass its
+// value on to its peers (the other servers).
+func (t *TextWriter) appendSyncPlan(b []byte, peers int) []byte {
+	cfg := &t.c.cfg
+	switch st := cfg.Strategy; st {
+	case StrategyDirectMail:
+		b = append(b, ", mails each value set to its "...)
+		b = appendCount(b, peers, "peer")
+		return cfg.Rumor.appendAntiEntropy(b)
+	case StrategyBroadcast:
+		b = append(b, ", syncs with "...)
+		b = appendCount(b, peers, "peer")
+	case StrategyRing:
+		b = append(b, ", syncs with the next "...)
+		b = appendCount(b, min(cfg.Fanout, peers), "peer")
+		b = append(b, " of "...)
+		b = strconv.AppendInt(b, int64(peers), 10)
+		b = append(b, " around a ring by push"...)
+	default:
+		b = append(b, ", syncs with "...)
+		b = appendCount(b, min(cfg.Fanout, peers), "random peer")
+		b = append(b, " of "...)
+		b = strconv.AppendInt(b, int64(peers), 10)
+		b = append(b, " by "...)
+		b = append(b, st...)
+		if st.IsRumor() {
+			b = append(b, " ("...)
+			b = cfg.Rumor.appendText(b)
+			b = append(b, ')')
+		}
+	}
+	b = append(b, " every "...)
+	return append(b, cfg.SyncInterval.String()...)
 }
 
 // appendTimer tells what a server did when a timer went off: which timer,
