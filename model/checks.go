@@ -108,11 +108,12 @@ type checker struct {
 	done       []bool
 	lastChange sim.Time // last time any server's value changed
 
-	// Rumor mongering and direct mail: servers infective now, and
-	// messages carrying a rumor or a mail that have yet to arrive (or be
-	// dropped).
-	hot    int
-	newsIn int
+	// Rumor mongering and direct mail: servers infective now.
+	hot int
+	// For the stop rule (see quiescent): the values in flight to servers,
+	// and whether the faults are over.
+	flight     flight
+	faultsOver bool
 
 	proposed     map[int64]struct{} // every value a client asked to set
 	maxSet       int64
@@ -134,8 +135,10 @@ func newChecker(c *Cluster) *checker {
 		atCur:    c.cfg.Servers,
 		proposed: make(map[int64]struct{}),
 		lastWipe: make([]int, c.cfg.Servers),
-		reads:    make([]read, c.cfg.Clients),
-		done:     make([]bool, c.cfg.Clients),
+		// Without faults the safety phase is over from the start.
+		faultsOver: !c.cfg.hasFaults(),
+		reads:      make([]read, c.cfg.Clients),
+		done:       make([]bool, c.cfg.Clients),
 	}
 	for i := range k.checks {
 		k.checks[i].Name, k.checks[i].Rule = checkDefs[i].name, checkDefs[i].rule
@@ -167,47 +170,9 @@ func (k *checker) anomaly(check int, t sim.Time, format string, args ...any) {
 	k.anomalies = append(k.anomalies, Anomaly{checkDefs[check].name, fmt.Sprintf("at %v: ", t) + fmt.Sprintf(format, args...)})
 }
 
-// quiescent reports whether the run is over: all clients finished, no
-// server is down, and all servers hold the same value, the largest held.
-// Then no sync in flight can change anything, since each carries a value
-// some server held, which is at most that largest value.
-//
-// Rumor mongering or direct mail without a backing anti-entropy may never
-// get there: it stops when no server is infective and no rumor or mail is
-// on its way, since then nothing will ever be sent that a server does not
-// know. That is the end of the epidemic, whatever servers it missed.
-func (k *checker) quiescent() bool {
-	if k.clientsDone != k.c.cfg.Clients || k.down != 0 {
-		return false
-	}
-	if k.c.cfg.unbacked() {
-		return k.hot == 0 && k.newsIn == 0
-	}
-	return k.atCur == k.c.cfg.Servers
-}
-
 // unbacked reports whether servers spread values by rumor mongering or
 // direct mail alone, which promise no convergence.
 func (cfg *Config) unbacked() bool { return cfg.Strategy.Backable() && cfg.Rumor.AntiEntropy == 0 }
-
-// carriesNews reports whether a message spreads a rumor or mails a value:
-// a rumor push, the answer to a rumor pull, or a mail.
-func carriesNews(t MsgType) bool { return t == RumorPush || t == RumorReply || t == Mail }
-
-// countNews keeps newsIn up to date with a step's sends and arrival.
-func (k *checker) countNews(s *Step) {
-	if (s.In.Kind == sim.Deliver || s.In.Kind == sim.Drop) && carriesNews(s.In.Msg.Type) {
-		k.newsIn--
-	}
-	for _, m := range s.Sends {
-		if carriesNews(m.Msg.Type) {
-			k.newsIn++
-			if m.Duplicated {
-				k.newsIn++
-			}
-		}
-	}
-}
 
 // BeforeStep remembers the state of the server about to step.
 func (k *checker) BeforeStep(_ sim.Time, node sim.NodeID) {
@@ -219,10 +184,15 @@ func (k *checker) BeforeStep(_ sim.Time, node sim.NodeID) {
 
 // AfterStep checks one step against the state before it.
 func (k *checker) AfterStep(s *Step) {
-	if k.c.cfg.Strategy.Backable() {
-		k.countNews(s)
+	k.trackFlight(s)
+	if s.In.Kind == sim.Start && k.c.cfg.Clients == 0 && k.c.cfg.hasFaults() {
+		// With no client to finish, the safety phase ends at the start,
+		// unless the scenario set its end.
+		k.c.engine.EndFaults()
 	}
 	switch {
+	case s.In.Kind == sim.FaultsEnd:
+		k.faultsOver = true
 	case s.Node == sim.NoNode || s.In.Kind == sim.Drop:
 		// Network events change no node.
 	case s.In.Kind == sim.CrashKind:
@@ -578,10 +548,10 @@ func (k *checker) checkLiveness(r *Report, res sim.Result) {
 	case res.FaultsEnded:
 		from = max(from, res.HealedAt)
 	case k.c.cfg.hasFaults():
-		// The run ended while faults could still happen (it stops as
-		// soon as the last client finishes and the servers agree, even
-		// before the end of faults that finishing asked for): whatever
-		// convergence took, the faults were there to delay it.
+		// The run was cut off (by max_time or max_events) while faults
+		// could still happen, since a run that stops by itself waits for
+		// their end (see quiescent): whatever convergence took, the
+		// faults were there to delay it.
 		from = max(from, res.Now)
 	}
 	bound := k.c.cfg.LivenessBound
