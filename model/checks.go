@@ -47,13 +47,60 @@ type Check struct {
 	// describes the first of them.
 	Violations int
 	First      string
+	// Anomalies counts the breaks that a non-durable crash or the
+	// strategy explains (see Anomaly; the report lists them).
+	Anomalies int
 	// Skipped, if not empty, says why the invariant does not apply to
 	// the run: rumor mongering alone promises no convergence, so no
 	// bound on it either.
 	Skipped string
 }
 
-// Passed reports whether the invariant always held.
+// Status is the verdict of a check, one of four.
+type Status int
+
+// The verdicts of a check, in the order of their weight.
+const (
+	// StatusPass: the invariant always held.
+	StatusPass Status = iota
+	// StatusSkipped: the invariant does not apply to the run.
+	StatusSkipped
+	// StatusAnomaly: the invariant broke, and every break is explained
+	// by a named crash without durable storage or by the strategy's
+	// documented residue. It does not fail the run.
+	StatusAnomaly
+	// StatusFail: the invariant broke, at least once without an explanation.
+	StatusFail
+)
+
+// Word is how the summary and the JSON Lines name the status.
+func (s Status) Word() string {
+	switch s {
+	case StatusPass:
+		return "pass"
+	case StatusSkipped:
+		return "skipped"
+	case StatusAnomaly:
+		return "anomaly"
+	}
+	return "fail"
+}
+
+// Status returns the check's verdict: a failure outweighs anomalies.
+func (c Check) Status() Status {
+	switch {
+	case c.Skipped != "":
+		return StatusSkipped
+	case c.Violations > 0:
+		return StatusFail
+	case c.Anomalies > 0:
+		return StatusAnomaly
+	}
+	return StatusPass
+}
+
+// Passed reports whether the check did not fail: the invariant held, or
+// did not apply, or broke only in ways a crash or the strategy explains.
 func (c Check) Passed() bool { return c.Violations == 0 }
 
 // Anomaly is a break of an invariant that a fault or the strategy
@@ -96,10 +143,11 @@ type checker struct {
 	before int64
 	wasHot bool
 
-	maxEver     int64 // largest value any server ever held
-	curMax      int64 // largest value a server holds now
-	atCur       int   // servers holding curMax now
-	down        int   // servers crashed and not restarted
+	maxEver     int64    // largest value any server ever held
+	curMax      int64    // largest value a server holds now
+	curMaxRose  sim.Time // when a server last took a value larger than any held
+	atCur       int      // servers holding curMax now
+	down        int      // servers crashed and not restarted
 	clientsDone int
 	// done says which clients were seen finished. The checker keeps its
 	// own record, a byte a client, rather than read each client before
@@ -167,6 +215,7 @@ func (k *checker) fail(check int, t sim.Time, format string, args ...any) {
 }
 
 func (k *checker) anomaly(check int, t sim.Time, format string, args ...any) {
+	k.checks[check].Anomalies++
 	k.anomalies = append(k.anomalies, Anomaly{checkDefs[check].name, fmt.Sprintf("at %v: ", t) + fmt.Sprintf(format, args...)})
 }
 
@@ -274,7 +323,7 @@ func (k *checker) valueChanged(s *Step, name nodeName, before, after int64) {
 	k.maxEver = max(k.maxEver, after)
 	switch {
 	case after > k.curMax:
-		k.curMax, k.atCur = after, 1
+		k.curMax, k.atCur, k.curMaxRose = after, 1, s.Time
 	case after == k.curMax:
 		k.atCur++
 	case before == k.curMax:
@@ -523,9 +572,21 @@ func (cfg *Config) defaultLivenessBound(maxLatency time.Duration) time.Duration 
 // server holding the largest value syncs it within one interval, and every
 // copy arrives within the largest latency (the proof is with the property
 // test). A scenario may set its own bound.
+//
+// The bound counts from the moment some server holds the final value for
+// good: usually the later of the healing and the last accepted set. But
+// restarts without durable storage may have wiped every copy of it by the
+// time the faults end, and it then survives only in messages sent before.
+// Those arrive within the largest latency of the healing (a message sent
+// after it carries a value some server held after it), so the bound then
+// counts from when a server took it again, at the latest the healing plus
+// the largest latency.
 func (k *checker) checkLiveness(r *Report, res sim.Result) {
+	// Whether the bound applies depends on the strategy and the faults,
+	// never on why the run stopped: a run cut off at max_time is judged
+	// by the same promise as one that ended by itself.
 	switch cfg := &k.c.cfg; {
-	case !cfg.unbacked() || res.Reason != sim.Done:
+	case !cfg.unbacked():
 	case cfg.Strategy.IsRumor():
 		// Rumor mongering may end with a residue, reported under
 		// converged-to-max, and even when it reaches every server it
@@ -546,7 +607,7 @@ func (k *checker) checkLiveness(r *Report, res sim.Result) {
 	from := r.LastAcceptedSet
 	switch {
 	case res.FaultsEnded:
-		from = max(from, res.HealedAt)
+		from = max(from, res.HealedAt, min(k.curMaxRose, res.HealedAt.Add(res.MaxLatency)))
 	case k.c.cfg.hasFaults():
 		// The run was cut off (by max_time or max_events) while faults
 		// could still happen, since a run that stops by itself waits for

@@ -140,3 +140,73 @@ func TestChecksCatchBrokenNodes(t *testing.T) {
 		})
 	}
 }
+
+// TestAnomalyIsNotAPass: in crash.toml a server restarts without durable
+// storage and loses the largest value. The checks that this breaks are
+// anomalies: not passes, not failures. The run still passes, and the
+// summary, the verdict and the JSON say which is which.
+func TestAnomalyIsNotAPass(t *testing.T) {
+	sc, err := scenarios.Load("../scenarios/crash.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := model.NewCluster(sc.Config())
+	r, err := c.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]model.Status{"converged-to-max": model.StatusAnomaly, "acknowledged-sets-kept": model.StatusAnomaly,
+		"monotonic-reads": model.StatusAnomaly, "liveness": model.StatusPass, "values-never-decrease": model.StatusPass}
+	for name, st := range want {
+		if ch, _ := r.Check(name); ch.Status() != st {
+			t.Errorf("%s: %s, want %s", name, ch.Status().Word(), st.Word())
+		}
+	}
+	if !r.Passed() {
+		t.Error("anomalies failed the run")
+	}
+	var text strings.Builder
+	r.WriteText(&text, c)
+	js := string(r.AppendJSON(nil))
+	for _, w := range []string{"\n  anomaly  converged-to-max ", "\nverdict:      7 passed, 3 anomalies (explained, so not failures)\n"} {
+		if !strings.Contains(text.String(), w) {
+			t.Errorf("the summary lacks %q:\n%s", w, &text)
+		}
+	}
+	for _, w := range []string{`"converged-to-max":"anomaly"`, `"monotonic-reads":"anomaly"`, `"liveness":true`, `"passed":true`} {
+		if !strings.Contains(js, w) {
+			t.Errorf("the JSON summary lacks %s:\n%s", w, js)
+		}
+	}
+}
+
+// TestLivenessNotCheckedWhateverTheStop: rumor mongering alone promises
+// no convergence, so liveness is not checked, whether the run ended by
+// itself or was cut off at max_time.
+func TestLivenessNotCheckedWhateverTheStop(t *testing.T) {
+	for _, maxTime := range []string{"1h", "30ms"} {
+		sc, err := scenarios.Parse("rumor.toml", []byte(`
+servers = 12
+clients = 6
+requests_per_client = 20
+max_time = "`+maxTime+`"
+
+[sync]
+strategy = "rumor-push"
+k = 2
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := model.NewCluster(sc.Config()).Run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ch, _ := r.Check("liveness"); ch.Status() != model.StatusSkipped {
+			t.Errorf("max_time %s, stopped %v: liveness %s, want not checked", maxTime, r.Reason, ch.Status().Word())
+		}
+		if js := string(r.AppendJSON(nil)); !strings.Contains(js, `"liveness":null`) {
+			t.Errorf("max_time %s: the JSON summary lacks \"liveness\":null:\n%s", maxTime, js)
+		}
+	}
+}

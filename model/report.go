@@ -72,6 +72,18 @@ func (r *Report) SyncMessages() int64 {
 	return n
 }
 
+// AnomaliesOf describes the anomalies of the named check, in the order
+// they were found.
+func (r *Report) AnomaliesOf(check string) []string {
+	var what []string
+	for _, a := range r.Anomalies {
+		if a.Check == check {
+			what = append(what, a.What)
+		}
+	}
+	return what
+}
+
 // Check returns the verdict of the named check.
 func (r *Report) Check(name string) (Check, bool) {
 	for _, c := range r.Checks {
@@ -163,38 +175,57 @@ func (r *Report) WriteText(w io.Writer, c *Cluster) error {
 	if cfg.unbacked() {
 		fmt.Fprintf(&b, "residue:      %d of %d servers\n", r.Residue, len(r.Values))
 	}
-	if len(r.Anomalies) > 0 {
-		b.WriteString("anomalies:    explained by a crash without durable storage or by the strategy, so not failures:\n")
-		for _, a := range r.Anomalies {
-			fmt.Fprintf(&b, "  %s: %s\n", a.Check, a.What)
-		}
-	}
 	b.WriteString("checks:\n")
-	failed, skipped := 0, 0
 	for _, ch := range r.Checks {
-		switch {
-		case ch.Skipped != "":
-			skipped++
-			fmt.Fprintf(&b, "  -     %-24s %s\n        not checked: %s\n", ch.Name, ch.Rule, ch.Skipped)
-		case ch.Passed():
-			fmt.Fprintf(&b, "  pass  %-24s %s\n", ch.Name, ch.Rule)
-		default:
-			failed++
-			fmt.Fprintf(&b, "  FAIL  %-24s %s\n", ch.Name, ch.Rule)
-			fmt.Fprintf(&b, "        %d violation(s); first %s\n", ch.Violations, ch.First)
+		switch ch.Status() {
+		case StatusSkipped:
+			fmt.Fprintf(&b, "  -        %-24s %s\n           not checked: %s\n", ch.Name, ch.Rule, ch.Skipped)
+		case StatusPass:
+			fmt.Fprintf(&b, "  pass     %-24s %s\n", ch.Name, ch.Rule)
+		case StatusAnomaly:
+			fmt.Fprintf(&b, "  anomaly  %-24s %s\n", ch.Name, ch.Rule)
+			for _, what := range r.AnomaliesOf(ch.Name) {
+				fmt.Fprintf(&b, "           %s\n", what)
+			}
+		case StatusFail:
+			fmt.Fprintf(&b, "  FAIL     %-24s %s\n", ch.Name, ch.Rule)
+			fmt.Fprintf(&b, "           %d violation(s); first %s\n", ch.Violations, ch.First)
 		}
 	}
-	checked := len(r.Checks) - skipped
-	switch {
-	case failed > 0:
-		fmt.Fprintf(&b, "verdict:      %d of %d checks FAILED\n", failed, checked)
-	case skipped > 0:
-		fmt.Fprintf(&b, "verdict:      all %d checks that apply passed\n", checked)
-	default:
-		fmt.Fprintf(&b, "verdict:      all %d checks passed\n", checked)
-	}
+	fmt.Fprintf(&b, "verdict:      %s\n", r.Verdict())
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// Verdict counts the checks by status, as the summary's verdict line says
+// it: "all 10 checks passed", "7 passed, 3 anomalies (...)", "1 of 10
+// checks FAILED". Anomalies do not fail a run, but are named beside the
+// passes, never counted among them: a lost value explained is still a
+// lost value.
+func (r *Report) Verdict() string {
+	var n [StatusFail + 1]int
+	for _, ch := range r.Checks {
+		n[ch.Status()]++
+	}
+	checked := len(r.Checks) - n[StatusSkipped]
+	var s string
+	switch {
+	case n[StatusFail] > 0:
+		s = fmt.Sprintf("%d of %d checks FAILED", n[StatusFail], checked)
+	case n[StatusAnomaly] > 0:
+		s = fmt.Sprintf("%d passed", n[StatusPass])
+	case n[StatusSkipped] > 0:
+		return fmt.Sprintf("all %d checks that apply passed", checked)
+	default:
+		return fmt.Sprintf("all %d checks passed", checked)
+	}
+	switch a := n[StatusAnomaly]; {
+	case a == 1:
+		s += ", 1 anomaly (explained, so not a failure)"
+	case a > 1:
+		s += fmt.Sprintf(", %d anomalies (explained, so not failures)", a)
+	}
+	return s
 }
 
 // DescribeSync names the strategy and its parameters, as a scenario's
@@ -284,11 +315,14 @@ func (r *Report) AppendJSON(b []byte) []byte {
 	b = append(b, `,"checks":{`...)
 	for i, ch := range r.Checks {
 		b = appendMember(b, i, ch.Name)
-		if ch.Skipped != "" {
-			b = append(b, "null"...) // not checked
-			continue
+		switch ch.Status() {
+		case StatusSkipped:
+			b = append(b, "null"...)
+		case StatusAnomaly:
+			b = append(b, `"anomaly"`...)
+		default:
+			b = strconv.AppendBool(b, ch.Passed())
 		}
-		b = strconv.AppendBool(b, ch.Passed())
 	}
 	b = append(b, `},"failures":[`...)
 	first := true

@@ -217,3 +217,51 @@ func TestStopRuleAroundEndOfFaults(t *testing.T) {
 		}
 	})
 }
+
+// TestLivenessWhenTheValueIsOnlyInFlight: server-3 syncs 802 at 65ms, and
+// both servers that could hold it restart without durable storage when
+// the faults end at 82ms; the syncs carrying 802 arrive at 98ms, 16ms
+// after the healing, and the value takes a sync interval and a latency
+// from there. The liveness bound counts from when the value can be held
+// again, the healing plus the largest latency, not from the healing.
+func TestLivenessWhenTheValueIsOnlyInFlight(t *testing.T) {
+	sc, err := scenarios.Parse("in-flight.toml", []byte(`
+seed = -1746691
+servers = 3
+clients = 3
+requests_per_client = 3
+set_ratio = 0.57
+sync_interval = "13ms"
+request_timeout = "20ms"
+faults_until = "82ms"
+
+[latency]
+distribution = "fixed"
+fixed = "33ms"
+
+[[crash]]
+node = "server-3"
+at = "82ms"
+restart = "106ms"
+durable = false
+
+[[crash]]
+node = "server-2"
+at = "82ms"
+durable = false
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := model.NewCluster(sc.Config()).Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Converged || r.Value != 802 || r.ConvergedAt.Sub(r.HealedAt) <= 46*time.Millisecond {
+		t.Fatalf("converged %t on %d at %v, healed at %v: the case no longer takes more than a sync interval and a latency after the healing",
+			r.Converged, r.Value, r.ConvergedAt, r.HealedAt)
+	}
+	if c, _ := r.Check("liveness"); c.Status() != model.StatusPass {
+		t.Errorf("liveness: %s %s", c.Status().Word(), c.First)
+	}
+}

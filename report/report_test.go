@@ -199,3 +199,24 @@ func TestPageInBrowser(t *testing.T) {
 		}
 	}
 }
+
+// TestPageShowsAnomalies: a run whose checks break in ways a crash explains
+// shows each such check as an anomaly, in amber with what explains it,
+// never as a pass, and the verdict says so.
+func TestPageShowsAnomalies(t *testing.T) {
+	html := string(page(t, "../scenarios/crash.toml", nil, nil))
+	for _, want := range []string{
+		`<span class="anomaly">7 passed, 3 anomalies (explained, so not failures)</span>`,
+		`<td class="anomaly">anomaly</td><td class="mono">converged-to-max</td>`,
+		`<td class="anomaly">anomaly</td><td class="mono">acknowledged-sets-kept</td>`,
+		`<br><span class="anomaly">at 1210.831ms: the accepted set 986 was lost: server-2 lost 986`,
+		`.anomaly { color: #a15c00;`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the crash report lacks %q", want)
+		}
+	}
+	if strings.Contains(html, `<td class="pass">pass</td><td class="mono">converged-to-max</td>`) {
+		t.Error("the crash report shows converged-to-max as a pass")
+	}
+}

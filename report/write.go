@@ -59,23 +59,29 @@ type jsMsg struct {
 }
 
 type verdict struct {
-	Name, Rule, First string
-	Passed            bool
-	Skipped           string // why the check does not apply, if it does not
+	Name, Rule string
+	Status     string // pass, fail, anomaly or skipped: the cell's word and class
+	First      string // the first violation, if it failed
+	Anomalies  []string
+	Skipped    string // why the check does not apply, if it does not
 }
 
 type view struct {
 	Page
-	Summary  string
-	Passed   bool
-	Checks   []verdict
-	Rows     []viewRow
-	Nodes    []string
-	Data     template.JS
-	Diagram  template.HTML
-	Chart    template.HTML
-	Left     []string
-	EndLabel string
+	Summary string
+	Passed  bool
+	// Anomalous: some check broke in a way explained, which does not
+	// fail the run but is shown apart from a pass, in amber.
+	Anomalous bool
+	Verdict   string
+	Checks    []verdict
+	Rows      []viewRow
+	Nodes     []string
+	Data      template.JS
+	Diagram   template.HTML
+	Chart     template.HTML
+	Left      []string
+	EndLabel  string
 }
 
 type viewRow struct {
@@ -134,10 +140,11 @@ func Write(w io.Writer, k *Collector, rec *viz.Recorder, r *model.Report, p Page
 	if i := bytes.Index(summary, []byte("\nchecks:\n")); i >= 0 {
 		summary = summary[:i+1]
 	}
-	v := view{Page: p, Summary: string(summary), Passed: r.Passed(), Nodes: d.Nodes, Data: template.JS(js),
+	v := view{Page: p, Summary: string(summary), Passed: r.Passed(), Verdict: r.Verdict(), Anomalous: len(r.Anomalies) > 0, Nodes: d.Nodes, Data: template.JS(js),
 		Diagram: template.HTML(p.Diagram), Chart: template.HTML(p.Chart), Left: d.Left, EndLabel: sim.Time(d.End).String()}
 	for _, c := range r.Checks {
-		v.Checks = append(v.Checks, verdict{c.Name, c.Rule, c.First, c.Passed(), c.Skipped})
+		v.Checks = append(v.Checks, verdict{Name: c.Name, Rule: c.Rule, Status: c.Status().Word(), First: c.First,
+			Anomalies: r.AnomaliesOf(c.Name), Skipped: c.Skipped})
 	}
 	for _, row := range k.rows {
 		v.Rows = append(v.Rows, viewRow{int64(row.t), row.t.String(), row.node, row.text})

@@ -51,7 +51,7 @@ func TestDefaultQuiet(t *testing.T) {
 			t.Errorf("-q output of a passing run contains %q:\n%s", unwanted, stdout)
 		}
 	}
-	if n := strings.Count(stdout, "\n  pass  "); n != 10 {
+	if n := strings.Count(stdout, "\n  pass     "); n != 10 {
 		t.Errorf("-q output has %d pass lines, want 10:\n%s", n, stdout)
 	}
 }
@@ -597,10 +597,10 @@ func TestFailingRun(t *testing.T) {
 		for _, want := range []string{
 			"# replay: " + replay + "\n",
 			"max_events (10) reached first",
-			"\n  FAIL  clients-complete ",
-			"\n  FAIL  converged-to-max ",
-			"\n  FAIL  liveness ",
-			"\n  pass  values-never-decrease ",
+			"\n  FAIL     clients-complete ",
+			"\n  FAIL     converged-to-max ",
+			"\n  FAIL     liveness ",
+			"\n  pass     values-never-decrease ",
 			"\nconverged:    no\n",
 			"\nverdict:      3 of 10 checks FAILED\n",
 			"\nreplay:       " + replay + "\n",
@@ -613,7 +613,7 @@ func TestFailingRun(t *testing.T) {
 			t.Errorf("output does not end with the replay line:\n%s", stdout)
 		}
 		// Each failure says what and where.
-		if !regexp.MustCompile(`FAIL  clients-complete .*\n +\d+ violation\(s\); first at [0-9.]+ms: client-\d+ completed \d+ of 100 requests\n`).MatchString(stdout) {
+		if !regexp.MustCompile(`FAIL     clients-complete .*\n +\d+ violation\(s\); first at [0-9.]+ms: client-\d+ completed \d+ of 100 requests\n`).MatchString(stdout) {
 			t.Errorf("clients-complete failure lacks its detail line:\n%s", stdout)
 		}
 	})

@@ -62,8 +62,9 @@ JSON line per seed, in seed order; its summary, with the command that
 replays each failing seed, goes to standard error. -summarize prints that
 summary again from saved JSON lines, such as the outputs of several shards.
 
-Exit status: 0 every check passed, 1 a check failed (in a sweep: for some
-seed), 2 bad flags, scenario or JSON lines.
+Exit status: 0 no check failed (an anomaly, a break that a crash without
+durable storage or the strategy explains, is not a failure), 1 a check
+failed (in a sweep: for some seed), 2 bad flags, scenario or JSON lines.
 
 Flags:
 `

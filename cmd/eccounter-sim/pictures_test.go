@@ -166,7 +166,7 @@ func TestReportFlag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"<!DOCTYPE html>", `id="diagram"`, `id="chart"`, "eccounter-sim -seed 42", "seed = 42", "every check passed"} {
+	for _, want := range []string{"<!DOCTYPE html>", `id="diagram"`, `id="chart"`, "eccounter-sim -seed 42", "seed = 42", `<span class="pass">all 10 checks passed</span>`} {
 		if !bytes.Contains(page, []byte(want)) {
 			t.Errorf("the page lacks %q", want)
 		}

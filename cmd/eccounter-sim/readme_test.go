@@ -123,8 +123,8 @@ func TestREADMEWalkthrough(t *testing.T) {
 	}
 }
 
-// TestREADMEStrategyExcerpts keeps the README's runs of rumor.toml and
-// mail.toml true: their lines, but for the command and the elisions, are
+// TestREADMEStrategyExcerpts keeps the README's runs of rumor.toml,
+// mail.toml and crash.toml true: their lines, but for the command and the elisions, are
 // lines of the run, in the same order, and the command is the one run.
 func TestREADMEStrategyExcerpts(t *testing.T) {
 	for _, tc := range []struct {
@@ -133,6 +133,7 @@ func TestREADMEStrategyExcerpts(t *testing.T) {
 	}{
 		{"rumor", []string{"-q", "-seed", "2", "scenarios/rumor.toml"}},
 		{"mail", []string{"-seed", "2", "scenarios/mail.toml"}},
+		{"crash", []string{"-q", "scenarios/crash.toml"}},
 	} {
 		_, block := readmeBlock(t, tc.marker)
 		lines := strings.Split(strings.TrimSuffix(block, "\n"), "\n")
