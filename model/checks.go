@@ -578,10 +578,10 @@ func (k *checker) checkLiveness(r *Report, res sim.Result) {
 	case res.FaultsEnded:
 		from = max(from, res.HealedAt)
 	case k.c.cfg.hasFaults():
-		// The run ended while faults could still happen (it stops as
-		// soon as the last client finishes and the servers agree, even
-		// before the end of faults that finishing asked for): whatever
-		// convergence took, the faults were there to delay it.
+		// The run ended while faults could still happen (faults_until
+		// lies after the last client finished and the servers agreed,
+		// or a limit stopped the run): whatever convergence took, the
+		// faults were there to delay it.
 		from = max(from, res.Now)
 	}
 	bound := k.c.cfg.LivenessBound

@@ -156,8 +156,13 @@ func (r *Report) WriteText(w io.Writer, c *Cluster) error {
 	if cfg.hasFaults() || r.Timeouts > 0 || r.LateReplies > 0 {
 		fmt.Fprintf(&b, "faults:       %d deliveries dropped, %d messages duplicated; %d requests timed out, %d late replies ignored\n",
 			r.Dropped, r.Duplicated, r.Timeouts, r.LateReplies)
-		if r.FaultsEnded {
+		switch {
+		case r.FaultsEnded && r.LivenessDeadline > 0:
 			fmt.Fprintf(&b, "healed:       at %v; the servers had to converge by %v\n", r.HealedAt, r.LivenessDeadline)
+		case r.FaultsEnded:
+			// No deadline: liveness was not checked, or the servers
+			// never converged.
+			fmt.Fprintf(&b, "healed:       at %v\n", r.HealedAt)
 		}
 	}
 	if cfg.unbacked() {

@@ -270,6 +270,19 @@ func (e *Engine[M, N]) Run(done func() bool) (Result, error) {
 	reason := Idle
 	for e.queue.len() > 0 {
 		if done() {
+			if e.fs.endDue(e.now) {
+				// The faults end at this very instant (the last step
+				// asked for it with EndFaults, or Until is now): that
+				// is part of the run, so that the trace and the Result
+				// say the faults ended, even though the events due
+				// before it at this instant will not happen. Ending
+				// them may restart nodes, so done is asked again.
+				counted, _ := e.process(event[M]{at: e.now, node: NoNode, kind: FaultsEnd})
+				if counted {
+					events++
+				}
+				continue
+			}
 			reason = Done
 			break
 		}
@@ -428,16 +441,17 @@ func (e *Engine[M, N]) process(ev event[M]) (bool, error) {
 		e.observe(st)
 		return true, nil
 	case FaultsEnd:
-		e.endFaults(st)
-		return true, nil
+		// Not counted if Run ended the faults already (see endDue).
+		return e.endFaults(st), nil
 	}
 	return true, e.step1(ev)
 }
 
-// endFaults heals the network and restarts every crashed node, now.
-func (e *Engine[M, N]) endFaults(st *Step[M, N]) {
+// endFaults heals the network and restarts every crashed node, now. It
+// reports whether the faults were still on.
+func (e *Engine[M, N]) endFaults(st *Step[M, N]) bool {
 	if !e.fs.on {
-		return
+		return false
 	}
 	e.fs.on, e.fs.ended = false, e.now
 	e.observe(st)
@@ -447,6 +461,7 @@ func (e *Engine[M, N]) endFaults(st *Step[M, N]) {
 			e.schedule(event[M]{at: e.now, node: NodeID(id), kind: Recover, durable: c.Durable, aux: by})
 		}
 	}
+	return true
 }
 
 func (e *Engine[M, N]) observe(st *Step[M, N]) {

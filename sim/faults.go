@@ -52,6 +52,7 @@ func (p *Partition) active(t Time) bool {
 type faultState struct {
 	on        bool      // faults are still happening
 	endQueued bool      // an end-of-faults event is scheduled
+	endAt     Time      // when the scheduled end is due
 	ended     Time      // when they ended, if !on
 	downBy    []int32   // per node: the crash that took it down, or -1 (see also nodeState)
 	groups    [][]int32 // per partition, per node: its group
@@ -88,7 +89,7 @@ func (e *Engine[M, N]) initFaults() {
 		}
 	}
 	if e.cfg.Faults.Until > 0 {
-		e.fs.endQueued = true
+		e.fs.endQueued, e.fs.endAt = true, e.cfg.Faults.Until
 		e.scheduleFault(event[M]{at: e.cfg.Faults.Until, node: NoNode, kind: FaultsEnd})
 	}
 }
@@ -106,13 +107,18 @@ func (e *Engine[M, N]) scheduleFault(ev event[M]) {
 // sets when they end: a protocol calls it (from an observer) when its
 // safety phase is over, such as when the last client has finished. The end
 // is an event at the current time, after the step in progress and any
-// other events already due at that time.
+// other events already due at that time; should Run's done function hold
+// before those, the run still ends the faults, at once, before it stops.
 func (e *Engine[M, N]) EndFaults() {
 	if e.fs.on && !e.fs.endQueued {
-		e.fs.endQueued = true
+		e.fs.endQueued, e.fs.endAt = true, e.now
 		e.schedule(event[M]{at: e.now, node: NoNode, kind: FaultsEnd})
 	}
 }
+
+// endDue reports whether the faults are to end by now: the end of faults is
+// queued, at or before now, and has not happened yet.
+func (f *faultState) endDue(now Time) bool { return f.on && f.endQueued && f.endAt <= now }
 
 // partitioned reports whether a partition separates from and to at t.
 func (e *Engine[M, N]) partitioned(from, to NodeID, t Time) bool {

@@ -818,6 +818,63 @@ func TestEndFaultsOnce(t *testing.T) {
 	}
 }
 
+// TestEndFaultsThenDone: when the step that asks for the end of faults
+// also makes done hold, as the last client finishing does in a cluster
+// whose servers agree, the run still ends the faults before it stops: a
+// faults_end step at that instant, and a Result that says so. A message due
+// at the same instant is not delivered: the run is over. Faults that Until
+// ends later than that instant do not end during the run.
+func TestEndFaultsThenDone(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		faults Faults
+		want   []string
+	}{
+		{"EndFaults", Faults{Loss: 0.5}, []string{
+			"0.000ms p start", "0.000ms q start", "2.000ms p timer tick", "2.000ms net faults_end"}},
+		{"Until later", Faults{Loss: 0.5, Until: 3 * ms}, []string{
+			"0.000ms p start", "0.000ms q start", "2.000ms p timer tick"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEngine(Config{Latency: fixed(2 * time.Millisecond), Faults: tt.faults})
+			over := false
+			p := e.Add("p", stepFunc(func(env *tenv, in tinput) {
+				switch in.Kind {
+				case Start:
+					env.After(2*time.Millisecond, "tick")
+				case Timer:
+					over = true
+				}
+			}))
+			e.Add("q", stepFunc(func(env *tenv, in tinput) {
+				if in.Kind == Start {
+					env.Send(p, tmsg{"m", 1}) // due at 2ms, after p's timer
+				}
+			}))
+			e.Observe(observerFunc(func(st *tstep) {
+				if st.Node == p && st.In.Kind == Timer {
+					e.EndFaults()
+				}
+			}))
+			log := logFaults(e)
+			res, err := e.Run(func() bool { return over })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(log.lines, tt.want) {
+				t.Error(failedSchedule(log.lines, tt.want))
+			}
+			for _, msg := range log.errs {
+				t.Error(msg)
+			}
+			ended := tt.faults.Until == 0
+			if res.Reason != Done || res.FaultsEnded != ended || ended && res.HealedAt != 2*ms || res.Events != int64(len(tt.want)) {
+				t.Errorf("Result %+v, want done, FaultsEnded %t (at 2ms), %d events", res, ended, len(tt.want))
+			}
+		})
+	}
+}
+
 // TestTimerCancel arms and cancels timers: a timer cancelled before it goes
 // off never does, whether cancelled in the step that armed it or later;
 // cancelling a timer that went off already, or is going off now, changes
