@@ -168,8 +168,13 @@ func (r *Report) WriteText(w io.Writer, c *Cluster) error {
 	if cfg.hasFaults() || r.Timeouts > 0 || r.LateReplies > 0 {
 		fmt.Fprintf(&b, "faults:       %d deliveries dropped, %d messages duplicated; %d requests timed out, %d late replies ignored\n",
 			r.Dropped, r.Duplicated, r.Timeouts, r.LateReplies)
-		if r.FaultsEnded {
+		switch {
+		case r.FaultsEnded && r.LivenessDeadline > 0:
 			fmt.Fprintf(&b, "healed:       at %v; the servers had to converge by %v\n", r.HealedAt, r.LivenessDeadline)
+		case r.FaultsEnded:
+			// No deadline: liveness was not checked, or the servers
+			// never converged.
+			fmt.Fprintf(&b, "healed:       at %v\n", r.HealedAt)
 		}
 	}
 	if cfg.unbacked() {
@@ -310,8 +315,20 @@ func (r *Report) AppendJSON(b []byte) []byte {
 		b = appendMember(b, i, k.Kind)
 		b = strconv.AppendInt(b, k.Count, 10)
 	}
-	b = append(b, `},"max_latency":`...)
+	b = append(b, `},"sync_messages":`...)
+	b = strconv.AppendInt(b, r.SyncMessages(), 10)
+	b = append(b, `,"max_latency":`...)
 	b = strconv.AppendInt(b, int64(r.MaxLatency), 10)
+	b = append(b, `,"dropped":`...)
+	b = strconv.AppendInt(b, r.Dropped, 10)
+	b = append(b, `,"duplicated":`...)
+	b = strconv.AppendInt(b, r.Duplicated, 10)
+	b = append(b, `,"timeouts":`...)
+	b = strconv.AppendInt(b, r.Timeouts, 10)
+	b = append(b, `,"late_replies":`...)
+	b = strconv.AppendInt(b, r.LateReplies, 10)
+	b = append(b, `,"healed_at":`...)
+	b = appendOptInt(b, int64(r.HealedAt), r.FaultsEnded)
 	b = append(b, `,"checks":{`...)
 	for i, ch := range r.Checks {
 		b = appendMember(b, i, ch.Name)

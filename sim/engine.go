@@ -117,8 +117,9 @@ type Sent[M Message] struct {
 	Msg    M
 	Arrive Time
 	// Duplicated: the network delivers a second copy too, with a latency
-	// of its own (see Faults.Duplicate).
+	// of its own (see Faults.Duplicate), due at Again.
 	Duplicated bool
+	Again      Time
 }
 
 // Observer sees every step of a run. BeforeStep is called just before a
@@ -479,11 +480,12 @@ func (e *Engine[M, N]) step1(ev event[M]) error {
 		lost := e.fs.on && e.cfg.Faults.Loss > 0 && e.net.Float64() < e.cfg.Faults.Loss
 		arrive := e.deliver(ev.node, out, lost)
 		dup := !lost && e.fs.on && e.cfg.Faults.Duplicate > 0 && e.net.Float64() < e.cfg.Faults.Duplicate
+		var again Time
 		if dup {
 			e.dups++
-			e.deliver(ev.node, out, false)
+			again = e.deliver(ev.node, out, false)
 		}
-		st.Sends = append(st.Sends, Sent[M]{ID: e.lastID, To: out.to, Msg: out.msg, Arrive: arrive, Duplicated: dup})
+		st.Sends = append(st.Sends, Sent[M]{ID: e.lastID, To: out.to, Msg: out.msg, Arrive: arrive, Duplicated: dup, Again: again})
 	}
 	for _, t := range env.timers {
 		if t.after < 0 {

@@ -15,7 +15,8 @@ import (
 // has "t" (virtual nanoseconds), "event" and "node" ("" for the whole
 // network); message records (send, recv, drop) add "id", "from", "to",
 // "msg" and the message's own fields; send records add "arrive", the time
-// the network will deliver it, and drop records the "reason" (loss,
+// the network will deliver it (and "duplicate_arrive", that of the second
+// copy, if the network duplicates it), and drop records the "reason" (loss,
 // partition, down); crash and restart records add "crash" (which of
 // Faults.Crashes, from 1, as people count) and "durable"; partition records
 // add "partition" (which of Faults.Partitions, from 1).
@@ -79,6 +80,10 @@ func (j *JSONLWriter[M, N]) AfterStep(s *Step[M, N]) {
 		b = j.message(b, m.ID, s.Node, m.To, m.Msg)
 		b = append(b, `,"arrive":`...)
 		b = strconv.AppendInt(b, int64(m.Arrive), 10)
+		if m.Duplicated {
+			b = append(b, `,"duplicate_arrive":`...)
+			b = strconv.AppendInt(b, int64(m.Again), 10)
+		}
 		b = append(b, "}\n"...)
 	}
 	j.buf = b

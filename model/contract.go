@@ -1,0 +1,323 @@
+package model
+
+import (
+	"slices"
+	"strconv"
+)
+
+// A Record describes one kind of record of the JSON Lines trace
+// (eccounter-sim -trace jsonl): its event, the nodes it is about, and its
+// keys beyond CommonKeys. Contract lists them all; README's section on
+// JSON Lines is generated from it, and a test holds every record of every
+// shipped scenario's trace to it.
+type Record struct {
+	Event string
+	Nodes Nodes
+	// NodeDoc says which node it is about ("the sender"), if that needs
+	// saying beyond Nodes.
+	NodeDoc string
+	Doc     string
+	Keys    []Key
+}
+
+// Nodes says what the node key of a record names: the whole run, a
+// server, a client, or one of these.
+type Nodes uint8
+
+// The nodes a record can be about.
+const (
+	NoNode Nodes = 1 << iota // "": the whole run
+	AServer
+	AClient
+)
+
+// A Key is one member of a record, or of an object inside one.
+type Key struct {
+	Name string
+	Type Type
+	// When says when the key is present; "" means always. Present, if
+	// set, is the same rule as a function of the object holding the key:
+	// the key is there exactly when it returns true. A key with When but
+	// no Present depends on what the record does not show (whether the
+	// network duplicated a message).
+	When    string
+	Present func(obj map[string]any) bool
+	Doc     string
+}
+
+// Type is the JSON type of a value, as the trace writes it.
+type Type struct {
+	// JSON lists the types it may have: "integer" (a number written in
+	// decimal, with no fraction or exponent), "number" (written with a
+	// fraction, as TOML writes floats), "string", "boolean", "null",
+	// "array", "object".
+	JSON []string
+	// Values, if any, are the only values it may hold, as JSON texts:
+	// `"get"`, `true`.
+	Values []string
+	// Elem is the type of an array's elements, or of every member of an
+	// object whose members are named by data (check names, message
+	// kinds), in which case Names lists the names they may have.
+	Elem  *Type
+	Names []string
+	// Keys are the members of an object whose members are fixed.
+	Keys []Key
+	// Holds says what a string holds when that is all there is to say of
+	// it: "a duration", "a node's name".
+	Holds string
+}
+
+// Always reports whether every object that may hold k holds it.
+func (k Key) Always() bool { return k.When == "" }
+
+// The types of the trace.
+var (
+	tInt       = Type{JSON: []string{"integer"}}
+	tIntOrNull = Type{JSON: []string{"integer", "null"}}
+	tNumber    = Type{JSON: []string{"number"}}
+	tString    = Type{JSON: []string{"string"}}
+	tBool      = Type{JSON: []string{"boolean"}}
+	tDuration  = Type{JSON: []string{"string"}, Holds: "a duration"}
+	tNode      = Type{JSON: []string{"string"}, Holds: "a node's name"}
+)
+
+// tEnum is the type of a string that holds one of values.
+func tEnum(values ...string) Type {
+	t := Type{JSON: []string{"string"}}
+	for _, v := range values {
+		t.Values = append(t.Values, strconv.Quote(v))
+	}
+	return t
+}
+
+// CommonKeys are the keys every record starts with, in this order.
+var CommonKeys = []Key{
+	{Name: "t", Type: tInt, Doc: "virtual time in nanoseconds: when the step the record belongs to happened; it never decreases from one record to the next"},
+	{Name: "event", Type: tEnum(Events()...), Doc: "the kind of record, one of those below"},
+	{Name: "node", Type: tNode, Doc: "the node the record is about, `server-1`.., `client-1`..; `\"\"` for records about the whole run"},
+}
+
+// MsgKinds are the kinds of message, in the order of MsgType.
+func MsgKinds() []string { return slices.Clone(msgTypeNames[Get:]) }
+
+// clientKinds are the messages between a client and its server.
+var clientKinds = []string{"get", "get_reply", "set", "set_reply"}
+
+// CheckNames are the names of the checks, in the order the summary gives
+// them.
+func CheckNames() []string {
+	names := make([]string, len(checkDefs))
+	for i, d := range checkDefs {
+		names[i] = d.name
+	}
+	return names
+}
+
+func strategyNames() []string {
+	var s []string
+	for _, st := range Strategies {
+		s = append(s, string(st))
+	}
+	return s
+}
+
+// is returns a Present function: the object's key holds one of values.
+func is(key string, values ...string) func(map[string]any) bool {
+	return func(obj map[string]any) bool {
+		s, ok := obj[key].(string)
+		return ok && slices.Contains(values, s)
+	}
+}
+
+func not(f func(map[string]any) bool) func(map[string]any) bool {
+	return func(obj map[string]any) bool { return !f(obj) }
+}
+
+// messageKeys are the keys of send, recv and drop records: the message.
+var messageKeys = []Key{
+	{Name: "id", Type: tInt, Doc: "the message's number, from 1, unique in the run; both copies of a duplicated message have the same"},
+	{Name: "from", Type: tNode, Doc: "its sender"},
+	{Name: "to", Type: tNode, Doc: "its receiver"},
+	{Name: "msg", Type: tEnum(MsgKinds()...), Doc: "its kind: a client's `get` and `set` and their `get_reply` and `set_reply`; " +
+		"between servers `sync` (broadcast, push, ring), `pull`, `push_pull` (also the backing anti-entropy) and their `pull_reply`, " +
+		"`rumor` and its `rumor_ack` (rumor-push), `rumor_pull` and its `rumor_reply` (rumor-pull), `mail` (direct-mail)"},
+	{Name: "value", Type: tIntOrNull, Doc: "the value it carries: the value to set, the value read (`get_reply`), " +
+		"the server's value before the set (`set_reply`: the old value if accepted, the current one if not), " +
+		"the rumor a `rumor_ack` answers, or the sender's value; `null` for `get` and `pull`, which carry none"},
+	{Name: "accepted", Type: tBool, When: "`set_reply` and `rumor_ack` only", Present: is("msg", "set_reply", "rumor_ack"),
+		Doc: "`set_reply`: the set was taken; `rumor_ack`: the rumor was news to its receiver"},
+	{Name: "req", Type: tInt, When: "`get`, `get_reply`, `set`, `set_reply` only", Present: is("msg", clientKinds...),
+		Doc: "the client's request number, from 1, which a reply repeats"},
+}
+
+var crashKeys = []Key{
+	{Name: "crash", Type: tInt, Doc: "which `[[crash]]` of the scenario, from 1"},
+	{Name: "durable", Type: tBool, Doc: "whether the server keeps its value through the crash"},
+}
+
+// timedOut reports whether an op record is of an operation that timed out.
+func timedOut(obj map[string]any) bool { return obj["timed_out"] == true }
+
+// scenarioKeys are the keys of the resolved scenario, as package
+// scenarios writes it (Scenario.AppendJSON).
+var scenarioKeys = []Key{
+	{Name: "seed", Type: tInt},
+	{Name: "servers", Type: tInt},
+	{Name: "clients", Type: tInt},
+	{Name: "requests_per_client", Type: tInt},
+	{Name: "set_ratio", Type: tNumber},
+	{Name: "max_value", Type: tInt},
+	{Name: "sync_interval", Type: tDuration},
+	{Name: "assignment", Type: tEnum(string(RoundRobin), string(Random))},
+	{Name: "max_time", Type: tDuration},
+	{Name: "max_events", Type: tInt},
+	{Name: "request_timeout", Type: tDuration},
+	{Name: "loss", Type: tNumber},
+	{Name: "duplicate", Type: tNumber},
+	{Name: "faults_until", Type: tDuration, When: "only if the scenario sets it"},
+	{Name: "liveness_bound", Type: tDuration, When: "only if the scenario sets it"},
+	{Name: "swarm", Type: tBool, Doc: "`false` once a swarm's faults are drawn: the keys below replay them as they are"},
+	{Name: "latency", Type: Type{JSON: []string{"object"}, Keys: []Key{
+		{Name: "distribution", Type: tEnum("fixed", "uniform", "exponential")},
+		{Name: "fixed", Type: tDuration, When: "`fixed` only", Present: is("distribution", "fixed")},
+		{Name: "min", Type: tDuration, When: "`uniform` only", Present: is("distribution", "uniform")},
+		{Name: "max", Type: tDuration, When: "`uniform` only", Present: is("distribution", "uniform")},
+		{Name: "floor", Type: tDuration, When: "`exponential` only", Present: is("distribution", "exponential")},
+		{Name: "mean", Type: tDuration, When: "`exponential` only", Present: is("distribution", "exponential")},
+	}}},
+	{Name: "sync", Type: Type{JSON: []string{"object"}, Keys: []Key{
+		{Name: "strategy", Type: tEnum(strategyNames()...)},
+		{Name: "fanout", Type: tInt, When: "all but `broadcast` and `direct-mail`",
+			Present: not(is("strategy", string(StrategyBroadcast), string(StrategyDirectMail)))},
+		{Name: "k", Type: tInt, When: "`rumor-push` and `rumor-pull` only", Present: is("strategy", string(StrategyRumorPush), string(StrategyRumorPull))},
+		{Name: "feedback", Type: tBool, When: "`rumor-push` and `rumor-pull` only", Present: is("strategy", string(StrategyRumorPush), string(StrategyRumorPull))},
+		{Name: "coin", Type: tBool, When: "`rumor-push` and `rumor-pull` only", Present: is("strategy", string(StrategyRumorPush), string(StrategyRumorPull))},
+		{Name: "anti_entropy", Type: tDuration, When: "`rumor-push`, `rumor-pull` and `direct-mail` only",
+			Present: is("strategy", string(StrategyRumorPush), string(StrategyRumorPull), string(StrategyDirectMail))},
+	}}},
+	{Name: "partition", Type: Type{JSON: []string{"array"}, Elem: &Type{JSON: []string{"object"}, Keys: []Key{
+		{Name: "at", Type: tDuration},
+		{Name: "heal", Type: tDuration, When: "only if the scenario sets it"},
+		{Name: "groups", Type: Type{JSON: []string{"array"}, Elem: &Type{JSON: []string{"array"}, Elem: &tNode}}},
+	}}}, Doc: "the `[[partition]]` tables, `[]` if none"},
+	{Name: "crash", Type: Type{JSON: []string{"array"}, Elem: &Type{JSON: []string{"object"}, Keys: []Key{
+		{Name: "node", Type: tNode},
+		{Name: "at", Type: tDuration},
+		{Name: "restart", Type: tDuration, When: "only if the scenario sets it"},
+		{Name: "durable", Type: tBool},
+	}}}, Doc: "the `[[crash]]` tables, `[]` if none"},
+}
+
+// Contract is every record the JSON Lines trace of a run can hold, in the
+// order a reader first meets them.
+var Contract = []Record{
+	{Event: "scenario", Nodes: NoNode, Doc: "The first record, at `t` 0: the scenario as it runs.", Keys: []Key{
+		{Name: "source", Type: tString, Doc: "the scenario file as the command line names it, or `default.toml (embedded)`"},
+		{Name: "replay", Type: tString, Doc: "the command line that replays the run"},
+		{Name: "swarm", Type: tBool, Doc: "whether the faults below were drawn from the seed (`swarm = true` or `-swarm`)"},
+		{Name: "scenario", Type: Type{JSON: []string{"object"}, Keys: scenarioKeys},
+			Doc: "the resolved scenario: each key of the table in [Scenarios](#scenarios) but those left unset, with its value, " +
+				"durations in Go's notation (`\"500ms\"`, `\"1h\"`), probabilities with a fraction (`0.0`)"},
+	}},
+	{Event: "start", Nodes: AServer | AClient, Doc: "A node's first step, at `t` 0; every node has one, servers first."},
+	{Event: "send", Nodes: AServer | AClient, NodeDoc: "the sender",
+		Doc: "A message was sent. It follows the records of the step that sent it.",
+		Keys: append(slices.Clone(messageKeys),
+			Key{Name: "arrive", Type: tInt, Doc: "when the network delivers it (or drops it: see `drop`)"},
+			Key{Name: "duplicate_arrive", Type: tInt, When: "only if the network duplicates the message",
+				Doc: "when the second copy arrives, which may be before the first; each copy gets a `recv` or a `drop` of its own"},
+		)},
+	{Event: "recv", Nodes: AServer | AClient, NodeDoc: "the receiver",
+		Doc:  "A message, or one copy of a duplicated one, was delivered; the records of what the receiver did about it follow.",
+		Keys: messageKeys},
+	{Event: "drop", Nodes: AServer | AClient, NodeDoc: "the receiver",
+		Doc: "A message, or one copy of a duplicated one, was not delivered, at the time it was due to arrive.",
+		Keys: append(slices.Clone(messageKeys), Key{Name: "reason", Type: tEnum("loss", "partition", "down"),
+			Doc: "`loss`: the network lost it, as decided when it was sent (only while the faults last, but a lost message is dropped even if it was due after they ended); " +
+				"`partition`: a partition separated sender and receiver when it arrived; `down`: the receiver was crashed when it arrived"})},
+	{Event: "timer", Nodes: AServer | AClient, Doc: "A timer of the node went off. A crashed server's timers die with it, without a record.",
+		Keys: []Key{{Name: "timer", Type: tEnum(SyncTimer, AntiEntropyTimer, TimeoutTimer),
+			Doc: "`sync`: a server's round; `anti-entropy`: the backing anti-entropy of rumor mongering or direct mail; `timeout`: a client's request timed out"}}},
+	{Event: "crash", Nodes: AServer, Doc: "The server stopped: it receives nothing and its timers are gone. " +
+		"A `[[crash]]` due while its server is down, or after the faults end, does not happen and has no record.", Keys: crashKeys},
+	{Event: "restart", Nodes: AServer, Doc: "The server came back, at its `restart` or when the faults end, and steps again.", Keys: crashKeys},
+	{Event: "partition", Nodes: NoNode, Doc: "A partition began; one due after the faults end does not happen and has no record.",
+		Keys: []Key{{Name: "partition", Type: tInt, Doc: "which `[[partition]]` of the scenario, from 1"}}},
+	{Event: "partition_heal", Nodes: NoNode, Doc: "A partition healed at its `heal`; one that would heal after the faults end, or has no `heal`, heals with `faults_end` instead, without a record of its own.",
+		Keys: []Key{{Name: "partition", Type: tInt, Doc: "which `[[partition]]` of the scenario, from 1"}}},
+	{Event: "faults_end", Nodes: NoNode, Doc: "The safety phase ended: every partition healed, and each crashed server restarts (`restart` records at the same `t` follow). " +
+		"There is one exactly when the summary's `healed_at` is not `null`: at `faults_until`, or, in a scenario with faults and no `faults_until`, " +
+		"at the instant the last client finished (even when the run stops then), unless `max_time` or `max_events` stops the run first."},
+	{Event: "update", Nodes: AServer, Doc: "The server's value changed: a set it accepted, a value it learned from a peer, or a restart without durable storage (to 0).",
+		Keys: []Key{
+			{Name: "value", Type: tInt, Doc: "the new value"},
+			{Name: "prev", Type: tInt, Doc: "the value before"},
+		}},
+	{Event: "lost_interest", Nodes: AServer, Doc: "A rumor-mongering server stopped spreading its rumor, at the end of a round.",
+		Keys: []Key{
+			{Name: "value", Type: tInt, Doc: "the rumor: the server's value"},
+			{Name: "tries", Type: tInt, Doc: "the rounds counted against the rumor (with feedback, rounds in which every contact knew it already; blind, every round with a contact)"},
+		}},
+	{Event: "op", Nodes: AClient, Doc: "The client completed an operation, at `t`: its reply came, or it timed out.",
+		Keys: []Key{
+			{Name: "op", Type: tEnum("get", "set"), Doc: "what the operation was"},
+			{Name: "seq", Type: tInt, Doc: "the client's request number, from 1"},
+			{Name: "invoked", Type: tInt, Doc: "when the client sent the request"},
+			{Name: "timed_out", Type: Type{JSON: []string{"boolean"}, Values: []string{"true"}}, When: "only if it timed out",
+				Doc: "no reply came in time: the outcome is unknown (a set may or may not have been applied)"},
+			{Name: "value", Type: tInt, When: "all but a `get` that timed out", Present: not(func(o map[string]any) bool { return timedOut(o) && o["op"] == "get" }),
+				Doc: "the value read, or the value to set"},
+			{Name: "accepted", Type: tBool, When: "a `set` that did not time out", Present: func(o map[string]any) bool { return !timedOut(o) && o["op"] == "set" },
+				Doc: "the set was taken"},
+			{Name: "prev", Type: tInt, When: "a `set` that did not time out", Present: func(o map[string]any) bool { return !timedOut(o) && o["op"] == "set" },
+				Doc: "the server's value before the set, as its reply says"},
+		}},
+	{Event: "late", Nodes: AClient, Doc: "The client ignored a reply: to a request that timed out, or to one it had its answer to already (the network duplicated the request or the reply).",
+		Keys: []Key{{Name: "req", Type: tInt, Doc: "the request the reply answers"}}},
+	{Event: "finished", Nodes: AClient, Doc: "The client completed its last request (at `t` 0 if it has none).",
+		Keys: []Key{{Name: "ops", Type: tInt, Doc: "how many requests it made"}}},
+	{Event: "summary", Nodes: NoNode, Doc: "The last record: the report. `t` is the time of the last event (`max_time` if the run stopped there).",
+		Keys: []Key{
+			{Name: "stop", Type: tEnum("done", "idle", "max_time", "max_events", "aborted"),
+				Doc: "why the run stopped: `done` (every client finished and the servers agree, or for rumor mongering and direct mail without anti-entropy nothing is left to spread), " +
+					"`idle` (nothing left to happen), `max_time`, `max_events`, `aborted` (a node broke the engine's rules)"},
+			{Name: "converged", Type: tBool, Doc: "every server holds the same value"},
+			{Name: "value", Type: tIntOrNull, Doc: "that common value; `null` if not converged"},
+			{Name: "converged_at", Type: tIntOrNull, Doc: "when a server's value last changed; `null` if not converged"},
+			{Name: "residue", Type: tInt, Doc: "servers that end below the largest final value"},
+			{Name: "values", Type: Type{JSON: []string{"array"}, Elem: &tInt}, Doc: "each server's final value, in server order"},
+			{Name: "max_set", Type: tIntOrNull, Doc: "the largest value a server received in a set; `null` if none"},
+			{Name: "accepted_sets", Type: tInt, Doc: "sets the servers accepted"},
+			{Name: "last_accepted_set", Type: tIntOrNull, Doc: "when the last was accepted; `null` if none"},
+			{Name: "events", Type: tInt, Doc: "events processed: one for each `start`, `recv`, `drop`, `timer`, `crash`, `restart`, `partition`, `partition_heal` and `faults_end` record"},
+			{Name: "messages", Type: Type{JSON: []string{"object"}, Elem: &tInt, Names: MsgKinds()}, Doc: "message kind → messages sent (`send` records), in the order of the kinds' names; kinds never sent are absent"},
+			{Name: "sync_messages", Type: tInt, Doc: "of those, the messages between servers: every kind but `get`, `get_reply`, `set`, `set_reply`"},
+			{Name: "max_latency", Type: tInt, Doc: "the largest latency the network drew, in nanoseconds"},
+			{Name: "dropped", Type: tInt, Doc: "deliveries that did not happen (`drop` records)"},
+			{Name: "duplicated", Type: tInt, Doc: "messages the network duplicated (`send` records with `duplicate_arrive`)"},
+			{Name: "timeouts", Type: tInt, Doc: "requests that timed out (`op` records with `timed_out`)"},
+			{Name: "late_replies", Type: tInt, Doc: "replies clients ignored (`late` records)"},
+			{Name: "healed_at", Type: tIntOrNull, Doc: "when the faults ended (the `faults_end` record's `t`); `null` if they did not end during the run"},
+			{Name: "checks", Type: Type{JSON: []string{"object"}, Elem: &Type{JSON: []string{"boolean", "string", "null"}, Values: []string{"true", "false", `"anomaly"`, "null"}}, Names: CheckNames()},
+				Doc: "check name → verdict, every check in the order of [The checks](#the-checks): `true` passed, `false` failed, " +
+					"`\"anomaly\"` broken but explained by a named crash without durable storage or by the strategy's residue (see `anomalies`), `null` not checked"},
+			{Name: "failures", Type: Type{JSON: []string{"array"}, Elem: &Type{JSON: []string{"object"}, Keys: []Key{
+				{Name: "check", Type: tString, Doc: "the check's name, as in `checks`"},
+				{Name: "violations", Type: tInt, Doc: "how many times it was broken"},
+				{Name: "first", Type: tString, Doc: "the first time, described"},
+			}}}, Doc: "each check that failed, `[]` if none"},
+			{Name: "anomalies", Type: Type{JSON: []string{"array"}, Elem: &Type{JSON: []string{"object"}, Keys: []Key{
+				{Name: "check", Type: tString, Doc: "the check's name, as in `checks`"},
+				{Name: "what", Type: tString, Doc: "what happened, and the crash or strategy that explains it"},
+			}}}, Doc: "each anomaly, `[]` if none"},
+			{Name: "passed", Type: tBool, Doc: "no check failed (anomalies do not fail a run); the exit status is 0 exactly then"},
+		}},
+}
+
+// Events lists the events of Contract, in its order.
+func Events() []string {
+	// Not from Contract itself, which the common keys' type needs
+	// before it is built.
+	return []string{"scenario", "start", "send", "recv", "drop", "timer", "crash", "restart", "partition",
+		"partition_heal", "faults_end", "update", "lost_interest", "op", "late", "finished", "summary"}
+}
