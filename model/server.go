@@ -458,14 +458,19 @@ func (s *Server) hearRumor(env *Env, from sim.NodeID, value int64) {
 // once whether the contact was necessary: the feedback that a push needs
 // an answer for. Like the paper, it sends the rumor either way, and the
 // sends count as update traffic. Like answerPull, it answers with the
-// value it held before this instant.
+// value it held before this instant; if it learned a larger one since,
+// the answer is about the old rumor, like the contacts that learn
+// forgot, and does not count towards the new one.
 func (s *Server) answerRumorPull(env *Env, from sim.NodeID, theirs int64) {
 	if !s.round.hot || !s.Hot {
 		return
 	}
 	env.Send(from, Msg{Type: RumorReply, Value: s.held})
+	if s.held < s.Value {
+		return
+	}
 	s.round.contacts++
-	if theirs < s.held {
+	if theirs < s.Value {
 		s.round.necessary++
 	}
 }

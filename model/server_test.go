@@ -341,9 +341,11 @@ func TestServerSync(t *testing.T) {
 // instant arrive at once, so a server answers every pull, push-pull and
 // rumor pull of an instant with the value it held before that instant,
 // whatever it takes from the push-pulls the engine steps first; the next
-// instant's answers carry what it took. A server that comes back from a
-// crash without its disk held nothing before: its answers at that instant
-// carry 0. A request sent at t arrives at t+1ms and its answer at t+2ms.
+// instant's answers carry what it took. A rumor-pull server's answer that
+// carries the rumor it had before is no contact for the one it just
+// learned. A server that comes back from a crash without its disk held
+// nothing before: its answers at that instant carry 0. A request sent at t
+// arrives at t+1ms and its answer at t+2ms.
 func TestAnswersCarryTheValueBeforeTheInstant(t *testing.T) {
 	req := func(at float64, by sim.NodeID, typ MsgType, v int64) request {
 		return request{ms(at), by, 0, Msg{Type: typ, Value: v}}
@@ -372,15 +374,19 @@ func TestAnswersCarryTheValueBeforeTheInstant(t *testing.T) {
 			maxTime: 20 * time.Millisecond,
 			want: []delivery{answer(7, 1, PullReply, 2), answer(7, 2, PullReply, 2), answer(7, 3, PullReply, 2),
 				answer(8, 4, PullReply, 7)}},
+		// The answer of 7 is about the old rumor: it does not count
+		// towards 9, so the server (blind, k = 1: one round of
+		// contacts is enough) does not lose interest in 9 when its
+		// round 2 begins (200ms).
 		{name: "rumor-pull, with a backing push-pull",
-			srv: &Server{Servers: 3, Strategy: StrategyRumorPull, Rumor: Rumor{K: 2}, Value: 7, Hot: true},
+			srv: &Server{Servers: 3, Strategy: StrategyRumorPull, Rumor: Rumor{K: 1, Blind: true}, Value: 7, Hot: true},
 			peers: map[sim.NodeID]*rumorPeer{
 				1: sending(req(150, 1, PushPull, 9)),
-				2: sending(req(150, 2, RumorPull, 0), req(160, 2, RumorPull, 0)),
+				2: sending(req(150, 2, RumorPull, 8), req(210, 2, RumorPull, 0)),
 			},
-			maxTime: 180 * time.Millisecond,
+			maxTime: 280 * time.Millisecond,
 			want: []delivery{answer(152, 1, PullReply, 7), answer(152, 2, RumorReply, 7),
-				answer(162, 2, RumorReply, 9)}},
+				answer(212, 2, RumorReply, 9)}},
 		{name: "restarted without its disk",
 			srv:     &Server{Servers: 2, Strategy: StrategyPushPull, Value: 5},
 			peers:   map[sim.NodeID]*rumorPeer{1: sending(req(19, 1, PushPull, 0), req(20, 1, Pull, 0))},
@@ -408,4 +414,19 @@ func TestAnswersCarryTheValueBeforeTheInstant(t *testing.T) {
 			}
 		})
 	}
+
+	// With no latency a pull can arrive at time 0, the instant the server
+	// starts with its value: it answers with that value.
+	t.Run("at time 0", func(t *testing.T) {
+		e := sim.New[Msg, Note](sim.Config{Seed: 1, Latency: sim.Latency{Distribution: sim.Fixed}, MaxTime: sim.Time(ms(5))})
+		e.Add("server", &Server{ID: 0, Servers: 2, SyncInterval: rumorRound, Strategy: StrategyPull, Fanout: 1, Value: 5})
+		var log []delivery
+		e.Add("peer", &scriptedPeer{sends: []request{{0, 1, 0, Msg{Type: Pull}}}, log: &log})
+		if _, err := e.Run(never); err != nil {
+			t.Fatal(err)
+		}
+		if want := []delivery{{0, 0, 1, Msg{Type: PullReply, Value: 5}}}; !slices.Equal(log, want) {
+			t.Errorf("peer received %v, want %v", log, want)
+		}
+	})
 }
