@@ -36,7 +36,10 @@ const (
 	StrategyPull Strategy = "pull"
 	// StrategyPushPull: sends its value to each partner, which takes it
 	// if larger and answers with its own, which the server takes if
-	// larger: afterwards both hold the larger of the two.
+	// larger: afterwards both hold the larger of the two. (A partner
+	// answers with the value it held before the question arrived, not
+	// with what other exchanges arriving at the same instant brought it:
+	// see answerPull.)
 	StrategyPushPull Strategy = "push-pull"
 	// StrategyRing is push to fixed partners rather than random ones:
 	// the servers form a ring in order of ID, and each sends its value
@@ -118,8 +121,9 @@ func (st Strategy) Backable() bool { return st.IsRumor() || st == StrategyDirect
 //   - A server that becomes infective in a round spreads from the next:
 //     it pushes at its next sync timer, and answers pulls once that round
 //     has begun. (A server already infective when its round began
-//     answers with whatever it holds, even a value learned since.) A
-//     server that loses interest sends and answers nothing more.
+//     answers with whatever it held before the pull arrived, even a value
+//     learned since the round began.) A server that loses interest sends
+//     and answers nothing more.
 //   - Acknowledgements that come back after the server learned a larger
 //     value concern a rumor it no longer spreads, and are ignored.
 type Rumor struct {
@@ -176,6 +180,12 @@ type Server struct {
 	// every SyncInterval from then. awake: its sync timer is armed.
 	origin sim.Time
 	awake  bool
+	// held is the value the server held before the instant of its
+	// current step (stepped: it has stepped at all), which its answers
+	// carry: see answerPull.
+	instant sim.Time
+	held    int64
+	stepped bool
 }
 
 // round is a rumor-mongering server's state at the start of its round,
@@ -197,6 +207,9 @@ func (s *Server) Infective() bool { return s.Hot }
 // Step handles one input: the start, a client's get or set, a peer's sync,
 // or the sync timer going off.
 func (s *Server) Step(env *Env, in Input) {
+	if now := env.Now(); !s.stepped || now != s.instant {
+		s.instant, s.held, s.stepped = now, s.Value, true
+	}
 	switch in.Kind {
 	case sim.Start:
 		s.start(env)
@@ -403,9 +416,18 @@ func (s *Server) partners(env *Env, k int, out []sim.NodeID) []sim.NodeID {
 	return out
 }
 
-// answerPull answers a peer's pull (or push-pull) with the current value.
+// answerPull answers a peer's pull (or push-pull) with the value the
+// server held before this instant: messages that arrive at one instant
+// arrive at once. The engine steps them one at a time, in the order they
+// were sent, but that order is the simulator's, not the network's; were
+// the answer to carry what the server took from a push-pull stepped just
+// before, a value would travel two hops at one instant, server to server
+// to server, and how far it got in a round would depend on that order.
+// In synchronous rounds (see EpidemicConfig), where every question of a
+// round arrives one latency after the round began, this is the value the
+// server held when the round began, as in the model of Demers et al.
 func (s *Server) answerPull(env *Env, peer sim.NodeID) {
-	env.Send(peer, Msg{Type: PullReply, Value: s.Value})
+	env.Send(peer, Msg{Type: PullReply, Value: s.held})
 }
 
 // receiveSync takes a peer's value (pushed, or answering a pull) under the
@@ -435,12 +457,18 @@ func (s *Server) hearRumor(env *Env, from sim.NodeID, value int64) {
 // stays silent. The pull carries the asker's value, so the server knows at
 // once whether the contact was necessary: the feedback that a push needs
 // an answer for. Like the paper, it sends the rumor either way, and the
-// sends count as update traffic.
+// sends count as update traffic. Like answerPull, it answers with the
+// value it held before this instant; if it learned a larger one since,
+// the answer is about the old rumor, like the contacts that learn
+// forgot, and does not count towards the new one.
 func (s *Server) answerRumorPull(env *Env, from sim.NodeID, theirs int64) {
 	if !s.round.hot || !s.Hot {
 		return
 	}
-	env.Send(from, Msg{Type: RumorReply, Value: s.Value})
+	env.Send(from, Msg{Type: RumorReply, Value: s.held})
+	if s.held < s.Value {
+		return
+	}
 	s.round.contacts++
 	if theirs < s.Value {
 		s.round.necessary++
@@ -482,8 +510,9 @@ func (s *Server) newRound(env *Env) {
 func (s *Server) restart(env *Env, durable bool) {
 	if !durable && s.Value != 0 {
 		s.update(env, 0)
-		// The rumor was in memory too.
-		s.Hot, s.Tries, s.round = false, 0, round{}
+		// The rumor was in memory too, and so was what the server
+		// held before this instant: it must not answer with it.
+		s.Hot, s.Tries, s.round, s.held = false, 0, round{}, 0
 	}
 	s.start(env)
 }

@@ -336,3 +336,97 @@ func TestServerSync(t *testing.T) {
 		})
 	}
 }
+
+// TestAnswersCarryTheValueBeforeTheInstant: messages that arrive at one
+// instant arrive at once, so a server answers every pull, push-pull and
+// rumor pull of an instant with the value it held before that instant,
+// whatever it takes from the push-pulls the engine steps first; the next
+// instant's answers carry what it took. A rumor-pull server's answer that
+// carries the rumor it had before is no contact for the one it just
+// learned. A server that comes back from a crash without its disk held
+// nothing before: its answers at that instant carry 0. A request sent at t
+// arrives at t+1ms and its answer at t+2ms.
+func TestAnswersCarryTheValueBeforeTheInstant(t *testing.T) {
+	req := func(at float64, by sim.NodeID, typ MsgType, v int64) request {
+		return request{ms(at), by, 0, Msg{Type: typ, Value: v}}
+	}
+	answer := func(at float64, to sim.NodeID, typ MsgType, v int64) delivery {
+		return delivery{sim.Time(ms(at)), 0, to, Msg{Type: typ, Value: v}}
+	}
+	tests := []struct {
+		name    string
+		srv     *Server
+		peers   map[sim.NodeID]*rumorPeer
+		crash   []sim.Crash
+		maxTime time.Duration
+		want    []delivery
+	}{
+		{name: "push-pull and pull",
+			srv: &Server{Servers: 5, Strategy: StrategyPushPull, Value: 2},
+			// Stepped in the order they were sent: peer 1's
+			// push-pull first.
+			peers: map[sim.NodeID]*rumorPeer{
+				1: sending(req(5, 1, PushPull, 7)),
+				2: sending(req(5, 2, PushPull, 3)),
+				3: sending(req(5, 3, Pull, 0)),
+				4: sending(req(6, 4, Pull, 0)),
+			},
+			maxTime: 20 * time.Millisecond,
+			want: []delivery{answer(7, 1, PullReply, 2), answer(7, 2, PullReply, 2), answer(7, 3, PullReply, 2),
+				answer(8, 4, PullReply, 7)}},
+		// The answer of 7 is about the old rumor: it does not count
+		// towards 9, so the server (blind, k = 1: one round of
+		// contacts is enough) does not lose interest in 9 when its
+		// round 2 begins (200ms).
+		{name: "rumor-pull, with a backing push-pull",
+			srv: &Server{Servers: 3, Strategy: StrategyRumorPull, Rumor: Rumor{K: 1, Blind: true}, Value: 7, Hot: true},
+			peers: map[sim.NodeID]*rumorPeer{
+				1: sending(req(150, 1, PushPull, 9)),
+				2: sending(req(150, 2, RumorPull, 8), req(210, 2, RumorPull, 0)),
+			},
+			maxTime: 280 * time.Millisecond,
+			want: []delivery{answer(152, 1, PullReply, 7), answer(152, 2, RumorReply, 7),
+				answer(212, 2, RumorReply, 9)}},
+		{name: "restarted without its disk",
+			srv:     &Server{Servers: 2, Strategy: StrategyPushPull, Value: 5},
+			peers:   map[sim.NodeID]*rumorPeer{1: sending(req(19, 1, PushPull, 0), req(20, 1, Pull, 0))},
+			crash:   []sim.Crash{{Node: 0, At: sim.Time(ms(10)), Restart: sim.Time(ms(20))}},
+			maxTime: 30 * time.Millisecond,
+			want:    []delivery{answer(21, 1, PullReply, 0), answer(22, 1, PullReply, 0)}},
+		{name: "restarted with its disk",
+			srv:     &Server{Servers: 2, Strategy: StrategyPushPull, Value: 5},
+			peers:   map[sim.NodeID]*rumorPeer{1: sending(req(19, 1, PushPull, 0))},
+			crash:   []sim.Crash{{Node: 0, At: sim.Time(ms(10)), Restart: sim.Time(ms(20)), Durable: true}},
+			maxTime: 30 * time.Millisecond,
+			want:    []delivery{answer(21, 1, PullReply, 5)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := runRumor(t, tt.srv, tt.peers, 1, tt.maxTime, tt.crash...)
+			var got []delivery
+			for _, d := range b.log {
+				if d.msg.Type == PullReply || d.msg.Type == RumorReply {
+					got = append(got, d)
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("peers received\n%v\nwant\n%v", got, tt.want)
+			}
+		})
+	}
+
+	// With no latency a pull can arrive at time 0, the instant the server
+	// starts with its value: it answers with that value.
+	t.Run("at time 0", func(t *testing.T) {
+		e := sim.New[Msg, Note](sim.Config{Seed: 1, Latency: sim.Latency{Distribution: sim.Fixed}, MaxTime: sim.Time(ms(5))})
+		e.Add("server", &Server{ID: 0, Servers: 2, SyncInterval: rumorRound, Strategy: StrategyPull, Fanout: 1, Value: 5})
+		var log []delivery
+		e.Add("peer", &scriptedPeer{sends: []request{{0, 1, 0, Msg{Type: Pull}}}, log: &log})
+		if _, err := e.Run(never); err != nil {
+			t.Fatal(err)
+		}
+		if want := []delivery{{0, 0, 1, Msg{Type: PullReply, Value: 5}}}; !slices.Equal(log, want) {
+			t.Errorf("peer received %v, want %v", log, want)
+		}
+	})
+}

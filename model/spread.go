@@ -114,7 +114,16 @@ func (p *Spread) Result() Epidemic {
 // start, and a fixed latency of a hundredth of a sync interval, so that
 // servers sync in synchronous rounds: every message sent in a round
 // (a push, a pull and its answer) arrives within it, and every send reads
-// the state at the start of its round. Faults are off. The run ends when
+// the state at the start of its round. The sync timers go off at the
+// round's start, when nothing arrives, so what they send reads it (a value
+// that arrives in a round is pushed on at the next); their pushes and
+// questions all arrive one latency later, at one instant, and the answers
+// read the value the server held before that instant (see the Server's
+// answerPull), which is what it held when the round began. So an update
+// travels at most one hop a round. A backing anti-entropy
+// (Rumor.AntiEntropy) is part of the rounds if its interval is a multiple
+// of the sync interval; otherwise its exchanges start between rounds, and
+// read the state when they do. Faults are off. The run ends when
 // every server holds the update (with rumor mongering or direct mail
 // alone: when no server is infective and no rumor or mail is on its way),
 // or at the limits of cfg.
