@@ -26,6 +26,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -307,6 +308,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 // runSignals runs the command line and returns its exit code; a signal
 // from sigs interrupts it (see interrupt).
 func runSignals(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
+	if sigs != nil {
+		// The goroutine that watches for signals writes to it too.
+		stderr = &syncWriter{w: stderr}
+	}
 	o, code, ok := parseFlags(args, stdout, stderr)
 	if !ok {
 		return code
@@ -411,6 +416,18 @@ func (n namedWriter) Write(p []byte) (int, error) {
 		err = outputError{fmt.Errorf("%s: %w", n.name, unwrapPath(err))}
 	}
 	return k, err
+}
+
+// syncWriter serializes the writes of several goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 // interrupt is what SIGINT and SIGTERM do to a run. A sweep stops at the
