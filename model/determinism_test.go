@@ -56,7 +56,7 @@ func TestDeterminismAcrossScenarios(t *testing.T) {
 				runtime.GOMAXPROCS(4)
 				b := traceHash(t, sc, seed)
 				if a != b {
-					t.Errorf("seed %d: two runs gave different traces (replay: eccounter-sim -seed %d %s)", seed, seed, f)
+					t.Errorf("seed %d: two runs gave different traces (replay: eccounter-sim -seed %d %s)", seed, seed, scenarios.ShellQuote(f))
 				}
 				if prev, dup := seen[a]; dup {
 					t.Errorf("seeds %d and %d gave the same trace: is the seed used?", prev, seed)

@@ -266,7 +266,9 @@ func replayFile(sc *scenarios.Scenario) string {
 	if err := os.WriteFile(path, sc.TOML(), 0o644); err != nil {
 		return "(could not write the scenario: " + err.Error() + ")"
 	}
-	return fmt.Sprintf("go run ./cmd/eccounter-sim -seed %d %s", sc.Seed, path)
+	// The temporary directory is the user's choice ($TMPDIR), and may
+	// hold a space.
+	return fmt.Sprintf("go run ./cmd/eccounter-sim -seed %d %s", sc.Seed, scenarios.ShellQuote(path))
 }
 
 // property is the protocol's promise, as a rapid property over scenarios

@@ -80,7 +80,7 @@ func runEpidemic(w io.Writer, scs []*scenarios.Scenario, o options) (int, error)
 	}
 	if o.chart != "" {
 		title := fmt.Sprintf("How one update spreads: %d servers, mean of %d seeds", scs[0].Servers, o.seeds.n)
-		if err := writeFile("chart", o.chart, func(w io.Writer) error { return viz.Curves(w, title, curves) }); err != nil {
+		if err := writeFile(o.outs.get("chart"), func(w io.Writer) error { return viz.Curves(w, title, curves) }); err != nil {
 			return exitUsage, err
 		}
 	}

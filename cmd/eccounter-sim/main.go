@@ -22,9 +22,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"eccounter/model"
@@ -38,7 +41,12 @@ import (
 const (
 	exitPass  = 0 // every check passed
 	exitFail  = 1 // a check failed, or the run could not finish
-	exitUsage = 2 // bad flags or a bad scenario
+	exitUsage = 2 // bad flags, scenario or input, or output that could not be written
+
+	// A run stopped by a signal exits as the shell reports a process
+	// killed by it: 128 plus the signal's number.
+	exitSIGINT  = 130
+	exitSIGTERM = 143
 )
 
 const usage = `eccounter-sim: a deterministic simulation of the ec-counter protocol.
@@ -64,7 +72,11 @@ summary again from saved JSON lines, such as the outputs of several shards.
 
 Exit status: 0 no check failed (an anomaly, a break that a crash without
 durable storage or the strategy explains, is not a failure), 1 a check
-failed (in a sweep: for some seed), 2 bad flags, scenario or JSON lines.
+failed (in a sweep: for some seed), 2 bad flags, scenario or JSON lines, or
+output that could not be written, 130 or 143 stopped by SIGINT or SIGTERM.
+Output files are written whole or not at all: an error or a signal leaves
+them as they were, but a stopped sweep writes the records of the seeds it
+finished.
 
 Flags:
 `
@@ -87,7 +99,11 @@ Examples:
 var stdin io.Reader = os.Stdin
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	// Caught from the start, so that no signal finds output half written;
+	// what one does is interrupt's to say.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	os.Exit(runSignals(os.Args[1:], os.Stdout, os.Stderr, sigs))
 }
 
 // options are the parsed command line.
@@ -120,6 +136,9 @@ type options struct {
 	window  [2]sim.Time
 
 	set map[string]bool // the flags given, by name
+
+	outs *outputs   // the output files, made before the run starts
+	intr *interrupt // the signals' effect on a sweep; nil without signals
 }
 
 func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
@@ -283,18 +302,35 @@ func (o *options) conflict() string {
 	return ""
 }
 
+// run runs the command line, with no signals to heed.
 func run(args []string, stdout, stderr io.Writer) int {
+	return runSignals(args, stdout, stderr, nil)
+}
+
+// runSignals runs the command line and returns its exit code; a signal
+// from sigs interrupts it (see interrupt).
+func runSignals(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
+	if sigs != nil {
+		// The goroutine that watches for signals writes to it too.
+		stderr = &syncWriter{w: stderr}
+	}
 	o, code, ok := parseFlags(args, stdout, stderr)
 	if !ok {
 		return code
 	}
 	sc := scenarios.Default()
+	scs := []*scenarios.Scenario{sc}
 	if o.file != "" {
-		var err error
-		if sc, err = scenarios.Load(o.file); err != nil {
-			fmt.Fprintf(stderr, "eccounter-sim: %v\n", err)
-			return exitUsage
+		scs = nil
+		for _, f := range o.files {
+			more, err := scenarios.Load(f)
+			if err != nil {
+				fmt.Fprintf(stderr, "eccounter-sim: %v\n", err)
+				return exitUsage
+			}
+			scs = append(scs, more)
 		}
+		sc = scs[0]
 	}
 	if o.seedSet {
 		sc.Seed = o.seed
@@ -305,37 +341,33 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-
-	out := stdout
-	if o.out != "" {
-		f, err := os.Create(o.out)
-		if err != nil {
-			fmt.Fprintf(stderr, "eccounter-sim: -o: %v\n", err)
-			return exitUsage
-		}
-		defer f.Close() // a second Close, after the one below, is harmless
-		out = f
+	outs, err := openOutputs(&o)
+	if err != nil {
+		fmt.Fprintf(stderr, "eccounter-sim: %v\n", err)
+		return exitUsage
 	}
-	w := bufio.NewWriterSize(out, 64<<10)
-	var err error
+	o.outs = outs
+	if sigs != nil {
+		done := make(chan struct{})
+		defer close(done)
+		o.intr = watch(sigs, outs, o.seedsSet && !o.epidemic, stderr, done)
+	}
+
+	var out io.Writer = stdout
+	name := "standard output"
+	if f := outs.get("o"); f != nil {
+		out, name = f.f, "-o: "+f.path
+	}
+	w := bufio.NewWriterSize(namedWriter{out, name}, 64<<10)
 	switch {
 	case o.epidemic:
-		scs := []*scenarios.Scenario{sc}
-		for _, f := range o.files[min(1, len(o.files)):] {
-			more, err := scenarios.Load(f)
-			if err != nil {
-				fmt.Fprintf(stderr, "eccounter-sim: %v\n", err)
-				return exitUsage
-			}
-			scs = append(scs, more)
-		}
 		code, err = runEpidemic(w, scs, o)
 	case o.seedsSet:
 		code, err = runSweep(w, out, stderr, sc, o)
 	case len(o.summarize) > 0:
-		code, err = summarize(w, stdin, stderr, sc, o.summarize, o.chart)
+		code, err = summarize(w, stdin, stderr, sc, o.summarize, outs.get("chart"))
 	case o.shrink != "":
-		code, err = runShrink(w, sc, o.shrink)
+		code, err = runShrink(w, sc, outs.get("shrink"))
 	default:
 		var report model.Report
 		report, err = simulate(w, sc, o)
@@ -344,19 +376,137 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if ferr := w.Flush(); err == nil {
 		err = ferr
 	}
-	if f, ok := out.(*os.File); ok && o.out != "" && err == nil {
-		// Closing is when some file systems report that a write failed.
-		err = f.Close()
+	var bad badInputError
+	var unwritten outputError
+	if err != nil && (errors.As(err, &bad) || errors.As(err, &unwritten)) {
+		// What was written is not what was asked for: leave every
+		// destination as it was.
+		outs.discard()
+		fmt.Fprintf(stderr, "eccounter-sim: %v\n", err)
+		return exitUsage
+	}
+	// Any other error is the run's own (a simulation aborted, a failed
+	// epidemic): its outputs are whole, as far as the run went.
+	if f := outs.get("o"); f != nil {
+		f.done = true
+	}
+	if cerr := outs.commit(); cerr != nil {
+		if err != nil {
+			fmt.Fprintf(stderr, "eccounter-sim: %v\n", err)
+		}
+		fmt.Fprintf(stderr, "eccounter-sim: %v\n", cerr)
+		return exitUsage
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "eccounter-sim: %v\n", err)
-		var bad badInputError
-		if errors.As(err, &bad) {
-			return exitUsage
-		}
 		return exitFail
 	}
 	return code
+}
+
+// namedWriter names the destination in its write errors, which are
+// outputErrors: "-o: out.txt: no space left on device", not the name of a
+// temporary file.
+type namedWriter struct {
+	w    io.Writer
+	name string
+}
+
+func (n namedWriter) Write(p []byte) (int, error) {
+	k, err := n.w.Write(p)
+	if err != nil {
+		err = outputError{fmt.Errorf("%s: %w", n.name, unwrapPath(err))}
+	}
+	return k, err
+}
+
+// syncWriter serializes the writes of several goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// interrupt is what SIGINT and SIGTERM do to a run. A sweep stops at the
+// first: it hands out no more seeds, writes the records of those under way
+// and prints its summary marked partial (runSweep). Any other run, and a
+// sweep at a second signal, has nothing true to write halfway: it removes
+// its temporary output files, leaving every destination as it was, and
+// exits at once, 130 for SIGINT and 143 for SIGTERM.
+type interrupt struct {
+	stop chan struct{} // closed at the first signal
+	sig  os.Signal     // that signal; read only once stop is closed
+}
+
+// stopped is closed at the first signal; it is nil, and never closed,
+// without signals.
+func (in *interrupt) stopped() <-chan struct{} {
+	if in == nil {
+		return nil
+	}
+	return in.stop
+}
+
+// code is the exit code of the signal received, or 0 if none was.
+func (in *interrupt) code() int {
+	if in == nil {
+		return 0
+	}
+	select {
+	case <-in.stop:
+		return signalCode(in.sig)
+	default:
+		return 0
+	}
+}
+
+func signalCode(sig os.Signal) int {
+	if sig == syscall.SIGTERM {
+		return exitSIGTERM
+	}
+	return exitSIGINT
+}
+
+func signalName(sig os.Signal) string {
+	if sig == syscall.SIGTERM {
+		return "SIGTERM"
+	}
+	return "SIGINT"
+}
+
+// watch acts on the signals from sigs until done is closed. With gentle
+// (a sweep) the first only closes the returned interrupt's stop channel.
+func watch(sigs <-chan os.Signal, outs *outputs, gentle bool, stderr io.Writer, done <-chan struct{}) *interrupt {
+	in := &interrupt{stop: make(chan struct{})}
+	go func() {
+		for first := true; ; first = false {
+			var sig os.Signal
+			select {
+			case sig = <-sigs:
+			case <-done:
+				return
+			}
+			if first && gentle {
+				in.sig = sig
+				close(in.stop)
+				fmt.Fprintf(stderr, "eccounter-sim: %s: finishing the seeds under way (again to stop at once)\n", signalName(sig))
+				continue
+			}
+			outs.discard()
+			msg := ""
+			if len(outs.files) > 0 {
+				msg = "; output files left as they were"
+			}
+			fmt.Fprintf(stderr, "eccounter-sim: stopped by %s%s\n", signalName(sig), msg)
+			os.Exit(signalCode(sig))
+		}
+	}()
+	return in
 }
 
 // verdict is the exit code a run's report calls for.
@@ -473,11 +623,12 @@ func writeHeader(w *bufio.Writer, sc *scenarios.Scenario, replay string) {
 	w.Write(sc.Resolved().TOML())
 }
 
-// replayCommand is the command line that reproduces the run.
+// replayCommand is the command line that reproduces the run, ready to
+// paste into a shell whatever the scenario file is called.
 func replayCommand(sc *scenarios.Scenario) string {
 	cmd := "eccounter-sim -seed " + strconv.FormatInt(sc.Seed, 10)
 	if sc.Name != scenarios.DefaultName {
-		cmd += " " + sc.Name
+		cmd += " " + scenarios.ShellQuote(sc.Name)
 	}
 	return cmd
 }
@@ -507,30 +658,6 @@ func diagramOptions(o options) viz.DiagramOptions {
 	return viz.DiagramOptions{Nodes: o.nodes, From: o.window[0], To: o.window[1]}
 }
 
-// writeFile writes a file for flag -flag with draw, buffered, reporting
-// errors under the flag's name.
-func writeFile(flag, path string, draw func(io.Writer) error) error {
-	if path == "" {
-		return nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return badInputError{"-" + flag + ": " + err.Error()}
-	}
-	w := bufio.NewWriter(f)
-	err = draw(w)
-	if ferr := w.Flush(); err == nil {
-		err = ferr
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("-%s: %w", flag, err)
-	}
-	return nil
-}
-
 // writeReport writes the -report page of a run, with its pictures.
 func writeReport(col *report.Collector, rec *viz.Recorder, r model.Report, sc *scenarios.Scenario, replay string, o options) error {
 	var diagram, chart bytes.Buffer
@@ -542,16 +669,16 @@ func writeReport(col *report.Collector, rec *viz.Recorder, r model.Report, sc *s
 	}
 	page := report.Page{Name: sc.Name, Replay: replay, Scenario: string(sc.Resolved().TOML()),
 		Diagram: diagram.Bytes(), Chart: chart.Bytes()}
-	return writeFile("report", o.report, func(w io.Writer) error { return report.Write(w, col, rec, &r, page) })
+	return writeFile(o.outs.get("report"), func(w io.Writer) error { return report.Write(w, col, rec, &r, page) })
 }
 
 // writePictures writes the -diagram and -chart files of a run.
 func writePictures(rec *viz.Recorder, r model.Report, o options) error {
-	err := writeFile("diagram", o.diagram, func(w io.Writer) error {
+	err := writeFile(o.outs.get("diagram"), func(w io.Writer) error {
 		return viz.Diagram(w, rec, r, diagramOptions(o))
 	})
 	if err != nil {
 		return err
 	}
-	return writeFile("chart", o.chart, func(w io.Writer) error { return viz.Chart(w, rec, r) })
+	return writeFile(o.outs.get("chart"), func(w io.Writer) error { return viz.Chart(w, rec, r) })
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -140,9 +139,10 @@ func describe(sc *scenarios.Scenario) string {
 // maxShrinkRuns bounds the work of -shrink; each run is a full simulation.
 const maxShrinkRuns = 5000
 
-// runShrink shrinks the failing run of sc, writes the result to path, and
-// reports on w. A run that passes has nothing to shrink.
-func runShrink(w io.Writer, sc *scenarios.Scenario, path string) (int, error) {
+// runShrink shrinks the failing run of sc, writes the result to out, and
+// reports on w. A run that passes has nothing to shrink, and out is left
+// as it was.
+func runShrink(w io.Writer, sc *scenarios.Scenario, out *output) (int, error) {
 	check := firstFailure(sc)
 	if check == "" {
 		fmt.Fprintf(w, "%s passes every check with seed %d: nothing to shrink\n", sc.Name, sc.Seed)
@@ -153,10 +153,10 @@ func runShrink(w io.Writer, sc *scenarios.Scenario, path string) (int, error) {
 	fmt.Fprintf(&b, "# Shrunk by eccounter-sim -shrink from %s, seed %d, which fails %s.\n", sc.Name, sc.Seed, check)
 	fmt.Fprintf(&b, "# Smallest scenario found that still fails it, with the same seed.\n")
 	b.Write(small.TOML())
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		return exitUsage, badInputError{"-shrink: " + err.Error()}
+	if err := writeFile(out, func(w io.Writer) error { _, err := io.WriteString(w, b.String()); return err }); err != nil {
+		return exitUsage, err
 	}
 	fmt.Fprintf(w, "fails:   %s\nfrom:    %s\nto:      %s\nruns:    %d\nwritten: %s\nreplay:  eccounter-sim %s\n",
-		check, describe(sc.Resolved()), describe(small), runs, path, path)
+		check, describe(sc.Resolved()), describe(small), runs, out.path, scenarios.ShellQuote(out.path))
 	return exitFail, nil
 }

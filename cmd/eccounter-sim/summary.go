@@ -47,6 +47,9 @@ type tally struct {
 	// firstFailures holds the smallest maxReplays failing seeds, as a
 	// max-heap so that the largest of them is the one to drop.
 	firstFailures failureHeap
+
+	// partial, if set, says which seeds an interrupted sweep covered.
+	partial string
 }
 
 // add counts one record. A seed seen before is skipped (and counted as
@@ -92,6 +95,9 @@ func (t *tally) writeSummary(w io.Writer, sc *scenarios.Scenario) error {
 	var b strings.Builder
 	n := t.seeds.n
 	fmt.Fprintf(&b, "== sweep: %s ==\n", sc.Name)
+	if t.partial != "" {
+		fmt.Fprintf(&b, "partial:        %s\n", t.partial)
+	}
 	if n == 0 {
 		b.WriteString("seeds:          none\n")
 		_, err := io.WriteString(w, b.String())
@@ -148,10 +154,10 @@ func (t *tally) writeSummary(w io.Writer, sc *scenarios.Scenario) error {
 const histogramBins = 30
 
 // writeHistogram writes the histogram of the seeds' convergence times
-// after their last accepted set to path (-chart with a sweep), with the
+// after their last accepted set to chart (-chart with a sweep), with the
 // percentiles the summary gives marked. With no seed converged after a
 // set, there is nothing to draw, and it says so on stderr.
-func (t *tally) writeHistogram(path string, stderr io.Writer) error {
+func (t *tally) writeHistogram(chart *output, stderr io.Writer) error {
 	h := &t.afterLastSet
 	if h.n == 0 {
 		fmt.Fprintf(stderr, "eccounter-sim: -chart: no seed converged after an accepted set; no histogram written\n")
@@ -172,7 +178,7 @@ func (t *tally) writeHistogram(path string, stderr io.Writer) error {
 		markers = append(markers, viz.Marker{At: h.percentile(p), Label: fmt.Sprintf("p%d %s", p, fmtMillis(h.percentile(p)))})
 	}
 	title := fmt.Sprintf("convergence after the last accepted set, %d seeds", h.n)
-	return writeFile("chart", path, func(w io.Writer) error { return viz.Histogram(w, title, bins, markers) })
+	return writeFile(chart, func(w io.Writer) error { return viz.Histogram(w, title, bins, markers) })
 }
 
 // replayFailure is the command that shows why a seed failed: its run, or,
@@ -185,7 +191,7 @@ func replayFailure(sc *scenarios.Scenario, f failure) string {
 	}
 	cmd := fmt.Sprintf("eccounter-sim -seeds %d..%d -check-determinism", f.seed, f.seed)
 	if sc.Name != scenarios.DefaultName {
-		cmd += " " + sc.Name
+		cmd += " " + scenarios.ShellQuote(sc.Name)
 	}
 	return cmd
 }
@@ -355,7 +361,7 @@ func (e badInputError) Error() string { return e.msg }
 // writes their summary to w: -summarize. Unlike a sweep, whose output is
 // its records, the summary is then what was asked for, so it goes to
 // standard output (or -o).
-func summarize(w io.Writer, stdin io.Reader, stderr io.Writer, sc *scenarios.Scenario, files []string, chart string) (int, error) {
+func summarize(w io.Writer, stdin io.Reader, stderr io.Writer, sc *scenarios.Scenario, files []string, chart *output) (int, error) {
 	var t tally
 	for _, name := range files {
 		var r io.Reader = stdin
@@ -376,7 +382,7 @@ func summarize(w io.Writer, stdin io.Reader, stderr io.Writer, sc *scenarios.Sce
 	if err := t.writeSummary(w, sc); err != nil {
 		return exitFail, err
 	}
-	if chart != "" {
+	if chart != nil {
 		if err := t.writeHistogram(chart, stderr); err != nil {
 			return exitFail, err
 		}

@@ -213,11 +213,17 @@ type sweepOptions struct {
 	records  bool      // write the JSON lines (not with -q)
 	progress io.Writer // where to draw a progress line, or nil
 	window   int       // sweepWindow, unless a test wants a smaller one
+	// stop, once closed, ends the sweep early: no more seeds are started,
+	// and the records of those under way are written, so that the records
+	// are always those of the first seeds of the range. Nil: never.
+	stop <-chan struct{}
 }
 
 // runSweep runs the sweep the command line asks for, writes its records to
 // w (which buffers out) and its summary to stderr, and returns the exit
-// code.
+// code. Stopped by a signal, it writes the records of the seeds finished,
+// its summary marked partial with the seeds it covers, and no -chart, and
+// returns the signal's exit code.
 func runSweep(w *bufio.Writer, out, stderr io.Writer, sc *scenarios.Scenario, o options) (int, error) {
 	so := sweepOptions{
 		seeds:    o.shard.of(o.seeds),
@@ -225,6 +231,7 @@ func runSweep(w *bufio.Writer, out, stderr io.Writer, sc *scenarios.Scenario, o 
 		checkDet: o.checkDet,
 		records:  !o.quiet,
 		window:   sweepWindow,
+		stop:     o.intr.stopped(),
 	}
 	// A progress line is for a person watching a terminal; in a pipe, a
 	// file or a test it would only be noise. Not when the records go to
@@ -241,9 +248,24 @@ func runSweep(w *bufio.Writer, out, stderr io.Writer, sc *scenarios.Scenario, o 
 	if err := w.Flush(); err != nil {
 		return exitFail, err
 	}
+	// A signal that came after the last seed was handed out interrupted
+	// nothing: the sweep is whole.
+	if code, all, done := o.intr.code(), so.seeds, t.seeds.n; code != 0 && done < all.n {
+		t.partial = fmt.Sprintf("interrupted after seeds %d..%d of %d..%d", all.first, all.seed(done)-1, all.first, all.seed(all.n-1))
+		if done == 0 {
+			t.partial = fmt.Sprintf("interrupted before any seed of %d..%d", all.first, all.seed(all.n-1))
+		}
+		t.writeSummary(stderr, sc)
+		if o.chart != "" {
+			// A picture has no room to say it is partial; -summarize
+			// -chart draws it from the records.
+			fmt.Fprintf(stderr, "eccounter-sim: -chart: %s not written: the sweep was interrupted\n", o.chart)
+		}
+		return code, nil
+	}
 	t.writeSummary(stderr, sc)
 	if o.chart != "" {
-		if err := t.writeHistogram(o.chart, stderr); err != nil {
+		if err := t.writeHistogram(o.outs.get("chart"), stderr); err != nil {
 			return exitFail, err
 		}
 	}
@@ -257,6 +279,9 @@ func runSweep(w *bufio.Writer, out, stderr io.Writer, sc *scenarios.Scenario, o 
 // than /dev/null (which is one too). It needs no dependency: that is all a
 // progress line needs to know.
 func isTerminal(w io.Writer) bool {
+	if s, ok := w.(*syncWriter); ok {
+		w = s.w
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
@@ -300,10 +325,14 @@ func sweep(w io.Writer, sc *scenarios.Scenario, o sweepOptions, t *tally) error 
 			case <-tokens:
 			case <-stop:
 				return
+			case <-o.stop:
+				return
 			}
 			select {
 			case next <- k:
 			case <-stop:
+				return
+			case <-o.stop:
 				return
 			}
 		}
