@@ -516,7 +516,11 @@ func plural(s string) string {
 		return s
 	}
 	first, rest, _ := strings.Cut(s, " ")
-	if rest != "" {
+	switch {
+	case strings.HasSuffix(first, ":"):
+		// "string: a node's name" -> "strings: a node's name"
+		return strings.TrimSuffix(first, ":") + "s: " + rest
+	case rest != "":
 		return first + "s " + rest
 	}
 	return s + "s"
