@@ -331,6 +331,7 @@ func (k *checker) valueChanged(s *Step, name nodeName, before, after int64) {
 		// without durable storage, or a bug), so a scan is cheap enough.
 		k.atCur--
 		if k.atCur == 0 {
+			k.flight.fell()
 			k.curMax = 0
 			for _, r := range k.c.servers {
 				k.curMax = max(k.curMax, r.Counter())
