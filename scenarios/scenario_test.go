@@ -336,6 +336,35 @@ func TestParseErrors(t *testing.T) {
 		{"unknown subtable", "[latency.sub]\nx = 1\n", 1, 2, "latency.sub", "latency.sub", lat},
 		{"field name without a key", "Name = \"x\"\n", 1, 1, "Name", "Name", "unknown key"},
 
+		// Dotted keys and headers: the error names the first part that is
+		// wrong, and the table it is wrong in.
+		{"dotted unknown table", "foo.bar = 1\n", 1, 1, "foo", "foo", "unknown key; " + top},
+		{"unknown table header", "[foo.bar]\n", 1, 2, "foo", "foo", "unknown key; " + top},
+		{"dotted unknown key in [sync]", "[sync]\na.b = 1\n", 2, 1, "a.b", "sync.a", "unknown key; the keys allowed in [sync] are strategy, fanout, k, feedback, coin, anti_entropy"},
+		{"dotted key through a value", "seed.x = 1\n", 1, 1, "seed", "seed", "takes a value, not a table: write seed = VALUE at the top level"},
+		{"value as a table", "[seed]\n", 1, 2, "seed", "seed", "takes a value, not a table"},
+		{"value as an array of tables", "[[seed]]\n", 1, 3, "seed", "seed", "takes a value, not a table"},
+		{"dotted key through a table's value", "latency.min.x = 1\n", 1, 1, "latency", "latency.min", "takes a value, not a table: write min = VALUE in [latency]"},
+		{"table through a table's value", "[sync]\n[sync.strategy]\n", 2, 2, "sync.strategy", "sync.strategy", "takes a value, not a table: write strategy = VALUE in [sync]"},
+		{"table through an entry's value", "[[partition]]\n[partition.groups]\n", 2, 2, "partition.groups", "partition.groups", "takes a value, not a table: write groups = VALUE in [[partition]]"},
+
+		// An unknown key suggests the known one it is closest to.
+		{"misspelt key", "sync_intervall = \"1s\"\n", 1, 1, "sync_intervall", "sync_intervall", top + "; did you mean sync_interval?"},
+		{"swapped letters", "servres = 3\n", 1, 1, "servres", "servres", "; did you mean servers?"},
+		{"upper-case key suggests lower case", "SERVERS = 3\n", 1, 1, "SERVERS", "SERVERS", "; did you mean servers?"},
+		{"misspelt table", "[latencey]\n", 1, 2, "latencey", "latencey", "; did you mean the table [latency]?"},
+		{"misspelt key in [latency]", "[latency]\nmxa = \"2ms\"\n", 2, 1, "mxa", "latency.mxa", lat + "; did you mean max?"},
+		{"dot for underscore", "sync.intervall = \"1s\"\n", 1, 1, "sync", "sync.intervall", "; did you mean the top-level key sync_interval?"},
+		{"key of [sync] at the top", "fanout = 2\n", 1, 1, "fanout", "fanout", top + "; fanout is a key of [sync]"},
+		{"top-level key in a table", "[sync]\nservers = 2\n", 2, 1, "servers", "sync.servers", "; servers is a top-level key: set it before any table"},
+
+		// Messages say what is wanted in TOML's words, never Go's.
+		{"date for integer", "seed = 2020-01-01\n", 1, 8, "2020", "seed", "want an integer, have a TOML local date"},
+		{"datetime for boolean", "swarm = 1979-05-27T07:32:00Z\n", 1, 9, "1979", "swarm", "want true or false, have a TOML datetime"},
+		{"array for [sync]", "sync = [1]\n", 1, 8, "[1]", "sync", "want a table ([sync]), have a TOML array"},
+		{"inline table for a group", "[[partition]]\ngroups = [[\"server-1\"]]\n[[partition]]\ngroups = [{}]\n", 4, 11, "{}", "partition[2].groups",
+			`want a group of node names, such as ["server-1", "client-1"], have a TOML inline table`},
+
 		// Wrong types.
 		{"string for integer", "servers = \"x\"\n", 1, 11, `"x"`, "servers", "want an integer, have a TOML string"},
 		{"float for integer", "seed = 1.5\n", 1, 8, "1.5", "seed", "want an integer, have a TOML float"},
