@@ -96,8 +96,8 @@ type options struct {
 	trace   string
 	out     string
 	quiet   bool
-	file    string
-	files   []string // with -epidemic, every scenario file given
+	file    string   // the scenario file; given only if files is not empty
+	files   []string // every scenario file given (several with -epidemic)
 
 	// A sweep (-seeds) and its flags; see sweep.go.
 	seeds     seedRange
@@ -288,7 +288,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	sc := scenarios.Default()
-	if o.file != "" {
+	// An empty argument is a file name too, a bad one: not a way to ask
+	// for the default scenario.
+	if len(o.files) > 0 {
 		var err error
 		if sc, err = scenarios.Load(o.file); err != nil {
 			fmt.Fprintf(stderr, "eccounter-sim: %v\n", err)
