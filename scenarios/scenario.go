@@ -515,7 +515,10 @@ func (s *Scenario) validate(keys map[string]position) *Error {
 	if err := s.Sync.validate(keys, s.Servers); err != nil {
 		return err
 	}
-	return s.validateFaults(keys)
+	if err := s.validateFaults(keys); err != nil {
+		return err
+	}
+	return s.checkMemory(keys)
 }
 
 func (y *Sync) validate(keys map[string]position, servers int) *Error {

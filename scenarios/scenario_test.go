@@ -503,6 +503,23 @@ func TestParseErrors(t *testing.T) {
 			"1001 is out of range: allowed 0 to 1000 (with direct mail, each accepted set sends servers-1 messages, and every server may accept one at once)"},
 		{"inline: fanout with direct-mail", "sync = { strategy = \"direct-mail\", fanout = 3 }\n", 1, 45, "3", "sync.fanout",
 			`not used by strategy "direct-mail"`},
+
+		// Memory: the messages in flight at once, and the partitions'
+		// groups, as checkMemory estimates them.
+		{"sync_interval 1ns", "sync_interval = \"1ns\"\n", 1, 17, `"1ns"`, "sync_interval",
+			"3 servers syncing by broadcast every 1ns with latency up to 10ms keep about 60000000 messages in flight: more than the limit of 10000000; lengthen sync_interval, shorten latency or use fewer servers"},
+		{"1000 servers every 1ms", "servers = 1000\nsync_interval = \"1ms\"\n", 2, 17, `"1ms"`, "sync_interval",
+			"1000 servers syncing by broadcast every 1ms with latency up to 10ms keep about 11000000 messages in flight"},
+		{"exponential tail", "servers = 1000\nsync_interval = \"100ms\"\n[latency]\ndistribution = \"exponential\"\nfloor = \"1ms\"\nmean = \"1s\"\n", 2, 17, `"100ms"`, "sync_interval",
+			"1000 servers syncing by broadcast every 100ms with latency up to 6.91s (its 99.9th percentile) keep about 70000000 messages in flight"},
+		{"anti-entropy every 100us", "servers = 100000\n[sync]\nstrategy = \"rumor-push\"\nanti_entropy = \"100us\"\n", 4, 16, `"100us"`, "sync.anti_entropy",
+			"100000 servers running anti-entropy every 100us with latency up to 10ms keep about 20000000 messages in flight: more than the limit of 10000000; lengthen anti_entropy"},
+		{"direct mail to 999 servers", "servers = 1000\nclients = 100000\n[sync]\nstrategy = \"direct-mail\"\n", 2, 11, "100000", "clients",
+			"100000 clients whose sets are each mailed to 999 servers, with latency from 1ms up to 10ms keep about 600000000 messages in flight"},
+		{"clients giving up every 1us", "clients = 1000000\nrequest_timeout = \"1us\"\n", 2, 19, `"1us"`, "request_timeout",
+			"1000000 clients giving up on requests after 1us with latency up to 10ms keep about 100000000 messages in flight: more than the limit of 10000000; lengthen request_timeout"},
+		{"partitions of a million nodes", "servers = 2\nclients = 1000000\nrequests_per_client = 1\n" + strings.Repeat("[[partition]]\ngroups = [[\"server-1\"]]\n", 100), 102, 3, "partition]]", "partition[50]",
+			"100 partitions over 1000002 nodes keep 100000200 group entries: more than the limit of 50000000"},
 	}
 	const file = "bad.toml"
 	for _, tt := range tests {
