@@ -167,7 +167,7 @@ func (s *Scenario) validatePartition(keys map[string]position, i int) *Error {
 		}
 		for _, name := range g {
 			if _, ok := s.nodeID(name); !ok {
-				return fail(keys, key+"groups", "unknown node %q: %s", name, s.nodeNames())
+				return fail(keys, key+"groups", "unknown node %s: %s", quote(name), s.nodeNames())
 			}
 			if prev, dup := seen[name]; dup {
 				return fail(keys, key+"groups", "%s is in group %d and group %d: groups must not overlap", name, prev+1, gi+1)
@@ -186,7 +186,7 @@ func (s *Scenario) validateCrash(keys map[string]position, i int) *Error {
 	case c.Node == "":
 		return fail(keys, key+"node", "a crash needs node, the server that crashes")
 	case !ok:
-		return fail(keys, key+"node", "unknown node %q: %s", c.Node, s.nodeNames())
+		return fail(keys, key+"node", "unknown node %s: %s", quote(c.Node), s.nodeNames())
 	case int(id) >= s.Servers:
 		return fail(keys, key+"node", "%s is a client; only servers crash (a client's server crashing is what a client sees)", c.Node)
 	}

@@ -876,8 +876,10 @@ func TestSwarmResolved(t *testing.T) {
 // validation, or the run's header does not replay.
 func TestSwarmResolvedLongRuns(t *testing.T) {
 	docs := map[string]string{
-		"window 1111h":           "swarm = true\nmax_time = \"1000h\"\nrequests_per_client = 200000\n[latency]\ndistribution = \"fixed\"\nfixed = \"10s\"\n",
-		"window overflows int64": "swarm = true\nmax_time = \"1000h\"\nrequests_per_client = 1000000\n[latency]\ndistribution = \"exponential\"\nfloor = \"24h\"\nmean = \"24h\"\n",
+		"window 1111h": "swarm = true\nmax_time = \"1000h\"\nrequests_per_client = 200000\n[latency]\ndistribution = \"fixed\"\nfixed = \"10s\"\n",
+		// Syncing once a day: every 100ms, with latencies of days,
+		// would keep more messages in flight than MaxInFlight allows.
+		"window overflows int64": "swarm = true\nmax_time = \"1000h\"\nsync_interval = \"24h\"\nrequests_per_client = 1000000\n[latency]\ndistribution = \"exponential\"\nfloor = \"24h\"\nmean = \"24h\"\n",
 	}
 	for name, doc := range docs {
 		t.Run(name, func(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/pelletier/go-toml/v2/unstable"
 )
@@ -28,12 +27,42 @@ var (
 		"partition": {"at", "heal"},
 		"crash":     {"at", "restart"},
 	}
+	// maxTables bounds the entries of each array of tables.
+	maxTables = map[string]int{"partition": MaxPartitions, "crash": MaxCrashes}
 	// subTables are the top-level keys that are tables, not values.
 	subTables = []string{"latency", "sync", "partition", "crash"}
 )
 
 // position is where a key's value is written in a scenario file, from 1.
 type position struct{ line, col int }
+
+// lineIndex finds the line and column of a byte offset in a document. It
+// records where each line starts, once, so that placing every key of a
+// large file takes a binary search each: go-toml's Parser.Shape counts the
+// newlines from the start of the document on every call, which made
+// placing the keys of a file of thousands of tables quadratic (seconds for
+// a few thousand [[partition]] tables).
+type lineIndex struct {
+	data   []byte
+	starts []int // the offset at which each line starts
+}
+
+func newLineIndex(data []byte) *lineIndex {
+	x := &lineIndex{data: data, starts: []int{0}}
+	for i, c := range data {
+		if c == '\n' {
+			x.starts = append(x.starts, i+1)
+		}
+	}
+	return x
+}
+
+// at is the position of offset: columns count bytes from 1, as go-toml's
+// do.
+func (x *lineIndex) at(offset int) position {
+	line, _ := slices.BinarySearch(x.starts, offset+1) // the lines starting at or before offset
+	return position{line, offset - x.starts[line-1] + 1}
+}
 
 // keyPositions maps every key the document sets, dotted ("latency.min"),
 // to where its value is written, and checks what go-toml's decoder would
@@ -46,6 +75,7 @@ func keyPositions(data []byte) (map[string]position, *Error) {
 	keys := make(map[string]position)
 	var p unstable.Parser
 	p.Reset(data)
+	lines := newLineIndex(data)
 	var table []string
 	arrays := make(map[string]int) // [[name]] tables seen so far
 	for p.NextExpression() {
@@ -53,8 +83,8 @@ func keyPositions(data []byte) (map[string]position, *Error) {
 		switch e.Kind {
 		case unstable.Table, unstable.ArrayTable:
 			table = appendKey(table[:0], e)
-			pos := keyPosition(&p, e)
-			if err := checkKey(table, pos); err != nil {
+			pos := keyPosition(lines, e)
+			if err := checkKey(table, true, pos); err != nil {
 				return nil, err
 			}
 			if err := checkTableForm(table, e.Kind == unstable.ArrayTable, pos); err != nil {
@@ -66,11 +96,15 @@ func keyPositions(data []byte) (map[string]position, *Error) {
 				// entry itself maps to its header, for errors about a
 				// key it lacks.
 				arrays[table[0]]++
+				if limit := maxTables[table[0]]; arrays[table[0]] > limit {
+					return nil, &Error{Line: pos.line, Col: pos.col, Key: fmt.Sprintf("%s[%d]", table[0], arrays[table[0]]),
+						Msg: fmt.Sprintf("too many %s tables: allowed at most %d", tableHeader(table[0]), limit)}
+				}
 				table[0] = fmt.Sprintf("%s[%d]", table[0], arrays[table[0]])
 				keys[table[0]] = pos
 			}
 		case unstable.KeyValue:
-			if err := addKeyValue(&p, keys, table, e); err != nil {
+			if err := addKeyValue(lines, keys, table, e); err != nil {
 				return nil, err
 			}
 		}
@@ -85,12 +119,12 @@ func keyPositions(data []byte) (map[string]position, *Error) {
 
 // addKeyValue records a key = value under the table path, and the keys of
 // an inline table value (latency = { min = "1ms" }) under its own path.
-func addKeyValue(p *unstable.Parser, keys map[string]position, table []string, kv *unstable.Node) *Error {
+func addKeyValue(lines *lineIndex, keys map[string]position, table []string, kv *unstable.Node) *Error {
 	path := appendKey(slices.Clone(table), kv)
 	v := kv.Value()
-	keyPos := keyPosition(p, kv)
-	pos := valuePosition(p, kv)
-	if err := checkKey(path, keyPos); err != nil {
+	keyPos := keyPosition(lines, kv)
+	pos := valuePosition(lines, kv)
+	if err := checkKey(path, false, keyPos); err != nil {
 		return err
 	}
 	if len(path) == 1 {
@@ -105,7 +139,7 @@ func addKeyValue(p *unstable.Parser, keys map[string]position, table []string, k
 			return &Error{Line: pos.line, Col: pos.col, Key: key,
 				Msg: fmt.Sprintf("want a duration string such as \"100ms\", have a TOML %s", kindWords(v.Kind))}
 		}
-		if _, err := time.ParseDuration(string(v.Data)); err != nil {
+		if _, err := parseDuration(string(v.Data)); err != nil {
 			return &Error{Line: pos.line, Col: pos.col, Key: key,
 				Msg: fmt.Sprintf("want a duration such as \"100ms\" or \"2s\": %v", err)}
 		}
@@ -113,7 +147,7 @@ func addKeyValue(p *unstable.Parser, keys map[string]position, table []string, k
 	if v.Kind == unstable.InlineTable {
 		for it := v.Children(); it.Next(); {
 			if n := it.Node(); n.Kind == unstable.KeyValue {
-				if err := addKeyValue(p, keys, path, n); err != nil {
+				if err := addKeyValue(lines, keys, path, n); err != nil {
 					return err
 				}
 			}
@@ -132,13 +166,35 @@ func tableOf(path []string) string {
 	return name
 }
 
-// checkKey rejects a key that is not exactly one a scenario may set.
-func checkKey(path []string, pos position) *Error {
-	name := path[len(path)-1]
-	if len(path) > 2 || !slices.Contains(tableKeys[tableOf(path)], name) {
-		return &Error{Line: pos.line, Col: pos.col, Key: strings.Join(path, "."), Msg: unknownKey(path)}
+// checkKey rejects a key that is not exactly one a scenario may set, and a
+// path through a key that is not a table, such as seed.x or [sync.k]: of
+// the keys a scenario sets, only the top-level latency, sync, partition
+// and crash are tables. header says that path is a table's header, which
+// must name a table itself.
+func checkKey(path []string, header bool, pos position) *Error {
+	fail := func(n int, msg string) *Error {
+		return &Error{Line: pos.line, Col: pos.col, Key: strings.Join(path[:n], "."), Msg: msg}
+	}
+	top, _, _ := strings.Cut(path[0], "[")
+	switch {
+	case !slices.Contains(tableKeys[""], top):
+		return fail(1, unknownKey("", top))
+	case !slices.Contains(subTables, top) && (header || len(path) > 1):
+		return fail(1, notATable(top))
+	case len(path) == 1:
+		return nil
+	case !slices.Contains(tableKeys[top], path[1]):
+		return fail(2, unknownKey(top, path[1]))
+	case header || len(path) > 2:
+		return fail(2, fmt.Sprintf("takes a value, not a table: write %s = VALUE in %s", path[1], tableHeader(top)))
 	}
 	return nil
+}
+
+// notATable says that a top-level key that takes a value was written as a
+// table.
+func notATable(key string) string {
+	return fmt.Sprintf("takes a value, not a table: write %s = VALUE at the top level, before any table (the tables are [latency], [sync], [[partition]] and [[crash]])", key)
 }
 
 // checkTableForm requires [latency] to be a table and partitions and
@@ -160,14 +216,12 @@ func checkTableForm(path []string, array bool, pos position) *Error {
 	return nil
 }
 
-// unknownKey says what may stand where an unknown key does.
-func unknownKey(path []string) string {
-	if t := tableOf(path); t != "" {
-		header := "[" + t + "]"
-		if t != "latency" && t != "sync" {
-			header = "[" + header + "]"
-		}
-		return fmt.Sprintf("unknown key; the keys allowed in %s are %s", header, strings.Join(tableKeys[t], ", "))
+// unknownKey says what may stand in table ("" for the top level) where
+// the unknown key name does, and which known key it may have meant.
+func unknownKey(table, name string) string {
+	hint := suggestion(table, name)
+	if table != "" {
+		return fmt.Sprintf("unknown key; the keys allowed in %s are %s%s", tableHeader(table), strings.Join(tableKeys[table], ", "), hint)
 	}
 	var values []string
 	for _, k := range tableKeys[""] {
@@ -175,22 +229,29 @@ func unknownKey(path []string) string {
 			values = append(values, k)
 		}
 	}
-	return "unknown key; the keys allowed here are " + strings.Join(values, ", ") + " and the tables [latency], [sync], [[partition]] and [[crash]]"
+	return "unknown key; the keys allowed here are " + strings.Join(values, ", ") + " and the tables [latency], [sync], [[partition]] and [[crash]]" + hint
+}
+
+// unknownKeyAt is unknownKey for a key path, dotted or not.
+func unknownKeyAt(path []string) string {
+	if t := tableOf(path); len(path) >= 2 && len(tableKeys[t]) > 0 {
+		return unknownKey(t, path[1])
+	}
+	return unknownKey("", path[0])
 }
 
 // valuePosition is where the value of kv starts. go-toml records no range
 // for arrays and inline tables, so it is found from the key: the first
 // character after the "=" that follows the key's last part.
-func valuePosition(p *unstable.Parser, kv *unstable.Node) position {
+func valuePosition(lines *lineIndex, kv *unstable.Node) position {
 	if v := kv.Value(); v.Raw.Length > 0 {
-		sh := p.Shape(v.Raw)
-		return position{sh.Start.Line, sh.Start.Column}
+		return lines.at(int(v.Raw.Offset))
 	}
 	var last *unstable.Node
 	for it := kv.Key(); it.Next(); {
 		last = it.Node()
 	}
-	data := p.Data()
+	data := lines.data
 	i := int(last.Raw.Offset + last.Raw.Length)
 	for i < len(data) && data[i] != '=' {
 		i++
@@ -198,17 +259,15 @@ func valuePosition(p *unstable.Parser, kv *unstable.Node) position {
 	for i++; i < len(data) && (data[i] == ' ' || data[i] == '\t'); i++ {
 	}
 	if i >= len(data) {
-		return keyPosition(p, kv)
+		return keyPosition(lines, kv)
 	}
-	sh := p.Shape(unstable.Range{Offset: uint32(i), Length: 1})
-	return position{sh.Start.Line, sh.Start.Column}
+	return lines.at(i)
 }
 
-func keyPosition(p *unstable.Parser, n *unstable.Node) position {
+func keyPosition(lines *lineIndex, n *unstable.Node) position {
 	it := n.Key()
 	it.Next()
-	sh := p.Shape(it.Node().Raw)
-	return position{sh.Start.Line, sh.Start.Column}
+	return lines.at(int(it.Node().Raw.Offset))
 }
 
 func appendKey(path []string, n *unstable.Node) []string {

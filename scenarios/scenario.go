@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"regexp"
@@ -96,7 +97,7 @@ type Duration time.Duration
 
 // UnmarshalText parses a duration string.
 func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
+	v, err := parseDuration(string(b))
 	if err != nil {
 		return fmt.Errorf("want a duration such as \"100ms\" or \"2s\": %w", err)
 	}
@@ -133,6 +134,13 @@ const (
 	MaxClients = 1_000_000
 	// MaxRequests bounds requests_per_client.
 	MaxRequests = 1_000_000
+	// MaxPartitions bounds the [[partition]] tables: the simulator keeps,
+	// for each, the group of every node, and tests every message against
+	// each.
+	MaxPartitions = 1000
+	// MaxCrashes bounds the [[crash]] tables: each is checked against the
+	// earlier crashes of its server, and each is two events.
+	MaxCrashes = 1000
 	// MaxEventsLimit bounds max_events: about ten minutes of simulation.
 	MaxEventsLimit = 1_000_000_000
 	// maxSpan bounds every duration; maxRunTime bounds max_time. Both keep
@@ -180,25 +188,76 @@ func Default() *Scenario {
 	return s
 }
 
-// Load reads and validates the scenario file at path.
+// Load reads and validates the scenario file at path. It reads regular
+// files only: a named pipe or a device such as /dev/zero could block
+// for ever or never end; and at most maxFileSize bytes.
 func Load(path string) (*Scenario, error) {
+	if path == "" {
+		return nil, &Error{File: `""`, Msg: "the scenario file name is empty; name a file, or give none to run the default scenario"}
+	}
+	// Stat before opening: opening a named pipe blocks until something
+	// writes to it.
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, pathError(path, err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, &Error{File: path, Msg: "not a regular file (" + fileKind(info.Mode()) + "); a scenario is a TOML file"}
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, pathError(path, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
-		return nil, err // an *fs.PathError: it names the file
+		return nil, pathError(path, err)
 	}
 	if len(data) > maxFileSize {
-		return nil, fmt.Errorf("%s: file is larger than %d bytes; a scenario is a few lines of TOML", path, maxFileSize)
+		return nil, &Error{File: path, Msg: fmt.Sprintf("file is larger than %d bytes; a scenario is a few lines of TOML", maxFileSize)}
 	}
 	return Parse(path, data)
 }
 
-// Parse decodes and validates a scenario; name is used in errors.
+// pathError places an error of the file system at the file, as an
+// *Error, so that it is rendered as every other: the file name escaped.
+// It unwraps to err (errors.Is(err, fs.ErrNotExist) holds for a missing
+// file).
+func pathError(path string, err error) *Error {
+	msg := err.Error()
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		msg = pe.Err.Error()
+	}
+	return &Error{File: path, Msg: msg, cause: err}
+}
+
+// fileKind names the kind of a file that is not a regular one.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a plain file of bytes"
+}
+
+// bom is the UTF-8 byte order mark, which some editors write at the start
+// of a file.
+const bom = "\uFEFF"
+
+// Parse decodes and validates a scenario; name is used in errors. A UTF-8
+// byte order mark at the start is skipped: it is no part of the text, and
+// TOML has no place for it.
 func Parse(name string, data []byte) (*Scenario, error) {
+	data = bytes.TrimPrefix(data, []byte(bom))
 	sc := defaults()
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -228,7 +287,11 @@ type Error struct {
 	Key       string
 	Msg       string
 	source    []byte
+	cause     error // the file system's error, for Unwrap
 }
+
+// Unwrap returns the file system's error behind e, if any.
+func (e *Error) Unwrap() error { return e.cause }
 
 // in places the error in the file name with contents data.
 func (e *Error) in(name string, data []byte) *Error {
@@ -237,21 +300,30 @@ func (e *Error) in(name string, data []byte) *Error {
 }
 
 // Error renders the problem as "file:line:col: key: message", then the line
-// of the file it is on with a caret under the place.
+// of the file it is on with a caret under the place. Whatever the file
+// holds, the rendering is short and printable: the parts are cut to a few
+// hundred characters, the line to a window around the place, and control
+// characters, terminal escapes among them, are written as Go escapes.
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString(e.File)
+	b.WriteString(printable(e.File, maxFileName))
 	if e.Line > 0 {
 		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Col)
 	}
 	b.WriteString(": ")
 	if e.Key != "" {
-		b.WriteString(e.Key + ": ")
+		// A key of odd characters is quoted, as TOML writes it.
+		key := printable(e.Key, maxQuoted)
+		if escaped(e.Key, false) != e.Key {
+			key = quote(e.Key)
+		}
+		b.WriteString(key + ": ")
 	}
-	b.WriteString(e.Msg)
+	b.WriteString(printable(e.Msg, maxMessage))
 	if line, ok := sourceLine(e.source, e.Line); ok && e.Col > 0 && e.Col <= len(line)+1 {
+		shown, before := lineExcerpt(line, e.Col)
 		prefix := fmt.Sprintf("  %4d | ", e.Line)
-		fmt.Fprintf(&b, "\n%s%s\n%*s| %s^", prefix, line, len(prefix)-2, "", caretPad(line[:e.Col-1]))
+		fmt.Fprintf(&b, "\n%s%s\n%*s| %s^", prefix, shown, len(prefix)-2, "", caretPad(before))
 	}
 	return b.String()
 }
@@ -283,7 +355,12 @@ func sourceLine(data []byte, n int) (string, bool) {
 	return strings.TrimRight(lines[n-1], "\r"), true
 }
 
-var typeMismatch = regexp.MustCompile(`^cannot decode TOML (\w+) into struct field \S+ of type (\S+)$`)
+// go-toml's messages that name Go types: a value of the wrong kind, and a
+// table where a value belongs.
+var (
+	typeMismatch = regexp.MustCompile(`^cannot decode TOML ([a-z ]+) into (?:struct field \S+ of type )?(\S+)$`)
+	tableMisfit  = regexp.MustCompile(`^cannot store (a table|an array table) in an? (\S+)$`)
+)
 
 // decodeError turns go-toml's errors into an *Error that names the key and
 // says what was expected in the words of the scenario reference, not in Go
@@ -294,7 +371,7 @@ func decodeError(name string, data []byte, err error) error {
 		de := strict.Errors[0]
 		line, col := de.Position()
 		key := strings.Join(de.Key(), ".")
-		return &Error{File: name, Line: line, Col: col, Key: key, source: data, Msg: unknownKey(de.Key())}
+		return &Error{File: name, Line: line, Col: col, Key: key, source: data, Msg: unknownKeyAt(de.Key())}
 	}
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
@@ -302,6 +379,8 @@ func decodeError(name string, data []byte, err error) error {
 		msg := strings.TrimPrefix(de.Error(), "toml: ")
 		if m := typeMismatch.FindStringSubmatch(msg); m != nil {
 			msg = fmt.Sprintf("want %s, have a TOML %s", goTypeWords(m[2]), m[1])
+		} else if m := tableMisfit.FindStringSubmatch(msg); m != nil {
+			msg = fmt.Sprintf("want %s, have %s", goTypeWords(m[2]), strings.Replace(m[1], "an array table", "an array of tables", 1))
 		}
 		key := de.Key()
 		if len(key) > 1 {
@@ -342,7 +421,7 @@ func goTypeWords(t string) string {
 		return "[[partition]] tables"
 	case "[]scenarios.Crash":
 		return "[[crash]] tables"
-	case "int", "int64":
+	case "int", "int64", "uint32":
 		return "an integer"
 	case "float64":
 		return "a number"
@@ -352,8 +431,11 @@ func goTypeWords(t string) string {
 		return `a duration string such as "100ms"`
 	case "scenarios.Latency":
 		return "a table ([latency])"
+	case "scenarios.Sync":
+		return "a table ([sync])"
 	}
-	return t
+	// Never a Go type: the reader writes TOML.
+	return "a value of another kind (see scenarios/default.toml)"
 }
 
 // fail returns the validation error for key, placed where the file sets it
@@ -416,7 +498,7 @@ func (s *Scenario) validate(keys map[string]position) *Error {
 		return fail(keys, "set_ratio", "%v is not a probability: allowed 0 to 1 (the chance that a request is a set)", s.SetRatio)
 	}
 	if a := model.Assignment(s.Assignment); a != model.RoundRobin && a != model.Random {
-		return fail(keys, "assignment", "%q is not an assignment: allowed %q or %q", s.Assignment, model.RoundRobin, model.Random)
+		return fail(keys, "assignment", "%s is not an assignment: allowed %q or %q", quote(s.Assignment), model.RoundRobin, model.Random)
 	}
 	if err := checkSpan(keys, "sync_interval", s.SyncInterval, maxSpan); err != nil {
 		return err
@@ -433,7 +515,10 @@ func (s *Scenario) validate(keys map[string]position) *Error {
 	if err := s.Sync.validate(keys, s.Servers); err != nil {
 		return err
 	}
-	return s.validateFaults(keys)
+	if err := s.validateFaults(keys); err != nil {
+		return err
+	}
+	return s.checkMemory(keys)
 }
 
 func (y *Sync) validate(keys map[string]position, servers int) *Error {
@@ -444,7 +529,7 @@ func (y *Sync) validate(keys map[string]position, servers int) *Error {
 			quoted[i] = strconv.Quote(string(s))
 		}
 		last := len(quoted) - 1
-		return fail(keys, "sync.strategy", "%q is not a strategy: allowed %s or %s", y.Strategy,
+		return fail(keys, "sync.strategy", "%s is not a strategy: allowed %s or %s", quote(y.Strategy),
 			strings.Join(quoted[:last], ", "), quoted[last])
 	}
 	// Keys a strategy does not use would be silently ignored.
@@ -500,8 +585,8 @@ func (l *Latency) validate(keys map[string]position) *Error {
 	dist := sim.Distribution(l.Distribution)
 	used, ok := distributionKeys[dist]
 	if !ok {
-		return fail(keys, "latency.distribution", "%q is not a distribution: allowed %q, %q or %q",
-			l.Distribution, sim.Fixed, sim.Uniform, sim.Exponential)
+		return fail(keys, "latency.distribution", "%s is not a distribution: allowed %q, %q or %q",
+			quote(l.Distribution), sim.Fixed, sim.Uniform, sim.Exponential)
 	}
 	// A key of another distribution would be silently ignored; say so
 	// instead, since it is almost certainly a mistake.

@@ -336,6 +336,35 @@ func TestParseErrors(t *testing.T) {
 		{"unknown subtable", "[latency.sub]\nx = 1\n", 1, 2, "latency.sub", "latency.sub", lat},
 		{"field name without a key", "Name = \"x\"\n", 1, 1, "Name", "Name", "unknown key"},
 
+		// Dotted keys and headers: the error names the first part that is
+		// wrong, and the table it is wrong in.
+		{"dotted unknown table", "foo.bar = 1\n", 1, 1, "foo", "foo", "unknown key; " + top},
+		{"unknown table header", "[foo.bar]\n", 1, 2, "foo", "foo", "unknown key; " + top},
+		{"dotted unknown key in [sync]", "[sync]\na.b = 1\n", 2, 1, "a.b", "sync.a", "unknown key; the keys allowed in [sync] are strategy, fanout, k, feedback, coin, anti_entropy"},
+		{"dotted key through a value", "seed.x = 1\n", 1, 1, "seed", "seed", "takes a value, not a table: write seed = VALUE at the top level"},
+		{"value as a table", "[seed]\n", 1, 2, "seed", "seed", "takes a value, not a table"},
+		{"value as an array of tables", "[[seed]]\n", 1, 3, "seed", "seed", "takes a value, not a table"},
+		{"dotted key through a table's value", "latency.min.x = 1\n", 1, 1, "latency", "latency.min", "takes a value, not a table: write min = VALUE in [latency]"},
+		{"table through a table's value", "[sync]\n[sync.strategy]\n", 2, 2, "sync.strategy", "sync.strategy", "takes a value, not a table: write strategy = VALUE in [sync]"},
+		{"table through an entry's value", "[[partition]]\n[partition.groups]\n", 2, 2, "partition.groups", "partition.groups", "takes a value, not a table: write groups = VALUE in [[partition]]"},
+
+		// An unknown key suggests the known one it is closest to.
+		{"misspelt key", "sync_intervall = \"1s\"\n", 1, 1, "sync_intervall", "sync_intervall", top + "; did you mean sync_interval?"},
+		{"swapped letters", "servres = 3\n", 1, 1, "servres", "servres", "; did you mean servers?"},
+		{"upper-case key suggests lower case", "SERVERS = 3\n", 1, 1, "SERVERS", "SERVERS", "; did you mean servers?"},
+		{"misspelt table", "[latencey]\n", 1, 2, "latencey", "latencey", "; did you mean the table [latency]?"},
+		{"misspelt key in [latency]", "[latency]\nmxa = \"2ms\"\n", 2, 1, "mxa", "latency.mxa", lat + "; did you mean max?"},
+		{"dot for underscore", "sync.intervall = \"1s\"\n", 1, 1, "sync", "sync.intervall", "; did you mean the top-level key sync_interval?"},
+		{"key of [sync] at the top", "fanout = 2\n", 1, 1, "fanout", "fanout", top + "; fanout is a key of [sync]"},
+		{"top-level key in a table", "[sync]\nservers = 2\n", 2, 1, "servers", "sync.servers", "; servers is a top-level key: set it before any table"},
+
+		// Messages say what is wanted in TOML's words, never Go's.
+		{"date for integer", "seed = 2020-01-01\n", 1, 8, "2020", "seed", "want an integer, have a TOML local date"},
+		{"datetime for boolean", "swarm = 1979-05-27T07:32:00Z\n", 1, 9, "1979", "swarm", "want true or false, have a TOML datetime"},
+		{"array for [sync]", "sync = [1]\n", 1, 8, "[1]", "sync", "want a table ([sync]), have a TOML array"},
+		{"inline table for a group", "[[partition]]\ngroups = [[\"server-1\"]]\n[[partition]]\ngroups = [{}]\n", 4, 11, "{}", "partition[2].groups",
+			`want a group of node names, such as ["server-1", "client-1"], have a TOML inline table`},
+
 		// Wrong types.
 		{"string for integer", "servers = \"x\"\n", 1, 11, `"x"`, "servers", "want an integer, have a TOML string"},
 		{"float for integer", "seed = 1.5\n", 1, 8, "1.5", "seed", "want an integer, have a TOML float"},
@@ -474,6 +503,23 @@ func TestParseErrors(t *testing.T) {
 			"1001 is out of range: allowed 0 to 1000 (with direct mail, each accepted set sends servers-1 messages, and every server may accept one at once)"},
 		{"inline: fanout with direct-mail", "sync = { strategy = \"direct-mail\", fanout = 3 }\n", 1, 45, "3", "sync.fanout",
 			`not used by strategy "direct-mail"`},
+
+		// Memory: the messages in flight at once, and the partitions'
+		// groups, as checkMemory estimates them.
+		{"sync_interval 1ns", "sync_interval = \"1ns\"\n", 1, 17, `"1ns"`, "sync_interval",
+			"3 servers syncing by broadcast every 1ns with latency up to 10ms keep about 60000000 messages in flight: more than the limit of 10000000; lengthen sync_interval, shorten latency or use fewer servers"},
+		{"1000 servers every 1ms", "servers = 1000\nsync_interval = \"1ms\"\n", 2, 17, `"1ms"`, "sync_interval",
+			"1000 servers syncing by broadcast every 1ms with latency up to 10ms keep about 11000000 messages in flight"},
+		{"exponential tail", "servers = 1000\nsync_interval = \"100ms\"\n[latency]\ndistribution = \"exponential\"\nfloor = \"1ms\"\nmean = \"1s\"\n", 2, 17, `"100ms"`, "sync_interval",
+			"1000 servers syncing by broadcast every 100ms with latency up to 6.91s (its 99.9th percentile) keep about 70000000 messages in flight"},
+		{"anti-entropy every 100us", "servers = 100000\n[sync]\nstrategy = \"rumor-push\"\nanti_entropy = \"100us\"\n", 4, 16, `"100us"`, "sync.anti_entropy",
+			"100000 servers running anti-entropy every 100us with latency up to 10ms keep about 20000000 messages in flight: more than the limit of 10000000; lengthen anti_entropy"},
+		{"direct mail to 999 servers", "servers = 1000\nclients = 100000\n[sync]\nstrategy = \"direct-mail\"\n", 2, 11, "100000", "clients",
+			"100000 clients whose sets are each mailed to 999 servers, with latency from 1ms up to 10ms keep about 600000000 messages in flight"},
+		{"clients giving up every 1us", "clients = 1000000\nrequest_timeout = \"1us\"\n", 2, 19, `"1us"`, "request_timeout",
+			"1000000 clients giving up on requests after 1us with latency up to 10ms keep about 100000000 messages in flight: more than the limit of 10000000; lengthen request_timeout"},
+		{"partitions of a million nodes", "servers = 2\nclients = 1000000\nrequests_per_client = 1\n" + strings.Repeat("[[partition]]\ngroups = [[\"server-1\"]]\n", 100), 102, 3, "partition]]", "partition[50]",
+			"100 partitions over 1000002 nodes keep 100000200 group entries: more than the limit of 50000000"},
 	}
 	const file = "bad.toml"
 	for _, tt := range tests {

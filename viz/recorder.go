@@ -158,20 +158,28 @@ func (r *Recorder) Names() []string { return r.names }
 func (r *Recorder) Servers() int { return r.servers }
 
 // Lookup returns the nodes of the given names, in the order given, or an
-// error naming the first unknown one.
+// error naming the first unknown one. It takes one pass over the nodes,
+// whatever the number of names: -nodes may list thousands of a million.
 func (r *Recorder) Lookup(names []string) ([]sim.NodeID, error) {
+	want := make(map[string]sim.NodeID, len(names))
+	for _, name := range names {
+		want[name] = -1
+	}
+	for id, n := range r.names {
+		if v, ok := want[n]; ok && v < 0 {
+			want[n] = sim.NodeID(id)
+		}
+	}
 	ids := make([]sim.NodeID, 0, len(names))
 	for _, name := range names {
-		found := false
-		for id, n := range r.names {
-			if n == name {
-				ids, found = append(ids, sim.NodeID(id)), true
-				break
+		id := want[name]
+		if id < 0 {
+			if len(name) > 80 { // a name from the command line, shown in full would drown the message
+				name = name[:80] + "…"
 			}
-		}
-		if !found {
 			return nil, fmt.Errorf("viz: no node named %q (nodes are %s)", name, nodeRange(r.names, r.servers))
 		}
+		ids = append(ids, id)
 	}
 	return ids, nil
 }

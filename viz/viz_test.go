@@ -271,3 +271,37 @@ func TestRemovals(t *testing.T) {
 		t.Errorf("push-pull: %d removals recorded, and the diagram mentions removals: %t", len(rec.Removals), strings.Contains(d, "removed"))
 	}
 }
+
+// TestLookup: Lookup returns the nodes in the order the names are given,
+// a name given twice twice, and names the first unknown one. It takes one
+// pass over the nodes for all the names: -nodes listing 9,000 clients of a
+// million took 80 s when each name was searched for in turn.
+func TestLookup(t *testing.T) {
+	cfg := config(1)
+	cfg.Clients, cfg.Requests = 5000, 0
+	rec := viz.NewRecorder(model.NewCluster(cfg))
+	var names []string
+	var want []sim.NodeID
+	for id := len(rec.Names()) - 1; id >= 0; id -= 2 {
+		names = append(names, rec.Names()[id])
+		want = append(want, sim.NodeID(id))
+	}
+	names, want = append(names, "server-1"), append(want, 0)
+	got, err := rec.Lookup(names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Lookup of %d names: got %v..., want %v...", len(names), got[:5], want[:5])
+	}
+	_, err = rec.Lookup([]string{"server-2", "client-9999", "server-9"})
+	if err == nil || !strings.Contains(err.Error(), `no node named "client-9999"`) {
+		t.Errorf("Lookup with unknown names: %v, want the first named", err)
+	}
+	long := strings.Repeat("n", 1<<20)
+	if _, err = rec.Lookup([]string{long}); err == nil {
+		t.Error("Lookup of a 1 MiB name: no error")
+	} else if len(err.Error()) > 300 {
+		t.Errorf("Lookup of a 1 MiB name: error of %d bytes, want it short", len(err.Error()))
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -81,6 +82,11 @@ func TestHelp(t *testing.T) {
 func TestUsageErrors(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "missing.toml")
+	// Reading a named pipe would block until something wrote to it.
+	fifo := filepath.Join(dir, "pipe.toml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		args   []string
@@ -93,6 +99,11 @@ func TestUsageErrors(t *testing.T) {
 		{"seed without value", []string{"-seed"}, []string{"flag needs an argument: -seed"}},
 		{"two files", []string{"a.toml", "b.toml"}, []string{"one scenario file at most (several only with -epidemic), got 2: a.toml b.toml"}},
 		{"missing file", []string{missing}, []string{"eccounter-sim: ", missing, "no such file"}},
+		// An empty argument names no file: it is not the default scenario.
+		{"empty file name", []string{""}, []string{`eccounter-sim: "": the scenario file name is empty`}},
+		{"empty file name with -epidemic", []string{"-epidemic", "-seeds", "1..2", "../../scenarios/rumor.toml", ""}, []string{`"": the scenario file name is empty`}},
+		{"directory", []string{dir}, []string{"eccounter-sim: ", dir, ": not a regular file (a directory)"}},
+		{"named pipe", []string{fifo}, []string{"eccounter-sim: ", fifo, ": not a regular file (a named pipe)"}},
 		{"output into missing directory", []string{"-o", filepath.Join(dir, "nodir", "out.txt")}, []string{"-o: ", filepath.Join(dir, "nodir", "out.txt")}},
 	}
 	for _, tt := range tests {

@@ -113,8 +113,8 @@ type options struct {
 	trace   string
 	out     string
 	quiet   bool
-	file    string
-	files   []string // with -epidemic, every scenario file given
+	file    string   // the scenario file; given only if files is not empty
+	files   []string // every scenario file given (several with -epidemic)
 
 	// A sweep (-seeds) and its flags; see sweep.go.
 	seeds     seedRange
@@ -320,7 +320,9 @@ func runSignals(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) 
 	}
 	sc := scenarios.Default()
 	scs := []*scenarios.Scenario{sc}
-	if o.file != "" {
+	// An empty argument is a file name too, a bad one: not a way to ask
+	// for the default scenario.
+	if len(o.files) > 0 {
 		scs = nil
 		for _, f := range o.files {
 			more, err := scenarios.Load(f)
