@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // goodRecord is a record with every key, as a sweep writes it.
@@ -96,7 +97,7 @@ func TestSummarizeExtremeSeeds(t *testing.T) {
 	path := filepath.Join(dir, "in.jsonl")
 	os.WriteFile(path, []byte(b.String()), 0o644)
 	chart := filepath.Join(dir, "h.svg")
-	code, stdout, stderr := runCLI("-summarize", path, "-chart", chart)
+	code, stdout, stderr := runGuarded(t, "-summarize", path, "-chart", chart)
 	want := "seeds:          3, from -9223372036854775808 to 9223372036854775807; 18446744073709551613 missing in between\n"
 	if code != exitPass || !strings.Contains(stdout, want) || stderr != "" {
 		t.Errorf("exit %d, stderr %q:\n%s", code, stderr, stdout)
@@ -117,6 +118,40 @@ func TestSummarizeExtremeSeeds(t *testing.T) {
 		if x < 70 || x+w > 680 {
 			t.Errorf("a bar from x=%s, %s wide: off the plot", b[1], b[2])
 		}
+	}
+}
+
+// TestSummarizeTickLoop: a largest after_last_set of 2^63-9 made the
+// histogram's last bin end at 2^63-8, where adding the tick step (2e18) to
+// the last tick wrapped round without ever passing the end, allocating
+// labels until memory ran out.
+func TestSummarizeTickLoop(t *testing.T) {
+	const v = "9223372036854775799"
+	rec := strings.NewReplacer(`"converged_at":5`, `"converged_at":`+v, `"after_last_set":2`, `"after_last_set":`+v).Replace(goodRecord)
+	path := writeScenario(t, "in.jsonl", rec+"\n")
+	chart := filepath.Join(filepath.Dir(path), "h.svg")
+	if code, _, stderr := runGuarded(t, "-summarize", path, "-chart", chart); code != exitPass {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	if fi, err := os.Stat(chart); err != nil || fi.Size() > 64<<10 {
+		t.Errorf("chart: %v", err)
+	}
+}
+
+// runGuarded is runCLI, failing the test if it takes more than 20 s.
+func runGuarded(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		code, stdout, stderr = runCLI(args...)
+	}()
+	select {
+	case <-done:
+		return code, stdout, stderr
+	case <-time.After(20 * time.Second):
+		t.Fatalf("eccounter-sim %s did not return within 20s", strings.Join(args, " "))
+		return
 	}
 }
 
