@@ -104,5 +104,9 @@ func TestChartHugeValues(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkAxes(t, b.String())
+		// The value axis has its ticks, 0 and above.
+		if n := strings.Count(b.String(), `text-anchor="end" fill="#555"`); n < 2 {
+			t.Errorf("max_value %d: %d ticks on the value axis", top, n)
+		}
 	}
 }
