@@ -92,8 +92,10 @@ func TestEpidemicChart(t *testing.T) {
 }
 
 // TestEpidemicMemory: -epidemic holds the results of a window of seeds, not
-// of every seed of -seeds: the live heap stays small over 100,000 seeds,
-// where it held a result per seed until the end.
+// of every seed of -seeds: the live heap stays small over 200,000 seeds,
+// where it held a result per seed until the end (30 MB). The live heap as
+// the collector measures it counts what is allocated while it marks, a few
+// MB at this rate of allocation, hence the margin.
 func TestEpidemicMemory(t *testing.T) {
 	path := writeScenario(t, "two.toml", "servers = 2\n")
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
@@ -114,15 +116,16 @@ func TestEpidemicMemory(t *testing.T) {
 	runtime.GC()
 	metrics.Read(sample)
 	base := sample[0].Value.Uint64()
-	code, out, stderr := runCLI("-epidemic", "-seeds", "1..100000", path)
+	code, out, stderr := runCLI("-epidemic", "-seeds", "1..200000", path)
 	runtime.GC() // a last look at the live heap, results and all
 	time.Sleep(5 * time.Millisecond)
 	close(stop)
 	<-stopped
-	if code != exitPass || !strings.Contains(out, "| broadcast | 2 | 100000 | 0 ± 0 | 0.500 ± 0.000 |") {
+	if code != exitPass || !strings.Contains(out, "| broadcast | 2 | 200000 | 0 ± 0 | 0.500 ± 0.000 |") {
 		t.Fatalf("exit %d, stderr %q:\n%s", code, stderr, out)
 	}
-	if grew := int64(peak) - int64(base); grew > 4<<20 {
-		t.Errorf("the live heap grew by %d bytes over 100,000 seeds", grew)
+	if grew := int64(peak) - int64(base); grew > 12<<20 {
+
+		t.Errorf("the live heap grew by %d bytes over 200,000 seeds", grew)
 	}
 }
