@@ -39,6 +39,16 @@ var checkDefs = [numChecks]struct{ name, rule string }{
 	checkLiveness:        {"liveness", "servers converge within the liveness bound after healing and after the last accepted set"},
 }
 
+// CheckNames returns the names of the checks, in the order reports list
+// them.
+func CheckNames() []string {
+	names := make([]string, numChecks)
+	for i, d := range checkDefs {
+		names[i] = d.name
+	}
+	return names
+}
+
 // Check is the verdict of one check on one run.
 type Check struct {
 	Name string

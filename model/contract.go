@@ -103,16 +103,6 @@ func MsgKinds() []string { return slices.Clone(msgTypeNames[Get:]) }
 // clientKinds are the messages between a client and its server.
 var clientKinds = []string{"get", "get_reply", "set", "set_reply"}
 
-// CheckNames are the names of the checks, in the order the summary gives
-// them.
-func CheckNames() []string {
-	names := make([]string, len(checkDefs))
-	for i, d := range checkDefs {
-		names[i] = d.name
-	}
-	return names
-}
-
 func strategyNames() []string {
 	var s []string
 	for _, st := range Strategies {

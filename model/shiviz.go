@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"io"
 
 	"eccounter/sim"
@@ -16,6 +17,30 @@ const ShiVizRegexp = `(?<event>.*)\n(?<host>\S*) (?<clock>{.*})`
 // read anyway.
 const MaxShiVizNodes = 1000
 
+// MaxShiVizBytes bounds the memory of the vector clocks of a ShiViz export.
+// Each step whose messages are in flight keeps its sender's clock, nodes
+// entries, until they arrive: 999 servers broadcasting hold a thousand
+// clocks and a million messages a round, 40 MB, but long latencies or a
+// short sync interval keep more rounds in flight. Past this bound the
+// export stops with a ShiVizTooLargeError rather than take the machine's
+// memory.
+const MaxShiVizBytes = 256 << 20
+
+// ShiVizTooLargeError is the error of a ShiViz export that outgrew
+// MaxShiVizBytes.
+type ShiVizTooLargeError struct {
+	At       sim.Time
+	Nodes    int
+	InFlight int // messages in flight then
+	Budget   int64
+}
+
+func (e *ShiVizTooLargeError) Error() string {
+	return fmt.Sprintf("at %v, the vector clocks of %d nodes for %d messages in flight took more than %d MiB; "+
+		"export fewer nodes (servers and clients), or fewer messages in flight at once (shorter latencies, a longer sync_interval)",
+		e.At, e.Nodes, e.InFlight, e.Budget>>20)
+}
+
 // ShiVizWriter is an observer that writes a run as a ShiViz log: for every
 // event of a node (a step, or its crash), the virtual time and what
 // happened, in the words of the text schedule, then the node's name and its
@@ -25,6 +50,8 @@ type ShiVizWriter struct {
 	w      io.Writer
 	text   *TextWriter // for the words
 	clocks *sim.VectorClocks[Msg, Note]
+	nodes  int
+	budget int64 // MaxShiVizBytes, but in tests
 	buf    []byte
 	err    error
 }
@@ -32,19 +59,30 @@ type ShiVizWriter struct {
 // NewShiVizWriter returns a writer of c's run to w. Add it with
 // c.Engine().Observe.
 func NewShiVizWriter(w io.Writer, c *Cluster) *ShiVizWriter {
-	return &ShiVizWriter{w: w, text: NewTextWriter(io.Discard, c), clocks: sim.NewVectorClocks(c.engine)}
+	return &ShiVizWriter{w: w, text: NewTextWriter(io.Discard, c), clocks: sim.NewVectorClocks(c.engine),
+		nodes: c.engine.Len(), budget: MaxShiVizBytes}
 }
 
-// Err returns the first write error, if any.
+// Err returns the first write error, if any, or a *ShiVizTooLargeError.
 func (z *ShiVizWriter) Err() error { return z.err }
 
 // BeforeStep does nothing.
 func (z *ShiVizWriter) BeforeStep(sim.Time, sim.NodeID) {}
 
-// AfterStep writes the event of a step, if it was a node's event.
+// AfterStep writes the event of a step, if it was a node's event. After an
+// error it does nothing, and keeps no clocks: the run goes on without the
+// log.
 func (z *ShiVizWriter) AfterStep(s *Step) {
+	if z.err != nil {
+		return
+	}
 	z.clocks.AfterStep(s)
-	if z.err != nil || !z.clocks.Ticked(s) {
+	if z.clocks.Bytes() > z.budget {
+		z.err = &ShiVizTooLargeError{At: s.Time, Nodes: z.nodes, InFlight: z.clocks.InFlight(), Budget: z.budget}
+		z.clocks = nil
+		return
+	}
+	if !z.clocks.Ticked(s) {
 		return
 	}
 	b := s.Time.AppendText(z.buf[:0])

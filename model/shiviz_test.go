@@ -3,9 +3,12 @@ package model_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 
 	"eccounter/model"
@@ -87,5 +90,35 @@ func TestShiVizParses(t *testing.T) {
 		if covered != len(log) || len(matches) < 10 {
 			t.Fatalf("%s: %d events cover %d of %d bytes", path, len(matches), covered, len(log))
 		}
+	}
+}
+
+// TestShiVizBudget: an export whose vector clocks outgrow the budget stops
+// with an error that says when, how many nodes and messages, and what to
+// change; what it wrote until then is the start of the full log.
+func TestShiVizBudget(t *testing.T) {
+	sc, err := scenarios.Load("../scenarios/lossy.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := shiviz(t, "../scenarios/lossy.toml")
+	c := model.NewCluster(sc.Config())
+	var b bytes.Buffer
+	w := model.NewShiVizWriter(&b, c)
+	n := sc.Servers + sc.Clients
+	model.SetShiVizBudget(w, int64(n*(n*8+48))+1) // the nodes' clocks, and a byte
+	c.Engine().Observe(w)
+	if _, err := c.Run(); err != nil {
+		t.Fatal(err)
+	}
+	var big *model.ShiVizTooLargeError
+	if !errors.As(w.Err(), &big) || big.Nodes != n || big.InFlight == 0 {
+		t.Fatalf("Err() = %v, want a ShiVizTooLargeError", w.Err())
+	}
+	if msg := w.Err().Error(); !strings.Contains(msg, fmt.Sprintf("the vector clocks of %d nodes for %d messages in flight took more than 0 MiB; export fewer nodes", n, big.InFlight)) {
+		t.Errorf("Err() says %q", msg)
+	}
+	if b.Len() == 0 || b.Len() >= len(full) || !bytes.HasPrefix(full, b.Bytes()) {
+		t.Errorf("wrote %d bytes before the error, want a start of the %d of the full log", b.Len(), len(full))
 	}
 }

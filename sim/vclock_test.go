@@ -2,6 +2,7 @@ package sim
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -111,5 +112,55 @@ func TestVectorClocks(t *testing.T) {
 	}
 	if got := string(log.v.AppendJSON(nil, 2)); got != `{"c": 2}` {
 		t.Errorf("c's clock = %s, want {\"c\": 2}", got)
+	}
+}
+
+// TestVectorClocksMemory: the clocks of messages no longer in flight are
+// forgotten, dropped ones too, and the messages a node sends in one step
+// share one copy of its clock, so that a broadcast to n nodes costs one
+// clock, not n.
+func TestVectorClocksMemory(t *testing.T) {
+	const n = 50
+	e := newEngine(Config{Seed: 3, Latency: Latency{Distribution: Uniform, Min: time.Millisecond, Max: 3 * time.Millisecond},
+		Faults: Faults{Duplicate: 0.3, Loss: 0.3, Until: Time(time.Second)}})
+	ids := make([]NodeID, n)
+	rounds := 0
+	for i := range ids {
+		ids[i] = e.Add(strconv.Itoa(i), stepFunc(func(env *tenv, in tinput) {
+			// Node 0 broadcasts every 20ms, ten times; node 1
+			// answers. A round is over before the next starts.
+			switch {
+			case i == 0 && (in.Kind == Start || in.Kind == Timer) && rounds < 10:
+				rounds++
+				for _, to := range ids[1:] {
+					env.Send(to, tmsg{"ping", int64(rounds)})
+				}
+				env.After(20*time.Millisecond, "again")
+			case i == 1 && in.Kind == Deliver:
+				env.Send(ids[0], tmsg{"pong", in.Msg.n})
+			}
+		}))
+	}
+	v := NewVectorClocks(e)
+	base := v.Bytes()
+	if base < n*n*8 {
+		t.Fatalf("Bytes() = %d before any step, want at least the %d of the nodes' clocks", base, n*n*8)
+	}
+	peak := base
+	e.Observe(observerFunc(func(s *tstep) {
+		v.AfterStep(s)
+		peak = max(peak, v.Bytes())
+	}))
+	if _, err := e.Run(func() bool { return false }); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.inflight) != 0 || v.Bytes() != base {
+		t.Errorf("with nothing left in flight, %d messages' clocks are kept, %d bytes over the nodes' own", len(v.inflight), v.Bytes()-base)
+	}
+	// A round in flight is one clock for the broadcast and one for the
+	// answer, and an entry per message, where a clock per message would
+	// be n.
+	if over := peak - base; over > 2*v.clockBytes()+n*inflightBytes {
+		t.Errorf("the clocks of the messages in flight took up to %d bytes", over)
 	}
 }

@@ -3,6 +3,7 @@ package viz
 import (
 	"cmp"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 
@@ -46,10 +47,13 @@ func Chart(w io.Writer, rec *Recorder, report model.Report) error {
 	}
 	// A little room after the last change, ending on a tick, so that the
 	// final values show as lines rather than at the frame.
-	tStep := niceStep(int64(end)*21/20, 8)
-	end = sim.Time((int64(end)*21/20/tStep + 1) * tStep)
+	// In int64 with no overflow, whatever the times and values: a value
+	// may be as large as max_value allows.
+	padded := int64(end) + min(int64(end)/20, math.MaxInt64-int64(end))
+	tStep := niceStep(padded, 8)
+	end = sim.Time(roundUp(padded+min(1, math.MaxInt64-padded), tStep))
 	vStep := niceStep(top, 5)
-	vMax := (top + vStep - 1) / vStep * vStep
+	vMax := roundUp(top, vStep)
 	if vMax == 0 {
 		vMax = vStep
 	}
@@ -63,13 +67,13 @@ func Chart(w io.Writer, rec *Recorder, report model.Report) error {
 	s.WriteString(`<rect x="` + num(plotLeft) + `" y="` + num(plotTop) + `" width="` + num(plotRight-plotLeft) + `" height="` + num(plotBottom-plotTop) + `" fill="none" stroke="#999"/>` + "\n")
 
 	// Axes and ticks.
-	for t := int64(0); t <= int64(end); t += tStep {
+	for _, t := range ticks(0, int64(end), tStep, maxTicks) {
 		xt := x(sim.Time(t))
 		s.line(xt, plotTop, xt, plotBottom, `stroke="#eee"`)
 		s.line(xt, plotBottom, xt, plotBottom+5, `stroke="#999"`)
 		s.label(xt, plotBottom+18, `text-anchor="middle" fill="#555"`, msLabel(t, tStep))
 	}
-	for v := int64(0); v <= vMax; v += vStep {
+	for _, v := range ticks(0, vMax, vStep, maxTicks) {
 		yv := y(v)
 		s.line(plotLeft, yv, plotRight, yv, `stroke="#eee"`)
 		s.line(plotLeft-5, yv, plotLeft, yv, `stroke="#999"`)

@@ -34,7 +34,7 @@ func Curves(w io.Writer, title string, curves []Curve) error {
 	s.open(curvesW, chartH, "")
 	s.label(plotLeft, 20, `font-size="13" font-weight="bold"`, title)
 	s.WriteString(`<rect x="` + num(plotLeft) + `" y="` + num(plotTop) + `" width="` + num(plotRight-plotLeft) + `" height="` + num(plotBottom-plotTop) + `" fill="none" stroke="#999"/>` + "\n")
-	for r := int64(0); r <= int64(rounds); r += step {
+	for _, r := range ticks(0, int64(rounds), step, maxTicks) {
 		xr := x(float64(r))
 		s.line(xr, plotBottom, xr, plotBottom+5, `stroke="#999"`)
 		s.label(xr, plotBottom+18, `text-anchor="middle" fill="#555"`, strconv.FormatInt(r, 10))

@@ -1,7 +1,9 @@
 package viz
 
 import (
+	"errors"
 	"io"
+	"math"
 	"strconv"
 )
 
@@ -18,35 +20,56 @@ type Marker struct {
 	Label string
 }
 
+// maxTicks bounds the ticks of an axis; niceStep gives at most ten.
+const maxTicks = 20
+
 // Histogram writes a histogram of times as SVG, such as the convergence
 // times of a sweep's seeds: one bar per bin, the count on the y axis, the
 // time on the x axis in ms, and the markers as labelled vertical lines.
-// Bins must be in order, of equal width, and not empty as a list.
+// Bins should be in order and of equal width; whatever they are, it draws
+// a picture of bounded size (the x axis spans the smallest to the largest
+// bound, markers outside it are drawn at its ends), and errs only if there
+// are no bins.
 func Histogram(w io.Writer, title string, bins []Bin, markers []Marker) error {
+	if len(bins) == 0 {
+		return errors.New("viz: a histogram needs at least one bin")
+	}
 	var top uint64
+	lo, hi := bins[0].From, bins[0].To
 	for _, b := range bins {
 		top = max(top, b.Count)
+		lo, hi = min(lo, b.From, b.To), max(hi, b.From, b.To)
 	}
-	lo, hi := bins[0].From, bins[len(bins)-1].To
-	tStep := niceStep(hi-lo, 8)
-	cStep := niceStep(int64(top), 5)
-	cMax := (int64(top) + cStep - 1) / cStep * cStep
+	// hi-lo may not fit in an int64: the step takes the largest that
+	// does, and positions are computed in float64.
+	span := hi - lo
+	if span < 0 {
+		span = math.MaxInt64
+	}
+	tStep := niceStep(span, 8)
+	// No count comes near 2^62; capping it keeps cMax in an int64.
+	cTop := int64(min(top, 1<<62))
+	cStep := niceStep(cTop, 5)
+	cMax := (cTop + cStep - 1) / cStep * cStep
 	if cMax == 0 {
 		cMax = cStep
 	}
-	x := func(t int64) float64 { return plotLeft + float64(t-lo)/float64(max(hi-lo, 1))*(plotRight-plotLeft) }
-	y := func(c int64) float64 { return plotBottom - float64(c)/float64(cMax)*(plotBottom-plotTop) }
+	x := func(t int64) float64 {
+		f := (float64(t) - float64(lo)) / max(float64(hi)-float64(lo), 1)
+		return plotLeft + min(max(f, 0), 1)*(plotRight-plotLeft)
+	}
+	y := func(c int64) float64 { return plotBottom - float64(min(c, cMax))/float64(cMax)*(plotBottom-plotTop) }
 
 	var s svg
 	s.open(chartW, chartH, "")
 	s.label(plotLeft, 20, `font-size="13" font-weight="bold"`, title)
 	s.WriteString(`<rect x="` + num(plotLeft) + `" y="` + num(plotTop) + `" width="` + num(plotRight-plotLeft) + `" height="` + num(plotBottom-plotTop) + `" fill="none" stroke="#999"/>` + "\n")
-	for t := (lo + tStep - 1) / tStep * tStep; t <= hi; t += tStep {
+	for _, t := range ticks(lo, hi, tStep, maxTicks) {
 		xt := x(t)
 		s.line(xt, plotBottom, xt, plotBottom+5, `stroke="#999"`)
 		s.label(xt, plotBottom+18, `text-anchor="middle" fill="#555"`, msLabel(t, tStep))
 	}
-	for c := int64(0); c <= cMax; c += cStep {
+	for _, c := range ticks(0, cMax, cStep, maxTicks) {
 		yc := y(c)
 		s.line(plotLeft, yc, plotRight, yc, `stroke="#eee"`)
 		s.label(plotLeft-8, yc+4, `text-anchor="end" fill="#555"`, strconv.FormatInt(c, 10))
@@ -55,7 +78,7 @@ func Histogram(w io.Writer, title string, bins []Bin, markers []Marker) error {
 		if b.Count == 0 {
 			continue
 		}
-		x0, x1, yb := x(b.From), x(b.To), y(int64(b.Count))
+		x0, x1, yb := x(b.From), x(b.To), y(int64(min(b.Count, 1<<62)))
 		s.WriteString(`<rect x="` + num(x0) + `" y="` + num(yb) + `" width="` + num(max(x1-x0-1, 1)) + `" height="` + num(plotBottom-yb) + `" fill="#4a78b5">`)
 		s.WriteString("<title>")
 		s.text(strconv.FormatUint(b.Count, 10) + " seeds from " + msLabel(b.From, 1000) + " to " + msLabel(b.To, 1000))

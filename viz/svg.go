@@ -3,6 +3,7 @@ package viz
 import (
 	"bytes"
 	"encoding/xml"
+	"math"
 	"strconv"
 	"time"
 
@@ -96,7 +97,10 @@ func thousands(n int) string {
 func short(t sim.Time) string { return time.Duration(t).String() }
 
 // niceStep returns a step of the form 1, 2 or 5 times a power of ten such
-// that span/step is at most n.
+// that span/step is at most n, or the largest such step that fits in an
+// int64 (5e18) if none does. Its loop is bounded by the powers of ten an
+// int64 holds, so that no span, however large or negative, can make it
+// overflow or run on.
 func niceStep(span int64, n int64) int64 {
 	if span <= 0 {
 		return 1
@@ -107,7 +111,50 @@ func niceStep(span int64, n int64) int64 {
 				return m * p
 			}
 		}
+		if p == 1e18 { // the largest power of ten in an int64
+			return 5e18
+		}
 	}
+}
+
+// roundUp returns the smallest multiple of step at or above v (v >= 0,
+// step > 0), or the largest int64 if that multiple does not fit in one.
+func roundUp(v, step int64) int64 {
+	q := v / step
+	if q*step < v {
+		q++
+	}
+	if q > math.MaxInt64/step {
+		return math.MaxInt64
+	}
+	return q * step
+}
+
+// ticks returns the multiples of step in [lo, hi], at most limit of them
+// (the first ones), for an axis. It counts multiples rather than adding
+// step to a tick, which would overflow near the ends of int64 and then
+// never pass hi.
+func ticks(lo, hi, step int64, limit int) []int64 {
+	if step <= 0 || lo > hi {
+		return nil
+	}
+	// The first multiple at or above lo and the last at or below hi:
+	// ceiling and floor division, exact for negative bounds too.
+	first, last := lo/step, hi/step
+	if first*step < lo {
+		first++
+	}
+	if last*step > hi {
+		last--
+	}
+	var out []int64
+	for k := first; k <= last && len(out) < limit; k++ {
+		out = append(out, k*step)
+		if k == last {
+			break // k++ would overflow if last is the largest int64
+		}
+	}
+	return out
 }
 
 // msLabel renders t, a multiple of step nanoseconds, in milliseconds with

@@ -90,61 +90,76 @@ func runEpidemic(w io.Writer, scs []*scenarios.Scenario, o options) (int, error)
 	return exitPass, nil
 }
 
+// measureWindow is how many seeds measure runs at a time. Their results
+// wait until the window is done to be added up in seed order, so memory
+// does not grow with -seeds: a window of results is a few hundred KB,
+// where -seeds 1..99999999 held 8 GB of them.
+const measureWindow = 4096
+
 // measure runs the seeds of one scenario with o.jobs workers.
 func measure(sc *scenarios.Scenario, o options) (*measurement, error) {
-	n := int(o.seeds.n)
 	type result struct {
 		e      model.Epidemic
 		passed bool
 		err    error
 	}
-	results := make([]result, n)
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(max(o.jobs, 1), n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				s := *sc
-				s.Seed = o.seeds.seed(uint64(i))
-				c := model.NewCluster(model.EpidemicConfig(s.Config()))
-				spread := model.NewSpread(c)
-				c.Engine().Observe(spread)
-				r, err := c.Run()
-				results[i] = result{spread.Result(), r.Passed(), err}
-			}
-		}()
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-
+	n := o.seeds.n
+	results := make([]result, min(n, measureWindow))
 	m := &measurement{}
-	rounds := 0
-	for _, r := range results {
-		rounds = max(rounds, len(r.e.Holding))
-	}
-	m.holding = make([]float64, rounds)
-	for _, r := range results {
-		if r.err != nil {
-			return nil, r.err
+	// The sum, over the seeds added so far, of the fraction holding the
+	// update at the end of each one's epidemic: what those seeds add to
+	// any later round, since after its epidemic ended a seed stays at
+	// its last figure.
+	var ended float64
+	for first := uint64(0); first < n; first += uint64(len(results)) {
+		batch := results[:min(uint64(len(results)), n-first)]
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range min(max(o.jobs, 1), len(batch)) {
+			wg.Go(func() {
+				for i := range next {
+					s := *sc
+					s.Seed = o.seeds.seed(first + uint64(i))
+					c := model.NewCluster(model.EpidemicConfig(s.Config()))
+					spread := model.NewSpread(c)
+					c.Engine().Observe(spread)
+					r, err := c.Run()
+					batch[i] = result{spread.Result(), r.Passed(), err}
+				}
+			})
 		}
-		if !r.passed {
-			m.failed++
+		for i := range batch {
+			next <- i
 		}
-		e := r.e
-		m.residue.add(e.Residue)
-		m.traffic.add(e.Traffic)
-		m.tAve.add(e.TAve)
-		m.tLast.add(e.TLast)
-		for i := range m.holding {
-			// After its epidemic ended, a seed stays at its last
-			// figure.
-			h := e.Holding[min(i, len(e.Holding)-1)]
-			m.holding[i] += float64(h) / float64(sc.Servers)
+		close(next)
+		wg.Wait()
+
+		for _, r := range batch {
+			if r.err != nil {
+				return nil, r.err
+			}
+			if !r.passed {
+				m.failed++
+			}
+			e := r.e
+			m.residue.add(e.Residue)
+			m.traffic.add(e.Traffic)
+			m.tAve.add(e.TAve)
+			m.tLast.add(e.TLast)
+			if len(e.Holding) == 0 {
+				continue
+			}
+			// A round no seed before reached starts at what those
+			// seeds ended on: the same sums, in the same order, as
+			// adding every seed's figure round by round.
+			for len(m.holding) < len(e.Holding) {
+				m.holding = append(m.holding, ended)
+			}
+			for i := range m.holding {
+				h := e.Holding[min(i, len(e.Holding)-1)]
+				m.holding[i] += float64(h) / float64(sc.Servers)
+			}
+			ended += float64(e.Holding[len(e.Holding)-1]) / float64(sc.Servers)
 		}
 	}
 	return m, nil

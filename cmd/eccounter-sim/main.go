@@ -586,6 +586,10 @@ func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (model.Report,
 		return rep, fmt.Errorf("simulation aborted: %w", err)
 	}
 	if tr != nil && tr.Err() != nil {
+		var big *model.ShiVizTooLargeError
+		if errors.As(tr.Err(), &big) {
+			return rep, badInputError{"-trace shiviz: " + big.Error()}
+		}
 		return rep, tr.Err()
 	}
 	if rec != nil {

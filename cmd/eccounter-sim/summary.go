@@ -8,16 +8,21 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"container/heap"
+	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"eccounter/model"
 	"eccounter/scenarios"
@@ -163,15 +168,18 @@ func (t *tally) writeHistogram(chart *output, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "eccounter-sim: -chart: no seed converged after an accepted set; no histogram written\n")
 		return nil
 	}
-	width := h.max/histogramBins + 1
+	// The records' times are at least 0 (parseRecord sees to that); the
+	// last bin ends at the largest int64 if it would end beyond it.
+	width := max(h.max, 0)/histogramBins + 1
 	bins := make([]viz.Bin, histogramBins)
 	for i := range bins {
-		bins[i] = viz.Bin{From: int64(i) * width, To: int64(i+1) * width}
+		from := int64(i) * width
+		bins[i] = viz.Bin{From: from, To: from + min(width, math.MaxInt64-from)}
 	}
 	// Buckets hold values truncated to four digits: each goes in the bin
 	// of its lower bound, which is off by less than a part in a thousand.
 	for v, n := range h.buckets {
-		bins[min(v/width, histogramBins-1)].Count += n
+		bins[min(max(v/width, 0), histogramBins-1)].Count += n
 	}
 	var markers []viz.Marker
 	for _, p := range []uint64{50, 90, 99} {
@@ -225,21 +233,47 @@ func (h *failureHeap) Pop() any {
 	return f
 }
 
-// seedSet is the set of seeds seen, as a bitmap in chunks of seedChunk
-// seeds: one bit per seed of the ranges covered, 12.5 MB for the largest
-// sweep, where a map of seeds would take gigabytes.
+// seedSet is the set of seeds seen, in chunks of seedChunk consecutive
+// seeds, each held as roaring bitmaps hold theirs: a sorted list of the
+// chunk's seeds while it has few (2 bytes a seed), a bitmap once it has
+// many (one bit per seed of the chunk, 8 KiB). So a sweep's dense range
+// costs an eighth of a byte a seed, 12.5 MB for the largest sweep, and
+// scattered seeds (records of seeds 1 and 10^15) cost tens of bytes each,
+// not a chunk's bitmap each; memory follows the records, never the range
+// they span.
 type seedSet struct {
-	chunks   map[int64]*[seedChunk / 64]uint64
+	chunks   map[int64]*seedChunkSet
 	n        uint64
 	min, max int64
+	bytes    int64 // an estimate of the memory the set holds
 }
 
-const seedChunk = 1 << 16
+const (
+	seedChunk = 1 << 16
+	// seedListMax is how many seeds a chunk lists before it turns into
+	// a bitmap: then the list would take as much as the bitmap.
+	seedListMax = seedChunk / 16
+	// chunkOverhead estimates what a chunk costs besides its seeds: its
+	// struct and its entry in the map.
+	chunkOverhead = 80
+)
+
+// seedSetBudget bounds seedSet.bytes for -summarize: enough for every
+// seed of more than a thousand sweeps of the largest range, or for a few
+// million seeds scattered. A variable so that a test can lower it.
+var seedSetBudget int64 = 256 << 20
+
+// seedChunkSet is the seeds of one chunk, as offsets in it: a sorted list,
+// or, once it would be longer than seedListMax, a bitmap.
+type seedChunkSet struct {
+	list []uint16
+	bits *[seedChunk / 64]uint64
+}
 
 // add adds seed s, and reports whether it was new.
 func (s *seedSet) add(seed int64) bool {
 	if s.chunks == nil {
-		s.chunks = map[int64]*[seedChunk / 64]uint64{}
+		s.chunks = map[int64]*seedChunkSet{}
 	}
 	// Floor division, so that negative seeds have chunks of their own.
 	key, off := seed/seedChunk, seed%seedChunk
@@ -248,14 +282,13 @@ func (s *seedSet) add(seed int64) bool {
 	}
 	c := s.chunks[key]
 	if c == nil {
-		c = new([seedChunk / 64]uint64)
+		c = &seedChunkSet{}
 		s.chunks[key] = c
+		s.bytes += chunkOverhead
 	}
-	bit := uint64(1) << (off % 64)
-	if c[off/64]&bit != 0 {
+	if !s.addTo(c, uint16(off)) {
 		return false
 	}
-	c[off/64] |= bit
 	if s.n == 0 || seed < s.min {
 		s.min = seed
 	}
@@ -263,6 +296,34 @@ func (s *seedSet) add(seed int64) bool {
 		s.max = seed
 	}
 	s.n++
+	return true
+}
+
+// addTo adds offset off to chunk c, and reports whether it was new.
+func (s *seedSet) addTo(c *seedChunkSet, off uint16) bool {
+	if c.bits == nil {
+		i, found := slices.BinarySearch(c.list, off)
+		if found {
+			return false
+		}
+		if len(c.list) < seedListMax {
+			old := cap(c.list)
+			c.list = slices.Insert(c.list, i, off)
+			s.bytes += 2 * int64(cap(c.list)-old)
+			return true
+		}
+		c.bits = new([seedChunk / 64]uint64)
+		for _, o := range c.list {
+			c.bits[o/64] |= 1 << (o % 64)
+		}
+		s.bytes += int64(len(c.bits))*8 - 2*int64(cap(c.list))
+		c.list = nil
+	}
+	bit := uint64(1) << (off % 64)
+	if c.bits[off/64]&bit != 0 {
+		return false
+	}
+	c.bits[off/64] |= bit
 	return true
 }
 
@@ -366,16 +427,16 @@ func summarize(w io.Writer, stdin io.Reader, stderr io.Writer, sc *scenarios.Sce
 	for _, name := range files {
 		var r io.Reader = stdin
 		if name != "-" {
-			f, err := os.Open(name)
+			f, err := openRecords(name)
 			if err != nil {
-				return exitUsage, badInputError{"-summarize: " + err.Error()}
+				return exitUsage, err
 			}
 			defer f.Close()
 			r = f
 		} else {
 			name = "standard input"
 		}
-		if err := readRecords(r, name, &t); err != nil {
+		if err := readRecords(r, name, &t, stderr); err != nil {
 			return exitUsage, err
 		}
 	}
@@ -393,76 +454,407 @@ func summarize(w io.Writer, stdin io.Reader, stderr io.Writer, sc *scenarios.Sce
 	return exitPass, nil
 }
 
-// readRecords adds every record of r to t.
-func readRecords(r io.Reader, name string, t *tally) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(nil, 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		text := sc.Bytes()
-		if len(strings.TrimSpace(string(text))) == 0 {
-			continue
-		}
-		rec, err := parseRecord(text)
-		if err != nil {
-			return badInputError{fmt.Sprintf("%s:%d: not a record of a sweep: %v", name, line, err)}
-		}
-		t.add(&rec)
+// openRecords opens a file of records for -summarize, which must be a
+// regular file. Opening a named pipe blocks until something writes to it,
+// which may be never: it is opened without blocking, and refused, as are
+// directories and devices. A pipe comes in as standard input instead.
+func openRecords(name string) (*os.File, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, badInputError{"-summarize: " + err.Error()}
 	}
-	if err := sc.Err(); err != nil {
-		return badInputError{fmt.Sprintf("%s: %v", name, err)}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		kind := "not a regular file"
+		switch {
+		case fi.IsDir():
+			kind = "a directory"
+		case fi.Mode()&os.ModeNamedPipe != 0:
+			kind = "a named pipe"
+		case fi.Mode()&os.ModeDevice != 0:
+			kind = "a device"
+		}
+		err = fmt.Errorf("%s is %s, not a file of records; to read a pipe, give it as standard input: -summarize - < %s", name, kind, name)
 	}
-	return nil
+	if err != nil {
+		f.Close()
+		return nil, badInputError{"-summarize: " + err.Error()}
+	}
+	return f, nil
 }
 
-// parseRecord reads back a line that appendJSON wrote. Keys it does not
-// know are ignored, so that records may gain keys; the ones the summary
-// needs must be there.
-func parseRecord(line []byte) (seedRecord, error) {
-	var j struct {
-		Seed         *int64  `json:"seed"`
-		Verdict      *string `json:"verdict"`
-		FailedCheck  *string `json:"failed_check"`
-		Stop         *string `json:"stop"`
-		Converged    *bool   `json:"converged"`
-		ConvergedAt  *int64  `json:"converged_at"`
-		AfterLastSet *int64  `json:"after_last_set"`
-		Events       *int64  `json:"events"`
-		Messages     *int64  `json:"messages"`
-		Residue      int     `json:"residue"` // absent from older records: 0
-		TraceHash    string  `json:"trace_hash"`
-		RerunHash    string  `json:"rerun_hash"`
-	}
-	if err := json.Unmarshal(line, &j); err != nil {
-		return seedRecord{}, err
-	}
-	for _, k := range []struct {
-		name string
-		ok   bool
-	}{
-		{"seed", j.Seed != nil}, {"verdict", j.Verdict != nil}, {"stop", j.Stop != nil},
-		{"converged", j.Converged != nil}, {"events", j.Events != nil}, {"messages", j.Messages != nil},
-	} {
-		if !k.ok {
-			return seedRecord{}, fmt.Errorf("no %q", k.name)
+// maxRecordLine bounds a line of records: a record takes a few hundred
+// bytes, so a longer line is no record, and is not read whole.
+const maxRecordLine = 64 << 10
+
+// readRecords adds every record of r to t. A last line that has no newline
+// and is not JSON is what a sweep killed while writing leaves: it is
+// reported on stderr and ignored, where the same line anywhere else is an
+// error.
+func readRecords(r io.Reader, name string, t *tally, stderr io.Writer) error {
+	br := bufio.NewReaderSize(r, maxRecordLine)
+	for line := 1; ; line++ {
+		text, err := br.ReadSlice('\n')
+		switch err {
+		case nil, io.EOF:
+		case bufio.ErrBufferFull:
+			return badInputError{fmt.Sprintf("%s:%d: a line longer than %d KiB: not a record of a sweep", name, line, maxRecordLine>>10)}
+		default:
+			return badInputError{fmt.Sprintf("%s:%d: %v", name, line, err)}
+		}
+		last := err == io.EOF
+		if text = bytes.TrimSpace(text); len(text) > 0 {
+			if last && !json.Valid(text) {
+				fmt.Fprintf(stderr, "eccounter-sim: %s:%d: torn last record, ignored\n", name, line)
+				return nil
+			}
+			rec, err := parseRecord(text)
+			if err != nil {
+				return badInputError{fmt.Sprintf("%s:%d: %v", name, line, err)}
+			}
+			t.add(&rec)
+			if t.seeds.bytes > seedSetBudget {
+				return badInputError{fmt.Sprintf("%s:%d: the seeds are too scattered to keep track of in %d MiB (%d seeds so far, from %d to %d): summarize fewer records at a time",
+					name, line, seedSetBudget>>20, t.seeds.n, t.seeds.min, t.seeds.max)}
+			}
+		}
+		if last {
+			return nil
 		}
 	}
-	r := seedRecord{Seed: *j.Seed, Stop: *j.Stop, Converged: *j.Converged, Events: *j.Events,
-		Messages: *j.Messages, Residue: j.Residue, TraceHash: j.TraceHash, RerunHash: j.RerunHash}
-	switch {
-	case *j.Verdict == "pass" && j.FailedCheck == nil:
-	case *j.Verdict == "fail" && j.FailedCheck != nil && *j.FailedCheck != "":
-		r.FailedCheck = *j.FailedCheck
+}
+
+// verdicts are the words a record's "verdict" may be, in the order errors
+// list them, and whether each comes with the check that failed.
+var verdicts = []verdictWord{{"pass", false}, {"fail", true}}
+
+type verdictWord struct {
+	word   string
+	failed bool // the record names its failed check
+}
+
+// sweepRecordKeys are the keys of a record, in the order appendJSON writes them;
+// README's table "The record" describes each.
+var sweepRecordKeys = []string{"seed", "verdict", "failed_check", "stop", "converged", "converged_at",
+	"after_last_set", "events", "messages", "residue", "trace_hash", "rerun_hash"}
+
+// optionalKeys may be left out: residue by records older than it (as 0),
+// the hashes by sweeps without -check-determinism.
+var optionalKeys = []string{"residue", "trace_hash", "rerun_hash"}
+
+// failedChecks are the names failed_check may have: a check, or the
+// failures that are no check's.
+var failedChecks = append(model.CheckNames(), "determinism", "aborted")
+
+// stopReasons are the names stop may have.
+var stopReasons = func() []string {
+	var names []string
+	for r := sim.Done; r <= sim.Aborted; r++ {
+		names = append(names, r.String())
+	}
+	return names
+}()
+
+// parseRecord reads back a line that appendJSON wrote, as strictly as a
+// scenario is read: every key of the record once (but the optional ones)
+// and no other, each of its type and in its range, so that the summary and
+// its histogram never meet a negative time or count, nor an unknown
+// verdict, check or stop reason.
+func parseRecord(line []byte) (seedRecord, error) {
+	vals, err := recordValues(line)
+	if err != nil {
+		return seedRecord{}, fmt.Errorf("not a record of a sweep: %v", err)
+	}
+	var r seedRecord
+	get := func(key string) any { return vals[slices.Index(sweepRecordKeys, key)] }
+	v := get("seed")
+	n, ok := v.(json.Number)
+	seed, err := strconv.ParseInt(string(n), 10, 64)
+	if !ok || err != nil {
+		return r, fmt.Errorf("seed: %s: want an integer from %d to %d", describeValue(v), math.MinInt64, math.MaxInt64)
+	}
+	r.Seed = seed
+	verdict, ok := get("verdict").(string)
+	i := slices.IndexFunc(verdicts, func(v verdictWord) bool { return v.word == verdict })
+	if !ok || i < 0 {
+		var words []string
+		for _, v := range verdicts {
+			words = append(words, strconv.Quote(v.word))
+		}
+		return r, fmt.Errorf("verdict: %s: want %s", describeValue(get("verdict")), orList(words))
+	}
+	switch check, ok := get("failed_check").(string); {
+	case !verdicts[i].failed && get("failed_check") != nil:
+		return r, fmt.Errorf("failed_check: %s: want null with \"verdict\":%q", describeValue(get("failed_check")), verdict)
+	case !verdicts[i].failed:
+	case !ok && get("failed_check") == nil:
+		return r, fmt.Errorf("failed_check: null: want a check with \"verdict\":%q", verdict)
+	case !ok || !slices.Contains(failedChecks, check):
+		return r, fmt.Errorf("failed_check: %s: want %s", describeValue(get("failed_check")), orList(failedChecks))
 	default:
-		return seedRecord{}, fmt.Errorf(`want "verdict":"pass" with "failed_check":null, or "fail" with a check`)
+		r.FailedCheck = check
 	}
-	if r.Converged != (j.ConvergedAt != nil) {
-		return seedRecord{}, fmt.Errorf(`want "converged_at" exactly when "converged" is true`)
+	stop, ok := get("stop").(string)
+	if !ok || !slices.Contains(stopReasons, stop) {
+		return r, fmt.Errorf("stop: %s: want %s", describeValue(get("stop")), orList(stopReasons))
 	}
-	if j.ConvergedAt != nil {
-		r.ConvergedAt = *j.ConvergedAt
+	r.Stop = stop
+	if r.Converged, ok = get("converged").(bool); !ok {
+		return r, fmt.Errorf("converged: %s: want true or false", describeValue(get("converged")))
 	}
-	if j.AfterLastSet != nil {
-		r.AfterLastSet, r.HasAfterLastSet = *j.AfterLastSet, true
+	const times = "virtual nanoseconds, at least 0"
+	switch at := get("converged_at"); {
+	case !r.Converged && at != nil:
+		return r, fmt.Errorf("converged_at: %s: want null when \"converged\" is false", describeValue(at))
+	case r.Converged && at == nil:
+		return r, fmt.Errorf("converged_at: null: want a time when \"converged\" is true")
+	case r.Converged:
+		if r.ConvergedAt, err = natural("converged_at", at, times); err != nil {
+			return r, err
+		}
+	}
+	switch after := get("after_last_set"); {
+	case after == nil:
+	case !r.Converged:
+		return r, fmt.Errorf("after_last_set: %s: want null when \"converged\" is false", describeValue(after))
+	default:
+		if r.AfterLastSet, err = natural("after_last_set", after, times); err != nil {
+			return r, err
+		}
+		// It is converged_at minus the time of a set, at least 0.
+		if r.AfterLastSet > r.ConvergedAt {
+			return r, fmt.Errorf("after_last_set: %d is more than converged_at, %d", r.AfterLastSet, r.ConvergedAt)
+		}
+		r.HasAfterLastSet = true
+	}
+	const counts = "a count, at least 0"
+	if r.Events, err = natural("events", get("events"), counts); err != nil {
+		return r, err
+	}
+	if r.Messages, err = natural("messages", get("messages"), counts); err != nil {
+		return r, err
+	}
+	if v := get("residue"); v != nil {
+		residue, err := natural("residue", v, counts)
+		if err != nil {
+			return r, err
+		}
+		if residue > scenarios.MaxServers {
+			return r, fmt.Errorf("residue: %d is more than a scenario has servers, at most %d", residue, scenarios.MaxServers)
+		}
+		r.Residue = int(residue)
+	}
+	for _, key := range []string{"trace_hash", "rerun_hash"} {
+		v := get(key)
+		if v == nil {
+			continue
+		}
+		h, ok := v.(string)
+		if !ok || len(h) != sha256.Size*2 || strings.Trim(h, "0123456789abcdef") != "" {
+			return r, fmt.Errorf("%s: %s: want 64 hexadecimal digits (a SHA-256, in lower case)", key, describeValue(v))
+		}
+		if key == "trace_hash" {
+			r.TraceHash = h
+		} else {
+			r.RerunHash = h
+		}
+	}
+	// A rerun hash is the mark of a determinism failure, and only that.
+	switch {
+	case r.RerunHash != "" && r.FailedCheck != "determinism":
+		return r, fmt.Errorf(`rerun_hash: only with "failed_check":"determinism"`)
+	case r.FailedCheck == "determinism" && (r.TraceHash == "" || r.RerunHash == ""):
+		return r, fmt.Errorf(`failed_check: "determinism" needs "trace_hash" and "rerun_hash"`)
 	}
 	return r, nil
+}
+
+// recordValues decodes line, a JSON object, into the values of
+// sweepRecordKeys, in order: a json.Number, string, bool, nil (null or
+// left out), or json.Delim for an array or an object. It refuses keys not
+// in sweepRecordKeys, keys given twice, and required keys left out.
+//
+// json.Valid checks the syntax first, so that what follows may read the
+// flat object directly, several times faster than json's decoders, which
+// matters to -summarize of a hundred million records; invalid JSON goes
+// through json.Unmarshal for the error that says what is wrong.
+func recordValues(line []byte) ([]any, error) {
+	if !json.Valid(line) {
+		var v any
+		if err := json.Unmarshal(line, &v); err != nil {
+			return nil, err
+		}
+		return nil, errors.New("not JSON")
+	}
+	p := jsonReader{b: line}
+	if p.skipSpace() != '{' {
+		return nil, errors.New("want a JSON object")
+	}
+	p.i++
+	vals := make([]any, len(sweepRecordKeys))
+	seen := make([]bool, len(sweepRecordKeys))
+	for p.skipSpace() != '}' {
+		if p.b[p.i] == ',' {
+			p.i++
+			p.skipSpace()
+		}
+		raw, escaped := p.rawStr()
+		i := slices.IndexFunc(sweepRecordKeys, func(k string) bool { return string(raw) == k })
+		var key string
+		if i < 0 || escaped {
+			// Keys are plain words: only an unknown one, or one
+			// written with escapes, is worth decoding.
+			var err error
+			p.i -= len(raw) + 2
+			if key, err = p.str(); err != nil {
+				return nil, err
+			}
+			i = slices.Index(sweepRecordKeys, key)
+		} else {
+			key = sweepRecordKeys[i]
+		}
+		switch {
+		case i < 0:
+			return nil, fmt.Errorf("unknown key %s", quoteShort(key))
+		case seen[i]:
+			return nil, fmt.Errorf("%q given twice", key)
+		}
+		seen[i] = true
+		p.skipSpace() // then the colon
+		p.i++
+		p.skipSpace()
+		var err error
+		if vals[i], err = p.value(); err != nil {
+			return nil, err
+		}
+		if _, ok := vals[i].(json.Delim); ok {
+			return vals, nil // the value's check says what is wrong with it
+		}
+	}
+	for i, key := range sweepRecordKeys {
+		if !seen[i] && !slices.Contains(optionalKeys, key) {
+			return nil, fmt.Errorf("no %q", key)
+		}
+	}
+	return vals, nil
+}
+
+// jsonReader reads the tokens of valid JSON, from b[i].
+type jsonReader struct {
+	b []byte
+	i int
+}
+
+// skipSpace skips white space and returns the next byte (valid JSON
+// always has one where it is called).
+func (p *jsonReader) skipSpace() byte {
+	for p.b[p.i] == ' ' || p.b[p.i] == '\t' || p.b[p.i] == '\n' || p.b[p.i] == '\r' {
+		p.i++
+	}
+	return p.b[p.i]
+}
+
+// rawStr reads a string, at its opening quote, and returns what is
+// between the quotes as it is, and whether it has escapes.
+func (p *jsonReader) rawStr() (raw []byte, escaped bool) {
+	start := p.i + 1
+	for p.i++; p.b[p.i] != '"'; p.i++ {
+		if p.b[p.i] == '\\' {
+			escaped = true
+			p.i++
+		}
+	}
+	p.i++
+	return p.b[start : p.i-1], escaped
+}
+
+// str reads a string, at its opening quote.
+func (p *jsonReader) str() (string, error) {
+	raw, escaped := p.rawStr()
+	if !escaped {
+		return string(raw), nil
+	}
+	var s string
+	err := json.Unmarshal(p.b[p.i-len(raw)-2:p.i], &s)
+	return s, err
+}
+
+// value reads a value: a string, number, true, false or null, or the
+// opening delimiter of an array or an object, which it does not read on.
+func (p *jsonReader) value() (any, error) {
+	switch c := p.b[p.i]; c {
+	case '"':
+		return p.str()
+	case 't':
+		p.i += len("true")
+		return true, nil
+	case 'f':
+		p.i += len("false")
+		return false, nil
+	case 'n':
+		p.i += len("null")
+		return nil, nil
+	case '[', '{':
+		return json.Delim(c), nil
+	}
+	start := p.i
+	for p.i < len(p.b) && strings.IndexByte("+-.eE0123456789", p.b[p.i]) >= 0 {
+		p.i++
+	}
+	return json.Number(p.b[start:p.i]), nil
+}
+
+// natural returns v, a value of key, as an int64 at least 0: a time or a
+// count, which want describes.
+func natural(key string, v any, want string) (int64, error) {
+	n, ok := v.(json.Number)
+	i, err := strconv.ParseInt(string(n), 10, 64)
+	switch {
+	case !ok || err != nil:
+		return 0, fmt.Errorf("%s: %s: want %s", key, describeValue(v), want)
+	case i < 0:
+		return 0, fmt.Errorf("%s: %d is negative: want %s", key, i, want)
+	}
+	return i, nil
+}
+
+// describeValue renders a decoded JSON value for an error: short, quoted if a
+// string, and free of control characters, whatever the input held.
+func describeValue(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return quoteShort(v)
+	case json.Number: // digits, a point, an exponent: valid JSON
+		if len(v) > 40 {
+			return string(v[:40]) + "..."
+		}
+		return string(v)
+	case bool:
+		return strconv.FormatBool(v)
+	case json.Delim:
+		if v == '[' {
+			return "an array"
+		}
+		return "an object"
+	}
+	return "a value"
+}
+
+// quoteShort quotes s as Go does, escaping control characters and
+// anything not ASCII, cut to its first 40 bytes.
+func quoteShort(s string) string {
+	if len(s) > 40 {
+		return strconv.QuoteToASCII(strings.ToValidUTF8(s[:40], "")) + "..."
+	}
+	return strconv.QuoteToASCII(s)
+}
+
+// orList joins names as "a, b or c".
+func orList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }

@@ -511,11 +511,12 @@ func TestSummarizeBadInput(t *testing.T) {
 	good := `{"seed":1,"verdict":"pass","failed_check":null,"stop":"done","converged":true,"converged_at":5,"after_last_set":2,"events":9,"messages":8}`
 	tests := []struct{ name, text, msg string }{
 		{"not JSON", good + "\nhello\n", ":2: not a record of a sweep: invalid character 'h'"},
-		{"a trace", `{"t":0,"event":"scenario","node":""}` + "\n", `:1: not a record of a sweep: no "seed"`},
+		{"a trace", `{"t":0,"event":"scenario","node":""}` + "\n", `:1: not a record of a sweep: unknown key "t"`},
 		{"no verdict", `{"seed":1}`, `no "verdict"`},
-		{"pass with a check", strings.Replace(good, `"failed_check":null`, `"failed_check":"x"`, 1), `want "verdict":"pass" with "failed_check":null`},
-		{"fail without", strings.Replace(good, `"pass"`, `"fail"`, 1), `want "verdict":"pass"`},
-		{"converged_at missing", strings.Replace(good, `"converged_at":5`, `"converged_at":null`, 1), `want "converged_at" exactly when`},
+		{"pass with a check", strings.Replace(good, `"failed_check":null`, `"failed_check":"x"`, 1), `failed_check: "x": want null with "verdict":"pass"`},
+		{"fail without", strings.Replace(good, `"pass"`, `"fail"`, 1), `failed_check: null: want a check with "verdict":"fail"`},
+		{"converged_at missing", strings.Replace(good, `"converged_at":5`, `"converged_at":null`, 1), `converged_at: null: want a time when "converged" is true`},
+		{"unknown keys", strings.Replace(good, `"seed":1`, `"seed":1,"new_key":[1]`, 1), `not a record of a sweep: unknown key "new_key"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -526,8 +527,8 @@ func TestSummarizeBadInput(t *testing.T) {
 			}
 		})
 	}
-	// Blank lines and unknown keys are fine.
-	path := writeScenario(t, "in.jsonl", "\n"+strings.Replace(good, `"seed":1`, `"seed":1,"new_key":[1]`, 1)+"\n\n")
+	// Blank lines are fine, and so is a record older than "residue".
+	path := writeScenario(t, "in.jsonl", "\n"+good+"\n\n")
 	if code, stdout, stderr := runCLI("-summarize", path); code != exitPass || !strings.Contains(stdout, "seeds:          1, from 1 to 1\n") {
 		t.Errorf("exit %d, stderr %q:\n%s", code, stderr, stdout)
 	}
@@ -573,9 +574,10 @@ func TestCheckDeterminism(t *testing.T) {
 // summarized. No seed of this simulator differs, so the record is made by
 // hand.
 func TestDeterminismFailure(t *testing.T) {
-	r := seedRecord{Seed: 9, FailedCheck: "determinism", Stop: "done", Events: 3, Messages: 2, TraceHash: "aa", RerunHash: "bb"}
+	aa, bb := strings.Repeat("a", 64), strings.Repeat("b", 64)
+	r := seedRecord{Seed: 9, FailedCheck: "determinism", Stop: "done", Events: 3, Messages: 2, TraceHash: aa, RerunHash: bb}
 	line := string(r.appendJSON(nil))
-	want := `{"seed":9,"verdict":"fail","failed_check":"determinism","stop":"done","converged":false,"converged_at":null,"after_last_set":null,"events":3,"messages":2,"residue":0,"trace_hash":"aa","rerun_hash":"bb"}` + "\n"
+	want := `{"seed":9,"verdict":"fail","failed_check":"determinism","stop":"done","converged":false,"converged_at":null,"after_last_set":null,"events":3,"messages":2,"residue":0,"trace_hash":"` + aa + `","rerun_hash":"` + bb + `"}` + "\n"
 	if line != want {
 		t.Errorf("record:\n%s\nwant:\n%s", line, want)
 	}
