@@ -36,13 +36,18 @@ const maxReplays = 20
 
 // tally is what a summary is made of, added up a record at a time.
 type tally struct {
-	seeds     seedSet
-	skipped   uint64 // records of a seed already seen
-	failed    uint64
-	failedBy  map[string]uint64 // first failed check -> seeds
-	stops     map[string]uint64 // stop reason -> seeds
-	converged uint64
-	hashed    uint64 // records with a trace_hash
+	seeds    seedSet
+	skipped  uint64 // records of a seed already seen
+	failed   uint64
+	failedBy map[string]uint64 // first failed check -> seeds
+	// Seeds whose verdict is anomaly, by first anomaly check, and the
+	// smallest of them, whose replay the summary gives.
+	anomalous    uint64
+	anomalyBy    map[string]uint64
+	firstAnomaly int64
+	stops        map[string]uint64 // stop reason -> seeds
+	converged    uint64
+	hashed       uint64 // records with a trace_hash
 	// Seeds that ended with a residue, and the largest residue.
 	withResidue uint64
 	maxResidue  int
@@ -65,7 +70,14 @@ func (t *tally) add(r *seedRecord) {
 		return
 	}
 	if t.failedBy == nil {
-		t.failedBy, t.stops = map[string]uint64{}, map[string]uint64{}
+		t.failedBy, t.stops, t.anomalyBy = map[string]uint64{}, map[string]uint64{}, map[string]uint64{}
+	}
+	if !r.Failed() && r.AnomalyCheck != "" {
+		if t.anomalous == 0 || r.Seed < t.firstAnomaly {
+			t.firstAnomaly = r.Seed
+		}
+		t.anomalous++
+		t.anomalyBy[r.AnomalyCheck]++
 	}
 	t.stops[r.Stop]++
 	if r.TraceHash != "" {
@@ -118,11 +130,23 @@ func (t *tally) writeSummary(w io.Writer, sc *scenarios.Scenario) error {
 		fmt.Fprintf(&b, "; %d repeated records skipped", t.skipped)
 	}
 	b.WriteString("\n")
-	if t.failed == 0 {
+	switch {
+	case t.failed == 0 && t.anomalous == 0:
 		fmt.Fprintf(&b, "verdict:        all %d passed\n", n)
-	} else {
+	case t.failed == 0:
+		fmt.Fprintf(&b, "verdict:        %d passed, %d anomaly (explained, so not failures)\n", n-t.anomalous, t.anomalous)
+	case t.anomalous == 0:
 		fmt.Fprintf(&b, "verdict:        %d of %d FAILED\n", t.failed, n)
+	default:
+		fmt.Fprintf(&b, "verdict:        %d of %d FAILED, %d anomaly (explained, so not failures)\n", t.failed, n, t.anomalous)
+	}
+	if t.failed > 0 {
 		fmt.Fprintf(&b, "first failed:   %s\n", counts(t.failedBy))
+	}
+	if t.anomalous > 0 {
+		s := *sc
+		s.Seed = t.firstAnomaly
+		fmt.Fprintf(&b, "first anomaly:  %s; the first: %s\n", counts(t.anomalyBy), replayCommand(&s))
 	}
 	fmt.Fprintf(&b, "stopped:        %s\n", counts(t.stops))
 	fmt.Fprintf(&b, "converged:      %d of %d\n", t.converged, n)
@@ -525,22 +549,26 @@ func readRecords(r io.Reader, name string, t *tally, stderr io.Writer) error {
 }
 
 // verdicts are the words a record's "verdict" may be, in the order errors
-// list them, and whether each comes with the check that failed.
-var verdicts = []verdictWord{{"pass", false}, {"fail", true}}
+// list them, and which checks each names.
+var verdicts = []verdictWord{{"pass", false, false}, {"anomaly", false, true}, {"fail", true, false}}
 
 type verdictWord struct {
 	word   string
 	failed bool // the record names its failed check
+	// anomalous: the record names its first anomaly (a failed seed may
+	// name one too, or not).
+	anomalous bool
 }
 
 // sweepRecordKeys are the keys of a record, in the order appendJSON writes them;
 // README's table "The record" describes each.
-var sweepRecordKeys = []string{"seed", "verdict", "failed_check", "stop", "converged", "converged_at",
+var sweepRecordKeys = []string{"seed", "verdict", "failed_check", "anomaly_check", "stop", "converged", "converged_at",
 	"after_last_set", "events", "messages", "residue", "trace_hash", "rerun_hash"}
 
-// optionalKeys may be left out: residue by records older than it (as 0),
-// the hashes by sweeps without -check-determinism.
-var optionalKeys = []string{"residue", "trace_hash", "rerun_hash"}
+// optionalKeys may be left out: residue and anomaly_check by records older
+// than them (as 0 and null), the hashes by sweeps without
+// -check-determinism.
+var optionalKeys = []string{"anomaly_check", "residue", "trace_hash", "rerun_hash"}
 
 // failedChecks are the names failed_check may have: a check, or the
 // failures that are no check's.
@@ -593,6 +621,17 @@ func parseRecord(line []byte) (seedRecord, error) {
 		return r, fmt.Errorf("failed_check: %s: want %s", describeValue(get("failed_check")), orList(failedChecks))
 	default:
 		r.FailedCheck = check
+	}
+	switch check, ok := get("anomaly_check").(string); {
+	case get("anomaly_check") == nil && verdicts[i].anomalous:
+		return r, fmt.Errorf("anomaly_check: null: want a check with \"verdict\":%q", verdict)
+	case get("anomaly_check") == nil:
+	case verdict == "pass":
+		return r, fmt.Errorf("anomaly_check: %s: want null with \"verdict\":%q", describeValue(get("anomaly_check")), verdict)
+	case !ok || !slices.Contains(model.CheckNames(), check):
+		return r, fmt.Errorf("anomaly_check: %s: want %s", describeValue(get("anomaly_check")), orList(model.CheckNames()))
+	default:
+		r.AnomalyCheck = check
 	}
 	stop, ok := get("stop").(string)
 	if !ok || !slices.Contains(stopReasons, stop) {

@@ -111,9 +111,13 @@ type seedRecord struct {
 	// check in report order, or "determinism" (the two runs' traces
 	// differ), or "aborted" (the engine stopped a node breaking its rules).
 	FailedCheck string
-	Stop        string
-	Converged   bool
-	ConvergedAt int64 // virtual ns; when Converged
+	// AnomalyCheck is the first check in report order whose status is
+	// anomaly (broken, but explained by a crash without durable storage
+	// or by the strategy), or empty.
+	AnomalyCheck string
+	Stop         string
+	Converged    bool
+	ConvergedAt  int64 // virtual ns; when Converged
 	// AfterLastSet is ConvergedAt minus the time of the last accepted set,
 	// when the run converged and some set was accepted (HasAfterLastSet).
 	AfterLastSet    int64
@@ -134,17 +138,29 @@ type seedRecord struct {
 // Failed reports whether the seed failed.
 func (r *seedRecord) Failed() bool { return r.FailedCheck != "" }
 
+// verdict is the record's verdict: fail outweighs anomaly, which does not
+// fail a seed but is not a pass either.
+func (r *seedRecord) verdict() string {
+	switch {
+	case r.Failed():
+		return "fail"
+	case r.AnomalyCheck != "":
+		return "anomaly"
+	}
+	return "pass"
+}
+
 // appendJSON appends the record as one line. The keys are always in this
 // order, so that the output of the same sweep is the same bytes.
 func (r *seedRecord) appendJSON(b []byte) []byte {
 	b = append(b, `{"seed":`...)
 	b = strconv.AppendInt(b, r.Seed, 10)
-	if r.Failed() {
-		b = append(b, `,"verdict":"fail","failed_check":`...)
-		b = strconv.AppendQuote(b, r.FailedCheck)
-	} else {
-		b = append(b, `,"verdict":"pass","failed_check":null`...)
-	}
+	b = append(b, `,"verdict":"`...)
+	b = append(b, r.verdict()...)
+	b = append(b, `","failed_check":`...)
+	b = appendOptString(b, r.FailedCheck)
+	b = append(b, `,"anomaly_check":`...)
+	b = appendOptString(b, r.AnomalyCheck)
 	b = append(b, `,"stop":`...)
 	b = strconv.AppendQuote(b, r.Stop)
 	b = append(b, `,"converged":`...)
@@ -172,6 +188,14 @@ func (r *seedRecord) appendJSON(b []byte) []byte {
 	return append(b, "}\n"...)
 }
 
+// appendOptString appends s quoted, or null if it is empty.
+func appendOptString(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, "null"...)
+	}
+	return strconv.AppendQuote(b, s)
+}
+
 func appendOptInt(b []byte, v int64, ok bool) []byte {
 	if !ok {
 		return append(b, "null"...)
@@ -188,9 +212,15 @@ func newSeedRecord(seed int64, r *model.Report, err error) seedRecord {
 		return rec
 	}
 	for _, ch := range r.Checks {
-		if !ch.Passed() {
-			rec.FailedCheck = ch.Name
-			break
+		switch ch.Status() {
+		case model.StatusFail:
+			if rec.FailedCheck == "" {
+				rec.FailedCheck = ch.Name
+			}
+		case model.StatusAnomaly:
+			if rec.AnomalyCheck == "" {
+				rec.AnomalyCheck = ch.Name
+			}
 		}
 	}
 	rec.Stop = r.Reason.String()
