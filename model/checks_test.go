@@ -185,7 +185,7 @@ func TestAnomalyIsNotAPass(t *testing.T) {
 // itself or was cut off at max_time.
 func TestLivenessNotCheckedWhateverTheStop(t *testing.T) {
 	for _, maxTime := range []string{"1h", "30ms"} {
-		sc, err := scenarios.Parse("rumor.toml", []byte(`
+		sc := mustParse(t, "rumor.toml", `
 servers = 12
 clients = 6
 requests_per_client = 20
@@ -194,10 +194,7 @@ max_time = "`+maxTime+`"
 [sync]
 strategy = "rumor-push"
 k = 2
-`))
-		if err != nil {
-			t.Fatal(err)
-		}
+`)
 		r, err := model.NewCluster(sc.Config()).Run()
 		if err != nil {
 			t.Fatal(err)

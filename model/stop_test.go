@@ -106,7 +106,7 @@ func checkStop(sc *scenarios.Scenario) error {
 // 0, but the sync of 545 is still on its way; the run must wait for it,
 // and end with 545 everywhere rather than report it lost.
 func TestStopWaitsForValueInFlight(t *testing.T) {
-	sc, err := scenarios.Parse("stop.toml", []byte(`
+	sc := mustParse(t, "stop.toml", `
 servers = 2
 clients = 2
 requests_per_client = 1
@@ -126,10 +126,7 @@ groups = [["client-2"]]
 node = "server-1"
 at = "26ms"
 durable = false
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	if err := checkStop(sc); err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +222,7 @@ func TestStopRuleAroundEndOfFaults(t *testing.T) {
 // from there. The liveness bound counts from when the value can be held
 // again, the healing plus the largest latency, not from the healing.
 func TestLivenessWhenTheValueIsOnlyInFlight(t *testing.T) {
-	sc, err := scenarios.Parse("in-flight.toml", []byte(`
+	sc := mustParse(t, "in-flight.toml", `
 seed = -1746691
 servers = 3
 clients = 3
@@ -249,10 +246,7 @@ durable = false
 node = "server-2"
 at = "82ms"
 durable = false
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	r, err := model.NewCluster(sc.Config()).Run()
 	if err != nil {
 		t.Fatal(err)
@@ -264,4 +258,14 @@ durable = false
 	if c, _ := r.Check("liveness"); c.Status() != model.StatusPass {
 		t.Errorf("liveness: %s %s", c.Status().Word(), c.First)
 	}
+}
+
+// mustParse parses a scenario written in a test.
+func mustParse(t *testing.T, name, src string) *scenarios.Scenario {
+	t.Helper()
+	sc, err := scenarios.Parse(name, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
 }
