@@ -1,0 +1,231 @@
+package model
+
+import (
+	"time"
+
+	"eccounter/sim"
+)
+
+// Rumor is how a rumor-mongering server loses interest in a value, with
+// the variants of Demers et al. The zero value, with K set, is feedback and
+// counter, the variant of the paper's Table 1.
+//
+// The paper runs synchronous cycles, and so does the simulator with a
+// fixed latency far below the sync interval: each sync interval is one
+// round, and a server's round runs from one sync timer to the next. What
+// the paper leaves to its simulation, this one decides as follows, and
+// reproduces the paper's tables with it (docs/epidemics.md):
+//   - A contact is one partner of one round: a push the server sent, or
+//     a pull it answered. With feedback, it is necessary if the value was
+//     news to the partner at the start of the round: for a push, the
+//     receiver judges against the value it held when its round began, so
+//     that two servers pushing the same news to a third in one round both
+//     made a necessary contact, as if the contacts of a round happened at
+//     once; for a pull, the pull carries the asker's value.
+//   - Interest is judged once a round, when the next begins: a round with
+//     a necessary contact restarts the counter; a round with contacts but
+//     no necessary one (with any contact at all, if blind) counts once,
+//     and the server loses interest when the count reaches K (counter) or
+//     with probability 1/K (coin). "Lose interest only after k unnecessary
+//     contacts", in the paper's words; its bound on the traffic of
+//     counters, k(2m-1), holds only if a necessary contact restarts the
+//     count, and with the count kept instead the residue comes out as the
+//     coin's.
+//   - A server that becomes infective in a round spreads from the next:
+//     it pushes at its next sync timer, and answers pulls once that round
+//     has begun. (A server already infective when its round began
+//     answers with whatever it held before the pull arrived, even a value
+//     learned since the round began.) A server that loses interest sends
+//     and answers nothing more.
+//   - Acknowledgements that come back after the server learned a larger
+//     value concern a rumor it no longer spreads, and are ignored.
+type Rumor struct {
+	// K is the paper's k: contacts counted before losing interest, or
+	// 1/K the chance of losing it at each (Coin).
+	K int
+	// Blind: lose interest whatever the partner knew, instead of only
+	// after unnecessary contacts (feedback).
+	Blind bool
+	// Coin: at each counted contact, lose interest with probability 1/K,
+	// instead of after K of them (counter).
+	Coin bool
+	// AntiEntropy, if not 0, is the interval of a backing anti-entropy:
+	// a push-pull exchange with one random partner, which finds the
+	// servers the rumors missed. A value it brings makes the server
+	// infective again. Direct mail takes it too (and no other field).
+	AntiEntropy time.Duration
+}
+
+// round is a rumor-mongering server's state at the start of its round,
+// and the contacts of the round so far.
+type round struct {
+	value        int64
+	hot          bool
+	contacts     int // pushes sent and pulls answered
+	necessary    int // of which the value was news to the partner
+	acknowledged int // pushes answered (with feedback)
+}
+
+// rumorMongering is the rumor mongering of Demers et al. (see
+// StrategyRumorPush and StrategyRumorPull): every SyncInterval an
+// infective server pushes its rumor to Fanout random partners (push), or
+// every server asks Fanout random partners for theirs (pull); each round
+// judges, as Rumor says, whether the server loses interest. A backing
+// anti-entropy (Rumor.AntiEntropy) runs on a timer of its own.
+type rumorMongering struct{ pull bool }
+
+// start arms the sync timer. Under rumor-push, a server that is not
+// infective has nothing to send, so it arms none: it sleeps until it
+// learns a value, and then wakes for the next round, in phase with the
+// others (see wake). On 10,000 servers, most of which are not infective
+// most of the time, that saves most of the events of a run, and the
+// schedule shows only what matters. Under rumor-pull every server asks,
+// infective or not.
+func (r rumorMongering) start(s *Server, env *Env) {
+	switch {
+	case r.pull:
+		env.After(s.SyncInterval, SyncTimer)
+	case s.Hot:
+		s.wake(env)
+	}
+	s.armBacking(env)
+}
+
+// timer starts a round at the sync timer: judge the round that ends, then
+// push the rumor to each partner, or ask each for theirs. A rumor-push
+// server that is not infective (any more) sleeps until it learns a value.
+func (r rumorMongering) timer(s *Server, env *Env, name string) {
+	if name == AntiEntropyTimer {
+		s.backingRound(env)
+		return
+	}
+	s.newRound(env)
+	if r.pull || s.Hot {
+		var buf [MaxFanout]sim.NodeID
+		partners := s.randomPartners(env, s.Fanout, buf[:0])
+		for _, peer := range partners {
+			if r.pull {
+				// Every server pulls, infective or not: the
+				// value it carries is the feedback.
+				env.Send(peer, Msg{Type: RumorPull, Value: s.Value})
+			} else {
+				env.Send(peer, Msg{Type: RumorPush, Value: s.Value})
+			}
+		}
+		if !r.pull {
+			s.round.contacts += len(partners)
+		}
+	}
+	if !r.pull && !s.Hot {
+		s.awake = false // until it learns a value
+		return
+	}
+	env.After(s.SyncInterval, SyncTimer)
+}
+
+func (rumorMongering) receive(s *Server, env *Env, in Input) {
+	switch in.Msg.Type {
+	case RumorPush:
+		s.hearRumor(env, in.From, in.Msg.Value)
+	case RumorAck:
+		if s.Hot && in.Msg.Value == s.Value && in.Msg.Accepted {
+			s.round.necessary++
+		}
+	case RumorPull:
+		s.answerRumorPull(env, in.From, in.Msg.Value)
+	case RumorReply:
+		s.merge(env, in.Msg.Value)
+	default:
+		s.exchange(env, in) // the backing anti-entropy
+	}
+}
+
+// learned makes the value news to spread: the server becomes infective
+// for it, with a fresh count of tries. A lone server has nobody to tell.
+// The contacts so far were about the old value.
+func (r rumorMongering) learned(s *Server, env *Env) {
+	if s.Servers < 2 {
+		return
+	}
+	s.Hot, s.Tries = true, 0
+	s.round.contacts, s.round.necessary = 0, 0
+	if !r.pull {
+		s.wake(env)
+	}
+}
+
+func (rumorMongering) accepted(*Server, *Env) {}
+
+// wake arms the sync timer of a sleeping rumor-push server for the next
+// round: the next multiple of SyncInterval since the server started.
+func (s *Server) wake(env *Env) {
+	if s.awake || s.Servers < 2 {
+		return
+	}
+	s.awake = true
+	since := env.Now().Sub(s.origin)
+	next := (since/s.SyncInterval + 1) * s.SyncInterval
+	env.After(next-since, SyncTimer)
+}
+
+// hearRumor takes a pushed rumor if it is news, and with feedback tells
+// the sender whether it was news at the start of this server's round. The
+// answer names the value, so that the sender can tell it from an answer
+// about an older rumor of its own.
+func (s *Server) hearRumor(env *Env, from sim.NodeID, value int64) {
+	if value > s.Value {
+		s.learn(env, value)
+	}
+	if !s.Rumor.Blind {
+		env.Send(from, Msg{Type: RumorAck, Value: value, Accepted: value > s.round.value})
+	}
+}
+
+// answerRumorPull answers a pull with the server's value if it was
+// infective at the start of its round; otherwise it has no hot rumor and
+// stays silent. The pull carries the asker's value, so the server knows at
+// once whether the contact was necessary: the feedback that a push needs
+// an answer for. Like the paper, it sends the rumor either way, and the
+// sends count as update traffic. Like answerPull, it answers with the
+// value it held before this instant; if it learned a larger one since,
+// the answer is about the old rumor, like the contacts that learn
+// forgot, and does not count towards the new one.
+func (s *Server) answerRumorPull(env *Env, from sim.NodeID, theirs int64) {
+	if !s.round.hot || !s.Hot {
+		return
+	}
+	env.Send(from, Msg{Type: RumorReply, Value: s.held})
+	if s.held < s.Value {
+		return
+	}
+	s.round.contacts++
+	if theirs < s.Value {
+		s.round.necessary++
+	}
+}
+
+// newRound judges the round that ends, as Rumor says, and starts the next.
+func (s *Server) newRound(env *Env) {
+	r := s.round
+	s.round = round{value: s.Value}
+	if !s.Hot || r.contacts == 0 {
+		s.round.hot = s.Hot
+		return
+	}
+	switch {
+	case !s.Rumor.Blind && r.necessary > 0:
+		if !s.Rumor.Coin {
+			s.Tries = 0
+		}
+	case s.Rumor.Coin:
+		s.Tries++
+		s.Hot = env.Rand().IntN(s.Rumor.K) != 0
+	default:
+		s.Tries++
+		s.Hot = s.Tries < s.Rumor.K
+	}
+	if !s.Hot {
+		env.Record(Note{Kind: LostInterest, Value: s.Value, Seq: s.Tries})
+	}
+	s.round.hot = s.Hot
+}

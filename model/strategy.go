@@ -1,0 +1,161 @@
+package model
+
+import (
+	"slices"
+
+	"eccounter/sim"
+)
+
+// The timers of a server.
+const (
+	// SyncTimer makes a server sync, every SyncInterval.
+	SyncTimer = "sync"
+	// AntiEntropyTimer makes a rumor-mongering server run its backing
+	// anti-entropy, every Rumor.AntiEntropy.
+	AntiEntropyTimer = "anti-entropy"
+)
+
+// Strategy is how servers sync their values, each sync interval.
+type Strategy string
+
+// The strategies. Besides broadcast, they are the anti-entropy of Demers et
+// al., "Epidemic Algorithms for Replicated Database Maintenance" (PODC
+// 1987), for a register whose conflicts resolve by taking the larger value:
+// each interval a server picks Fanout partners uniformly at random among
+// the other servers and exchanges values with them, as each strategy below
+// says. Rumor mongering and direct mail, the paper's two other methods,
+// follow them.
+const (
+	// StrategyBroadcast: sends its value to every other server (the
+	// original emulation's way; Servers*(Servers-1) messages a round).
+	StrategyBroadcast Strategy = "broadcast"
+	// StrategyPush: sends its value to each partner, which takes it if
+	// larger.
+	StrategyPush Strategy = "push"
+	// StrategyPull: asks each partner for its value, and takes the answer
+	// if larger.
+	StrategyPull Strategy = "pull"
+	// StrategyPushPull: sends its value to each partner, which takes it
+	// if larger and answers with its own, which the server takes if
+	// larger: afterwards both hold the larger of the two. (A partner
+	// answers with the value it held before the question arrived, not
+	// with what other exchanges arriving at the same instant brought it:
+	// see answerPull.)
+	StrategyPushPull Strategy = "push-pull"
+	// StrategyRing is push to fixed partners rather than random ones:
+	// the servers form a ring in order of ID, and each sends its value
+	// to the Fanout servers after it (server-n's next is server-1),
+	// which take it if larger. Not from the papers, but the contrast
+	// they draw: a value travels Fanout servers a round, so it takes
+	// ceil((Servers-1)/Fanout) rounds to reach every server, where random
+	// partners take O(log Servers).
+	StrategyRing Strategy = "ring"
+
+	// The rumor mongering of Demers et al.: a server that learns a new
+	// larger value (from a client's set or from a peer) becomes
+	// infective for it, and spreads it every round until it loses
+	// interest as its Rumor says; then it is removed, and sends nothing
+	// until it learns a larger value again. Unlike anti-entropy, this
+	// can stop before every server has the value: the servers left out
+	// are the residue, unless a backing anti-entropy (Rumor.AntiEntropy)
+	// finds them later.
+	//
+	// StrategyRumorPush: an infective server sends the value to each
+	// partner ("rumor"), which takes it if larger and, with feedback,
+	// answers whether it was news ("rumor_ack").
+	StrategyRumorPush Strategy = "rumor-push"
+	// StrategyRumorPull: every server, infective or not, asks each
+	// partner for its hot rumor ("rumor_pull", carrying its own value);
+	// an infective partner answers with the value ("rumor_reply"), which
+	// the asker takes if larger.
+	StrategyRumorPull Strategy = "rumor-pull"
+
+	// StrategyDirectMail is the direct mail of Demers et al.: a server
+	// that accepts a client's set mails the new value at once to every
+	// other server ("mail"), which takes it if larger and passes it on to
+	// nobody. There are no rounds. Each update costs Servers-1 messages
+	// and arrives within one latency, but a mail that is lost, or that
+	// reaches a server which then loses its value in a crash, is never
+	// sent again: the servers it missed are a residue, as with rumor
+	// mongering, unless a backing anti-entropy (Rumor.AntiEntropy) finds
+	// them.
+	StrategyDirectMail Strategy = "direct-mail"
+)
+
+// Strategies lists every strategy, in the order the documentation gives
+// them.
+var Strategies = []Strategy{StrategyBroadcast, StrategyPush, StrategyPull, StrategyPushPull, StrategyRing,
+	StrategyRumorPush, StrategyRumorPull, StrategyDirectMail}
+
+// IsRumor reports whether st is a rumor-mongering strategy.
+func (st Strategy) IsRumor() bool { return st == StrategyRumorPush || st == StrategyRumorPull }
+
+// Backable reports whether st may leave servers out, and so may be backed
+// by an anti-entropy (Rumor.AntiEntropy): rumor mongering and direct mail.
+func (st Strategy) Backable() bool { return st.IsRumor() || st == StrategyDirectMail }
+
+// MaxFanout bounds the partners a server picks a round.
+const MaxFanout = 16
+
+// syncer is what a strategy makes a server do: the choice points of the
+// protocol at which the strategies differ. Everything else a server does
+// (answer a get, take a set only if larger, merge a peer's value, restart
+// with or without its value) is the protocol they share, in server.go. A
+// server asks its strategy at each of these points, rather than each of
+// its methods asking which strategy it runs; the strategies hold no state
+// of their own (what they need is in Server), so that a Server stays a
+// plain value.
+type syncer interface {
+	// start arms the strategy's timers when the server starts or
+	// restarts; a server with no peers never gets here.
+	start(s *Server, env *Env)
+	// timer handles one of the strategy's timers going off.
+	timer(s *Server, env *Env, name string)
+	// receive handles a message from a peer.
+	receive(s *Server, env *Env, in Input)
+	// learned follows the server taking a larger value, from a client's
+	// set or from a peer.
+	learned(s *Server, env *Env)
+	// accepted follows the server answering a client's set that it
+	// took.
+	accepted(s *Server, env *Env)
+}
+
+// syncer returns what the strategy makes a server do: the one place that
+// maps a strategy's name to its behaviour.
+func (st Strategy) syncer() syncer {
+	switch st {
+	case StrategyPush:
+		return antiEntropy{send: Sync}
+	case StrategyPull:
+		return antiEntropy{send: Pull}
+	case StrategyPushPull:
+		return antiEntropy{send: PushPull}
+	case StrategyRing:
+		return antiEntropy{send: Sync, ring: true}
+	case StrategyRumorPush:
+		return rumorMongering{}
+	case StrategyRumorPull:
+		return rumorMongering{pull: true}
+	case StrategyDirectMail:
+		return directMail{}
+	}
+	return broadcast{} // also the zero Strategy
+}
+
+// randomPartners picks k distinct servers other than s, uniformly at
+// random, from the server's own random stream.
+func (s *Server) randomPartners(env *Env, k int, out []sim.NodeID) []sim.NodeID {
+	k = min(k, s.Servers-1, MaxFanout)
+	for len(out) < k {
+		// One of the Servers-1 others: skip over this server's own ID.
+		p := sim.NodeID(env.Rand().IntN(s.Servers - 1))
+		if p >= s.ID {
+			p++
+		}
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
