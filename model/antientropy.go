@@ -1,6 +1,12 @@
 package model
 
-import "eccounter/sim"
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"eccounter/sim"
+)
 
 // antiEntropy is the anti-entropy of Demers et al.: every SyncInterval a
 // server exchanges values with Fanout partners, sending send: its value
@@ -52,6 +58,58 @@ func (antiEntropy) receive(s *Server, env *Env, in Input) {
 
 func (antiEntropy) learned(*Server, *Env)  {}
 func (antiEntropy) accepted(*Server, *Env) {}
+
+func (a antiEntropy) plan(b []byte, cfg *Config, peers int) []byte {
+	if a.ring {
+		b = append(b, ", syncs with the next "...)
+		b = appendCount(b, min(cfg.Fanout, peers), "peer")
+		b = append(b, " of "...)
+		b = strconv.AppendInt(b, int64(peers), 10)
+		b = append(b, " around a ring by push"...)
+		return appendEvery(b, cfg)
+	}
+	b = appendRandomPeers(b, cfg, peers)
+	return appendEvery(b, cfg)
+}
+
+// appendRandomPeers says whom a server picks its partners among, and how
+// it exchanges with them: ", syncs with 1 random peer of 2 by pull".
+func appendRandomPeers(b []byte, cfg *Config, peers int) []byte {
+	b = append(b, ", syncs with "...)
+	b = appendCount(b, min(cfg.Fanout, peers), "random peer")
+	b = append(b, " of "...)
+	b = strconv.AppendInt(b, int64(peers), 10)
+	b = append(b, " by "...)
+	return append(b, cfg.Strategy...)
+}
+
+func (a antiEntropy) timerWords() (verb, prep, tail string, value bool) {
+	switch a.send {
+	case PushPull:
+		return "exchanges ", " with ", "", true
+	case Pull:
+		return "asks ", "", " for its value", false
+	}
+	return "sends ", " to ", "", true
+}
+
+func (antiEntropy) describe(cfg *Config) string {
+	return fmt.Sprintf("%s, fanout %d", cfg.Strategy, cfg.Fanout)
+}
+
+// livenessBound: on a ring a value moves Fanout servers a hop, so
+// ceil((Servers-1)/Fanout) hops reach every server, and a hop takes at
+// most a sync interval (for the sender's next timer) plus the largest
+// latency, a bound proved with the property test. Random partners: see
+// roundsBound.
+func (a antiEntropy) livenessBound(cfg *Config, maxLatency time.Duration) time.Duration {
+	if a.ring {
+		return time.Duration(cfg.RingHops()) * (cfg.SyncInterval + maxLatency)
+	}
+	return roundsBound(cfg, cfg.SyncInterval, maxLatency)
+}
+
+func (antiEntropy) alone() alone { return alone{} }
 
 // ringPartners returns the k servers after this one on the ring of
 // servers in order of ID (server-n's next is server-1).

@@ -1,6 +1,10 @@
 package model
 
-import "eccounter/sim"
+import (
+	"time"
+
+	"eccounter/sim"
+)
 
 // broadcast is the original emulation's sync: every SyncInterval, a server
 // sends its value to every other server, which takes it if larger. It
@@ -31,3 +35,23 @@ func (broadcast) receive(s *Server, env *Env, in Input) {
 
 func (broadcast) learned(*Server, *Env)  {}
 func (broadcast) accepted(*Server, *Env) {}
+
+func (broadcast) plan(b []byte, cfg *Config, peers int) []byte {
+	b = append(b, ", syncs with "...)
+	b = appendCount(b, peers, "peer")
+	return appendEvery(b, cfg)
+}
+
+func (broadcast) timerWords() (verb, prep, tail string, value bool) {
+	return "sends ", " to ", "", true
+}
+
+func (broadcast) describe(cfg *Config) string { return string(StrategyBroadcast) }
+
+// livenessBound: one sync interval plus the largest latency, a bound
+// proved with the property test.
+func (broadcast) livenessBound(cfg *Config, maxLatency time.Duration) time.Duration {
+	return cfg.SyncInterval + maxLatency
+}
+
+func (broadcast) alone() alone { return alone{} }

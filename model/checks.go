@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"math/bits"
 	"strings"
 	"time"
 
@@ -505,10 +504,7 @@ func (k *checker) endChecks(r *Report, res sim.Result, minFinal int64) {
 	case r.Converged && w >= 0:
 		k.anomaly(checkConvergedToMax, res.Now, "the servers converged on %d, not on %d: %s", r.Value, k.maxEver, k.describeWipe(w))
 	case k.c.cfg.unbacked() && res.Reason == sim.Done:
-		why := "rumor mongering without a backing anti-entropy stopped when no server was infective any more"
-		if k.c.cfg.Strategy == StrategyDirectMail {
-			why = "direct mail without a backing anti-entropy sends each mail once, and none was on its way any more"
-		}
+		why := k.c.cfg.Strategy.syncer().alone().residue
 		k.anomaly(checkConvergedToMax, res.Now, "residue: %d of %d servers never got %d (%s): %s",
 			r.Residue, len(r.Values), k.maxEver, k.missedBy(r.Values, k.maxEver), why)
 	default:
@@ -538,45 +534,14 @@ func (k *checker) endChecks(r *Report, res sim.Result, minFinal int64) {
 }
 
 // defaultLivenessBound is how soon the servers must agree after the faults
-// end and the last set is accepted, if the scenario does not say.
-//
-// Broadcast: one sync interval plus the largest latency, a bound proved
-// with the property test. The epidemic strategies pick partners at random,
-// so no bound is certain; the number of rounds a value takes to reach
-// every server is concentrated near log2(n) + ln(n) for push (Pittel 1987)
-// and below for pull and push-pull (Karp et al. 2000). The default allows
-// 2*ceil(log2 n) + 20 rounds, plus two latencies for a pull and its
-// answer: far in the tail, so that a correct protocol practically never
-// misses it, yet a server that stops syncing does.
-//
-// Ring: a value moves Fanout servers a hop, so ceil((Servers-1)/Fanout)
-// hops reach every server, and a hop takes at most a sync interval (for
-// the sender's next timer) plus the largest latency, a bound proved with
-// the property test.
-//
-// Direct mail alone, checked only without faults: the largest latency,
-// for every mail of the last accepted set to arrive (the proof is with
-// the property test). Backed by an anti-entropy, the rounds are those of
-// the anti-entropy, which finds what the mails missed.
+// end and the last set is accepted, if the scenario does not say: each
+// strategy's own (see its livenessBound), but a lone server's, which needs
+// no round at all: one sync interval plus the largest latency.
 func (cfg *Config) defaultLivenessBound(maxLatency time.Duration) time.Duration {
-	switch {
-	case cfg.Strategy == StrategyBroadcast || cfg.Servers < 2:
+	if cfg.Servers < 2 {
 		return cfg.SyncInterval + maxLatency
-	case cfg.Strategy == StrategyDirectMail && cfg.Rumor.AntiEntropy == 0:
-		return maxLatency
-	case cfg.Strategy == StrategyRing:
-		return time.Duration(cfg.RingHops()) * (cfg.SyncInterval + maxLatency)
 	}
-	rounds := 2*bits.Len(uint(cfg.Servers-1)) + 20 // 2*ceil(log2 n) + 20
-	round := cfg.SyncInterval
-	switch {
-	case cfg.Strategy == StrategyDirectMail:
-		round = cfg.Rumor.AntiEntropy
-	case cfg.Strategy.IsRumor():
-		// Whatever the rumors missed, the backing anti-entropy finds.
-		round = max(round, cfg.Rumor.AntiEntropy)
-	}
-	return time.Duration(rounds)*round + 2*maxLatency
+	return cfg.Strategy.syncer().livenessBound(cfg, maxLatency)
 }
 
 // checkLiveness: once the faults are over and no more sets are accepted, a
@@ -596,20 +561,11 @@ func (k *checker) checkLiveness(r *Report, res sim.Result) {
 	// Whether the bound applies depends on the strategy and the faults,
 	// never on why the run stopped: a run cut off at max_time is judged
 	// by the same promise as one that ended by itself.
-	switch cfg := &k.c.cfg; {
-	case !cfg.unbacked():
-	case cfg.Strategy.IsRumor():
-		// Rumor mongering may end with a residue, reported under
-		// converged-to-max, and even when it reaches every server it
-		// promises no time: a rumor spreads for as long as the coin
-		// or the counter keeps it going.
-		k.checks[checkLiveness].Skipped = "rumor mongering without a backing anti-entropy promises no convergence, so no bound on it"
-		return
-	case cfg.hasFaults():
-		// A lost mail, or a value lost in a crash, is never sent
-		// again; without faults, every mail arrives.
-		k.checks[checkLiveness].Skipped = "direct mail without a backing anti-entropy promises no convergence under faults, so no bound on it"
-		return
+	if cfg := &k.c.cfg; cfg.unbacked() {
+		if a := cfg.Strategy.syncer().alone(); !a.boundWithoutFaults || cfg.hasFaults() {
+			k.checks[checkLiveness].Skipped = a.unchecked
+			return
+		}
 	}
 	if !r.Converged {
 		k.fail(checkLiveness, res.Now, "the servers had not converged when the run stopped (%s)", res.Reason)

@@ -1,6 +1,10 @@
 package model
 
-import "eccounter/sim"
+import (
+	"time"
+
+	"eccounter/sim"
+)
 
 // directMail is the direct mail of Demers et al. (see
 // StrategyDirectMail): a server that accepts a client's set mails the new
@@ -34,6 +38,45 @@ func (directMail) learned(*Server, *Env) {}
 
 // accepted mails the value a client just set, after answering the set.
 func (directMail) accepted(s *Server, env *Env) { s.mail(env) }
+
+func (directMail) plan(b []byte, cfg *Config, peers int) []byte {
+	b = append(b, ", mails each value set to its "...)
+	b = appendCount(b, peers, "peer")
+	return cfg.Rumor.appendAntiEntropy(b)
+}
+
+// timerWords: direct mail has no sync timer, only its backing
+// anti-entropy's, which the schedule words itself.
+func (directMail) timerWords() (verb, prep, tail string, value bool) {
+	return "sends ", " to ", "", true
+}
+
+func (directMail) describe(cfg *Config) string {
+	return string(cfg.Rumor.appendAntiEntropy([]byte(StrategyDirectMail)))
+}
+
+// livenessBound: direct mail alone, checked only without faults, is held
+// to the largest latency, for every mail of the last accepted set to
+// arrive (the proof is with the property test). Backed by an
+// anti-entropy, the rounds are those of the anti-entropy, which finds what
+// the mails missed (see roundsBound).
+func (directMail) livenessBound(cfg *Config, maxLatency time.Duration) time.Duration {
+	if cfg.Rumor.AntiEntropy == 0 {
+		return maxLatency
+	}
+	return roundsBound(cfg, cfg.Rumor.AntiEntropy, maxLatency)
+}
+
+// alone: a lost mail, or a value lost in a crash, is never sent again;
+// without faults, every mail arrives.
+func (directMail) alone() alone {
+	return alone{
+		stop:               "every client finished and no mail is on its way",
+		residue:            "direct mail without a backing anti-entropy sends each mail once, and none was on its way any more",
+		unchecked:          "direct mail without a backing anti-entropy promises no convergence under faults, so no bound on it",
+		boundWithoutFaults: true,
+	}
+}
 
 // mail is direct mail: the value just set goes to every other server, at
 // once and once only.

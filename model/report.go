@@ -97,11 +97,8 @@ func (r *Report) Check(name string) (Check, bool) {
 func (r *Report) stopText(cfg Config) string {
 	switch r.Reason {
 	case sim.Done:
-		switch {
-		case cfg.unbacked() && cfg.Strategy == StrategyDirectMail:
-			return "every client finished and no mail is on its way"
-		case cfg.unbacked():
-			return "every client finished and no server is infective"
+		if cfg.unbacked() {
+			return cfg.Strategy.syncer().alone().stop
 		}
 		return "every client finished and every server holds the largest value"
 	case sim.Idle:
@@ -235,19 +232,7 @@ func (r *Report) Verdict() string {
 
 // DescribeSync names the strategy and its parameters, as a scenario's
 // [sync] table gives them: "rumor-push, fanout 1, feedback, counter, k 2".
-func (cfg *Config) DescribeSync() string {
-	switch cfg.Strategy {
-	case StrategyBroadcast:
-		return string(cfg.Strategy)
-	case StrategyDirectMail:
-		return string(cfg.Rumor.appendAntiEntropy([]byte(cfg.Strategy)))
-	}
-	s := fmt.Sprintf("%s, fanout %d", cfg.Strategy, cfg.Fanout)
-	if !cfg.Strategy.IsRumor() {
-		return s
-	}
-	return s + ", " + string(cfg.Rumor.appendText(nil))
-}
+func (cfg *Config) DescribeSync() string { return cfg.Strategy.syncer().describe(cfg) }
 
 // appendText appends the rumor's parameters: "feedback, counter, k 2",
 // and the backing anti-entropy if any.

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"fmt"
+	"strconv"
 	"time"
 
 	"eccounter/sim"
@@ -155,6 +157,75 @@ func (r rumorMongering) learned(s *Server, env *Env) {
 }
 
 func (rumorMongering) accepted(*Server, *Env) {}
+
+func (rumorMongering) plan(b []byte, cfg *Config, peers int) []byte {
+	b = appendRandomPeers(b, cfg, peers)
+	b = append(b, " ("...)
+	b = cfg.Rumor.appendText(b)
+	b = append(b, ')')
+	return appendEvery(b, cfg)
+}
+
+func (r rumorMongering) timerWords() (verb, prep, tail string, value bool) {
+	if r.pull {
+		return "asks ", "", " for a hot rumor", false
+	}
+	return "spreads rumor ", " to ", "", true
+}
+
+func (rumorMongering) describe(cfg *Config) string {
+	return fmt.Sprintf("%s, fanout %d, ", cfg.Strategy, cfg.Fanout) + string(cfg.Rumor.appendText(nil))
+}
+
+// livenessBound: whatever the rumors missed, the backing anti-entropy
+// finds, so the rounds are the longer of the two (see roundsBound).
+// Without one there is no bound (see alone).
+func (rumorMongering) livenessBound(cfg *Config, maxLatency time.Duration) time.Duration {
+	return roundsBound(cfg, max(cfg.SyncInterval, cfg.Rumor.AntiEntropy), maxLatency)
+}
+
+// alone: rumor mongering may end with a residue, reported under
+// converged-to-max, and even when it reaches every server it promises no
+// time: a rumor spreads for as long as the coin or the counter keeps it
+// going.
+func (rumorMongering) alone() alone {
+	return alone{
+		stop:      "every client finished and no server is infective",
+		residue:   "rumor mongering without a backing anti-entropy stopped when no server was infective any more",
+		unchecked: "rumor mongering without a backing anti-entropy promises no convergence, so no bound on it",
+	}
+}
+
+// appendLostInterest says why a server stopped spreading a value; a
+// rumor-push server then sleeps (see start).
+func (r rumorMongering) appendLostInterest(b []byte, rumor Rumor, n Note) []byte {
+	b = append(b, " -> loses interest in "...)
+	b = strconv.AppendInt(b, n.Value, 10)
+	switch {
+	case rumor.Coin && rumor.Blind:
+		b = append(b, " (coin: 1 in "...)
+		b = strconv.AppendInt(b, int64(rumor.K), 10)
+		b = append(b, ')')
+	case rumor.Coin:
+		b = append(b, " after a round without news (coin: 1 in "...)
+		b = strconv.AppendInt(b, int64(rumor.K), 10)
+		b = append(b, ')')
+	case rumor.Blind:
+		b = append(b, " after "...)
+		b = appendCount(b, n.Seq, "round")
+	default:
+		b = append(b, " after "...)
+		b = appendCount(b, n.Seq, "round")
+		if n.Seq > 1 {
+			b = append(b, " in a row"...)
+		}
+		b = append(b, " without news"...)
+	}
+	if !r.pull {
+		b = append(b, "; sleeps until it learns a value"...)
+	}
+	return b
+}
 
 // wake arms the sync timer of a sleeping rumor-push server for the next
 // round: the next multiple of SyncInterval since the server started.

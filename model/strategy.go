@@ -1,7 +1,9 @@
 package model
 
 import (
+	"math/bits"
 	"slices"
+	"time"
 
 	"eccounter/sim"
 )
@@ -119,6 +121,51 @@ type syncer interface {
 	// accepted follows the server answering a client's set that it
 	// took.
 	accepted(s *Server, env *Env)
+
+	// How the strategy describes itself. plan appends, to a server's
+	// start line in the schedule, how it will pass its value on to its
+	// peers (", syncs with 2 peers every 100ms"); timerWords are the
+	// words of a sync timer's line: what the server does with the value
+	// it sends (if value), to whom (prep), and after the peers (tail).
+	// describe names the strategy and its parameters for the summary
+	// ("rumor-push, fanout 1, feedback, counter, k 2").
+	plan(b []byte, cfg *Config, peers int) []byte
+	timerWords() (verb, prep, tail string, value bool)
+	describe(cfg *Config) string
+	// livenessBound is how soon the servers must agree after the faults
+	// end and the last set is accepted, unless the scenario says (see
+	// Config.defaultLivenessBound).
+	livenessBound(cfg *Config, maxLatency time.Duration) time.Duration
+	// alone says how the strategy ends without a backing anti-entropy,
+	// if it may leave servers out (see Strategy.Backable).
+	alone() alone
+}
+
+// alone is how a strategy that may leave servers out (rumor mongering,
+// direct mail) ends when no anti-entropy backs it: why a run stops, why
+// servers were left out (the residue), and why liveness is not checked;
+// with boundWithoutFaults it is, when nothing goes wrong.
+type alone struct {
+	stop, residue, unchecked string
+	boundWithoutFaults       bool
+}
+
+// appendEvery ends a start line's plan with the round: " every 100ms".
+func appendEvery(b []byte, cfg *Config) []byte {
+	b = append(b, " every "...)
+	return append(b, cfg.SyncInterval.String()...)
+}
+
+// roundsBound is the liveness bound of strategies that pick partners at
+// random: no bound is certain, but the number of rounds a value takes to
+// reach every server is concentrated near log2(n) + ln(n) for push
+// (Pittel 1987) and below for pull and push-pull (Karp et al. 2000). The
+// bound allows 2*ceil(log2 n) + 20 rounds, plus two latencies for a pull
+// and its answer: far in the tail, so that a correct protocol practically
+// never misses it, yet a server that stops syncing does.
+func roundsBound(cfg *Config, round, maxLatency time.Duration) time.Duration {
+	rounds := 2*bits.Len(uint(cfg.Servers-1)) + 20 // 2*ceil(log2 n) + 20
+	return time.Duration(rounds)*round + 2*maxLatency
 }
 
 // syncer returns what the strategy makes a server do: the one place that

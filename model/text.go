@@ -139,7 +139,7 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 	case sim.Start:
 		b = append(b, "starts at 0"...)
 		if peers := t.c.cfg.Servers - 1; peers > 0 {
-			b = t.appendSyncPlan(b, peers)
+			b = t.c.cfg.Strategy.syncer().plan(b, &t.c.cfg, peers)
 		}
 	case sim.CrashKind:
 		b = append(b, "CRASHES"...)
@@ -179,10 +179,11 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 			b = append(b, t.name(s.In.From)...)
 			r, ok := replyTo(s, SetReply)
 			b = appendVerdict(b, r, ok)
-			if r.Accepted && t.c.cfg.Strategy.IsRumor() && t.c.servers[s.Node].Infective() {
+			if r.Accepted && t.c.servers[s.Node].Infective() {
 				b = append(b, ", infective"...)
 			}
-			if n := len(s.Sends) - 1; r.Accepted && t.c.cfg.Strategy == StrategyDirectMail && n > 0 {
+			// Only direct mail sends more than the reply: the mails.
+			if n := len(s.Sends) - 1; r.Accepted && n > 0 {
 				b = append(b, ", mailed to "...)
 				b = appendCount(b, n, "peer")
 			}
@@ -194,7 +195,7 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 				b = append(b, " -> updated (was "...)
 				b = strconv.AppendInt(b, u.Prev, 10)
 				b = append(b, ')')
-				if t.c.cfg.Strategy.IsRumor() {
+				if t.c.servers[s.Node].Infective() {
 					b = append(b, ", infective"...)
 				}
 			} else {
@@ -243,38 +244,10 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 		}
 	}
 	if n, ok := noteOf(s, LostInterest); ok {
-		b = t.appendLostInterest(b, n)
-	}
-	return b
-}
-
-// appendLostInterest says why a server stopped spreading a value.
-func (t *TextWriter) appendLostInterest(b []byte, n Note) []byte {
-	b = append(b, " -> loses interest in "...)
-	b = strconv.AppendInt(b, n.Value, 10)
-	rumor := t.c.cfg.Rumor
-	switch {
-	case rumor.Coin && rumor.Blind:
-		b = append(b, " (coin: 1 in "...)
-		b = strconv.AppendInt(b, int64(rumor.K), 10)
-		b = append(b, ')')
-	case rumor.Coin:
-		b = append(b, " after a round without news (coin: 1 in "...)
-		b = strconv.AppendInt(b, int64(rumor.K), 10)
-		b = append(b, ')')
-	case rumor.Blind:
-		b = append(b, " after "...)
-		b = appendCount(b, n.Seq, "round")
-	default:
-		b = append(b, " after "...)
-		b = appendCount(b, n.Seq, "round")
-		if n.Seq > 1 {
-			b = append(b, " in a row"...)
+		// Only rumor mongering loses interest.
+		if r, ok := t.c.cfg.Strategy.syncer().(rumorMongering); ok {
+			b = r.appendLostInterest(b, t.c.cfg.Rumor, n)
 		}
-		b = append(b, " without news"...)
-	}
-	if t.c.cfg.Strategy == StrategyRumorPush {
-		b = append(b, "; sleeps until it learns a value"...)
 	}
 	return b
 }
@@ -292,59 +265,17 @@ func appendAck(b []byte, ack Msg, updated bool) []byte {
 	return append(b, "; acks: knew it"...)
 }
 
-// appendSyncPlan says, on a server's start line, how it will pass its
-// value on to its peers (the other servers).
-func (t *TextWriter) appendSyncPlan(b []byte, peers int) []byte {
-	cfg := &t.c.cfg
-	switch st := cfg.Strategy; st {
-	case StrategyDirectMail:
-		b = append(b, ", mails each value set to its "...)
-		b = appendCount(b, peers, "peer")
-		return cfg.Rumor.appendAntiEntropy(b)
-	case StrategyBroadcast:
-		b = append(b, ", syncs with "...)
-		b = appendCount(b, peers, "peer")
-	case StrategyRing:
-		b = append(b, ", syncs with the next "...)
-		b = appendCount(b, min(cfg.Fanout, peers), "peer")
-		b = append(b, " of "...)
-		b = strconv.AppendInt(b, int64(peers), 10)
-		b = append(b, " around a ring by push"...)
-	default:
-		b = append(b, ", syncs with "...)
-		b = appendCount(b, min(cfg.Fanout, peers), "random peer")
-		b = append(b, " of "...)
-		b = strconv.AppendInt(b, int64(peers), 10)
-		b = append(b, " by "...)
-		b = append(b, st...)
-		if st.IsRumor() {
-			b = append(b, " ("...)
-			b = cfg.Rumor.appendText(b)
-			b = append(b, ')')
-		}
-	}
-	b = append(b, " every "...)
-	return append(b, cfg.SyncInterval.String()...)
-}
-
 // appendTimer tells what a server did when a timer went off: which timer,
 // what it sent, and to whom.
 func (t *TextWriter) appendTimer(b []byte, s *Step, now int64) []byte {
-	st := t.c.cfg.Strategy
-	timer, verb, prep, tail, value := "sync timer", "sends ", " to ", "", true
+	timer := "sync timer"
+	verb, prep, tail, value := t.c.cfg.Strategy.syncer().timerWords()
 	switch {
 	case s.In.Timer == AntiEntropyTimer:
-		timer, verb, prep = "anti-entropy timer", "exchanges ", " with "
-	case st == StrategyRumorPush && len(s.Sends) == 0:
-		return append(b, timer...) // it lost interest: its note says so
-	case st == StrategyRumorPush:
-		verb = "spreads rumor "
-	case st == StrategyPushPull:
-		verb, prep = "exchanges ", " with "
-	case st == StrategyPull:
-		verb, value, tail = "asks ", false, " for its value"
-	case st == StrategyRumorPull:
-		verb, value, tail = "asks ", false, " for a hot rumor"
+		timer, verb, prep, tail, value = "anti-entropy timer", "exchanges ", " with ", "", true
+	case len(s.Sends) == 0:
+		// A rumor-push server that lost interest: its note says so.
+		return append(b, timer...)
 	}
 	b = append(b, timer...)
 	b = append(b, " -> "...)
