@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -109,6 +110,34 @@ func (a antiEntropy) livenessBound(cfg *Config, maxLatency time.Duration) time.D
 	return roundsBound(cfg, cfg.SyncInterval, maxLatency)
 }
 
+func (antiEntropy) keys() []string       { return []string{"fanout"} }
+func (antiEntropy) unusedFanout() string { return "" }
+func (antiEntropy) allToAll() string     { return "" }
+
+// perRound: a message per partner, and with a pull as many answers.
+func (a antiEntropy) perRound(servers, fanout float64) float64 {
+	if a.send == Sync {
+		return servers * fanout
+	}
+	return 2 * servers * fanout
+}
+
+// theory: push reaches every server in about log2 n + ln n rounds
+// (Pittel 1987), pull in fewer, push-pull in log3 n + O(log log n)
+// (Karp et al. 2000); a ring in exactly its hops.
+func (a antiEntropy) theory(cfg *Config, _ float64) string {
+	n := float64(cfg.Servers)
+	switch {
+	case a.ring:
+		return fmt.Sprintf("t_last = ceil((n-1)/fanout) = %d", cfg.RingHops())
+	case a.send == Pull:
+		return fmt.Sprintf("t_last < push's log2 n + ln n = %.1f", math.Log2(n)+math.Log(n))
+	case a.send == PushPull:
+		return fmt.Sprintf("t_last ≈ log3 n + O(log log n); log3 n = %.1f", math.Log(n)/math.Log(3))
+	}
+	return fmt.Sprintf("t_last ≈ log2 n + ln n = %.1f", math.Log2(n)+math.Log(n))
+}
+
 func (antiEntropy) alone() alone { return alone{} }
 
 // ringPartners returns the k servers after this one on the ring of
@@ -154,3 +183,5 @@ func (s *Server) backingRound(env *Env) {
 	}
 	env.After(s.Rumor.AntiEntropy, AntiEntropyTimer)
 }
+
+func (antiEntropy) perSet(float64) float64 { return 0 }

@@ -54,4 +54,14 @@ func (broadcast) livenessBound(cfg *Config, maxLatency time.Duration) time.Durat
 	return cfg.SyncInterval + maxLatency
 }
 
+func (broadcast) keys() []string       { return nil }
+func (broadcast) unusedFanout() string { return "syncs with every other server" }
+func (broadcast) allToAll() string {
+	return "with broadcast, each sync round sends servers*(servers-1) messages"
+}
+func (broadcast) perRound(servers, _ float64) float64 { return servers * (servers - 1) }
+func (broadcast) theory(*Config, float64) string      { return "t_last = 1" }
+
 func (broadcast) alone() alone { return alone{} }
+
+func (broadcast) perSet(float64) float64 { return 0 }

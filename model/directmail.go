@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"time"
 
 	"eccounter/sim"
@@ -78,6 +79,20 @@ func (directMail) alone() alone {
 	}
 }
 
+func (directMail) keys() []string       { return []string{"anti_entropy"} }
+func (directMail) unusedFanout() string { return "mails every other server" }
+func (directMail) allToAll() string {
+	return "with direct mail, each accepted set sends servers-1 messages, and every server may accept one at once"
+}
+
+// perRound: direct mail has no rounds; its mails follow the sets.
+func (directMail) perRound(float64, float64) float64 { return 0 }
+
+func (directMail) theory(cfg *Config, _ float64) string {
+	n := float64(cfg.Servers)
+	return fmt.Sprintf("s = 0 without loss, m = (n-1)/n = %.3f, t_last = 0", (n-1)/n)
+}
+
 // mail is direct mail: the value just set goes to every other server, at
 // once and once only.
 func (s *Server) mail(env *Env) {
@@ -88,3 +103,5 @@ func (s *Server) mail(env *Env) {
 		}
 	}
 }
+
+func (directMail) perSet(servers float64) float64 { return max(servers-1, 0) }

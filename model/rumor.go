@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -184,6 +185,25 @@ func (rumorMongering) livenessBound(cfg *Config, maxLatency time.Duration) time.
 	return roundsBound(cfg, max(cfg.SyncInterval, cfg.Rumor.AntiEntropy), maxLatency)
 }
 
+func (rumorMongering) keys() []string {
+	return append([]string{"fanout"}, append(rumorKeys, "anti_entropy")...)
+}
+func (rumorMongering) unusedFanout() string { return "" }
+func (rumorMongering) allToAll() string     { return "" }
+
+// perRound: a rumor or a pull per partner, and as many answers (acks or
+// replies).
+func (rumorMongering) perRound(servers, fanout float64) float64 { return 2 * servers * fanout }
+
+// theory: Demers et al.'s relation between the residue s and the traffic
+// m, s = e^-m for push; pull does better.
+func (r rumorMongering) theory(_ *Config, traffic float64) string {
+	if r.pull {
+		return fmt.Sprintf("s < e^-m = %.3g", math.Exp(-traffic))
+	}
+	return fmt.Sprintf("s ≈ e^-m = %.3g", math.Exp(-traffic))
+}
+
 // alone: rumor mongering may end with a residue, reported under
 // converged-to-max, and even when it reaches every server it promises no
 // time: a rumor spreads for as long as the coin or the counter keeps it
@@ -300,3 +320,5 @@ func (s *Server) newRound(env *Env) {
 	}
 	s.round.hot = s.Hot
 }
+
+func (rumorMongering) perSet(float64) float64 { return 0 }

@@ -139,7 +139,52 @@ type syncer interface {
 	// alone says how the strategy ends without a backing anti-entropy,
 	// if it may leave servers out (see Strategy.Backable).
 	alone() alone
+
+	// What a scenario may say of the strategy, and what it costs: see the
+	// exported methods of Strategy below.
+	keys() []string
+	unusedFanout() string
+	allToAll() string
+	perRound(servers, fanout float64) float64
+	perSet(servers float64) float64
+	theory(cfg *Config, traffic float64) string
 }
+
+// Keys returns the keys of a scenario's [sync] table that the strategy
+// reads, besides strategy itself, in the order a scenario gives them.
+func (st Strategy) Keys() []string { return st.syncer().keys() }
+
+// UnusedFanout, for a strategy that has no partners to count, says whom
+// it reaches instead ("syncs with every other server"); "" for the
+// others.
+func (st Strategy) UnusedFanout() string { return st.syncer().unusedFanout() }
+
+// AllToAll, for a strategy whose messages grow with the square of the
+// servers, says why; "" for the others, whose cost grows with the servers.
+func (st Strategy) AllToAll() string { return st.syncer().allToAll() }
+
+// MessagesPerRound is how many messages the servers send in one sync
+// round, at most: with broadcast servers*(servers-1), with random
+// partners or a ring a message per partner (and as many answers).
+func (st Strategy) MessagesPerRound(servers, fanout int) float64 {
+	return st.syncer().perRound(float64(servers), float64(fanout))
+}
+
+// MessagesPerSet is how many messages a server sends between servers when
+// it accepts a client's set: the mails of direct mail, servers-1; none
+// for the strategies that sync in rounds.
+func (st Strategy) MessagesPerSet(servers int) float64 { return st.syncer().perSet(float64(servers)) }
+
+// Theory is what the papers predict of the spread of one update under
+// cfg's strategy, to print beside a measurement whose traffic (messages
+// per server) is traffic: rounds for anti-entropy, and for rumor
+// mongering the relation between residue and traffic that Demers et al.
+// derive.
+func (cfg *Config) Theory(traffic float64) string { return cfg.Strategy.syncer().theory(cfg, traffic) }
+
+// rumorKeys are the keys of a scenario's [sync] table that say how a
+// rumor-mongering server loses interest (see Rumor).
+var rumorKeys = []string{"k", "feedback", "coin"}
 
 // alone is how a strategy that may leave servers out (rumor mongering,
 // direct mail) ends when no anti-entropy backs it: why a run stops, why

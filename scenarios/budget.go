@@ -82,17 +82,8 @@ func (s *Scenario) inFlight() []flight {
 	if sim.Distribution(s.Latency.Distribution) == sim.Exponential {
 		upTo += " (its 99.9th percentile)"
 	}
-	var perRound float64
 	st := model.Strategy(s.Sync.Strategy)
-	switch fanout := float64(s.Sync.Fanout); {
-	case st == model.StrategyBroadcast:
-		perRound = servers * (servers - 1)
-	case st == model.StrategyDirectMail:
-	case st == model.StrategyPush || st == model.StrategyRing:
-		perRound = servers * fanout
-	default:
-		perRound = 2 * servers * fanout
-	}
+	perRound := st.MessagesPerRound(s.Servers, s.Sync.Fanout)
 	fs := []flight{{
 		n:   perRound * rounds(s.SyncInterval),
 		key: "sync_interval",
@@ -107,9 +98,9 @@ func (s *Scenario) inFlight() []flight {
 			fix: "lengthen anti_entropy, shorten latency or use fewer servers",
 		})
 	}
-	if st == model.StrategyDirectMail && s.Servers > 1 {
+	if perSet := st.MessagesPerSet(s.Servers); perSet > 0 {
 		fs = append(fs, flight{
-			n:   clients * (servers - 1) * min(requests, math.Floor(float64(hi)/float64(2*lo))+1),
+			n:   clients * perSet * min(requests, math.Floor(float64(hi)/float64(2*lo))+1),
 			key: "clients",
 			why: fmt.Sprintf("%d clients whose sets are each mailed to %d servers, with latency from %v up to %v", s.Clients, s.Servers-1, Duration(lo), Duration(roundDuration(hi))),
 			fix: "use fewer clients or servers, or a narrower latency",

@@ -451,11 +451,8 @@ func fail(keys map[string]position, key, format string, args ...any) *Error {
 // maxServers is the limit on servers for the scenario's sync strategy,
 // and why.
 func (s *Scenario) maxServers() (int64, string) {
-	switch model.Strategy(s.Sync.Strategy) {
-	case model.StrategyBroadcast:
-		return MaxServers, "with broadcast, each sync round sends servers*(servers-1) messages"
-	case model.StrategyDirectMail:
-		return MaxServers, "with direct mail, each accepted set sends servers-1 messages, and every server may accept one at once"
+	if why := model.Strategy(s.Sync.Strategy).AllToAll(); why != "" {
+		return MaxServers, why
 	}
 	return MaxEpidemicServers, ""
 }
@@ -521,6 +518,21 @@ func (s *Scenario) validate(keys map[string]position) *Error {
 	return s.checkMemory(keys)
 }
 
+// strategiesUsing lists, quoted, the strategies that read [sync] key k:
+// "\"rumor-push\" and \"rumor-pull\"".
+func strategiesUsing(k string) string {
+	var names []string
+	for _, st := range model.Strategies {
+		if slices.Contains(st.Keys(), k) {
+			names = append(names, strconv.Quote(string(st)))
+		}
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
 func (y *Sync) validate(keys map[string]position, servers int) *Error {
 	st := model.Strategy(y.Strategy)
 	if !slices.Contains(model.Strategies, st) {
@@ -533,16 +545,11 @@ func (y *Sync) validate(keys map[string]position, servers int) *Error {
 			strings.Join(quoted[:last], ", "), quoted[last])
 	}
 	// Keys a strategy does not use would be silently ignored.
-	if !st.IsRumor() {
-		for _, k := range []string{"k", "feedback", "coin"} {
-			if _, set := keys["sync."+k]; set {
-				return fail(keys, "sync."+k, "not used by strategy %q: only by %q and %q", st, model.StrategyRumorPush, model.StrategyRumorPull)
-			}
+	uses := st.Keys()
+	for _, k := range []string{"k", "feedback", "coin", "anti_entropy"} {
+		if _, set := keys["sync."+k]; set && !slices.Contains(uses, k) {
+			return fail(keys, "sync."+k, "not used by strategy %q: only by %s", st, strategiesUsing(k))
 		}
-	}
-	if _, set := keys["sync.anti_entropy"]; set && !st.Backable() {
-		return fail(keys, "sync.anti_entropy", "not used by strategy %q: only by %q, %q and %q", st,
-			model.StrategyRumorPush, model.StrategyRumorPull, model.StrategyDirectMail)
 	}
 	// "0s", the default, means no backing anti-entropy.
 	if y.AntiEntropy != 0 {
@@ -550,19 +557,13 @@ func (y *Sync) validate(keys map[string]position, servers int) *Error {
 			return err
 		}
 	}
-	switch st {
-	case model.StrategyBroadcast:
+	if !slices.Contains(uses, "fanout") {
 		if _, set := keys["sync.fanout"]; set {
-			return fail(keys, "sync.fanout", "not used by strategy %q, which syncs with every other server", st)
-		}
-		return nil
-	case model.StrategyDirectMail:
-		if _, set := keys["sync.fanout"]; set {
-			return fail(keys, "sync.fanout", "not used by strategy %q, which mails every other server", st)
+			return fail(keys, "sync.fanout", "not used by strategy %q, which %s", st, st.UnusedFanout())
 		}
 		return nil
 	}
-	if st.IsRumor() && (y.K < 1 || y.K > MaxRumorK) {
+	if slices.Contains(uses, "k") && (y.K < 1 || y.K > MaxRumorK) {
 		return fail(keys, "sync.k", "%d is out of range: allowed 1 to %d", y.K, MaxRumorK)
 	}
 	if y.Fanout < 1 || y.Fanout > model.MaxFanout {
@@ -687,17 +688,12 @@ func (s *Scenario) fields() (top, latency, sync []field, partitions, crashes [][
 	for _, k := range distributionKeys[sim.Distribution(s.Latency.Distribution)] {
 		latency = append(latency, field{k, str(spans[k].String())})
 	}
-	st := model.Strategy(s.Sync.Strategy)
 	sync = []field{{"strategy", str(s.Sync.Strategy)}}
-	if st != model.StrategyBroadcast && st != model.StrategyDirectMail {
-		sync = append(sync, field{"fanout", num(int64(s.Sync.Fanout))})
-	}
-	if st.IsRumor() {
-		sync = append(sync, field{"k", num(int64(s.Sync.K))}, field{"feedback", strconv.FormatBool(s.Sync.Feedback)},
-			field{"coin", strconv.FormatBool(s.Sync.Coin)})
-	}
-	if st.Backable() {
-		sync = append(sync, field{"anti_entropy", str(s.Sync.AntiEntropy.String())})
+	values := map[string]string{"fanout": num(int64(s.Sync.Fanout)), "k": num(int64(s.Sync.K)),
+		"feedback": strconv.FormatBool(s.Sync.Feedback), "coin": strconv.FormatBool(s.Sync.Coin),
+		"anti_entropy": str(s.Sync.AntiEntropy.String())}
+	for _, k := range model.Strategy(s.Sync.Strategy).Keys() {
+		sync = append(sync, field{k, values[k]})
 	}
 	for _, p := range s.Partitions {
 		partitions = append(partitions, p.fields())

@@ -71,7 +71,7 @@ func runEpidemic(w io.Writer, scs []*scenarios.Scenario, o options) (int, error)
 		total += m.residue.n
 		cfg := sc.Config()
 		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %s |\n", cfg.DescribeSync(), sc.Servers, m.residue.n,
-			residueString(&m.residue), &m.traffic, &m.tAve, &m.tLast, theory(&cfg, m))
+			residueString(&m.residue), &m.traffic, &m.tAve, &m.tLast, cfg.Theory(m.traffic.mean))
 		curve := viz.Curve{Label: cfg.DescribeSync()}
 		for _, h := range m.holding {
 			curve.Fraction = append(curve.Fraction, h/float64(m.residue.n))
@@ -163,30 +163,4 @@ func measure(sc *scenarios.Scenario, o options) (*measurement, error) {
 		}
 	}
 	return m, nil
-}
-
-// theory is what the papers predict for a strategy, to print beside the
-// measurement: rounds for anti-entropy, and for rumor mongering the
-// relation between residue and traffic that Demers et al. derive.
-func theory(cfg *model.Config, m *measurement) string {
-	n := float64(cfg.Servers)
-	switch cfg.Strategy {
-	case model.StrategyBroadcast:
-		return "t_last = 1"
-	case model.StrategyPush:
-		return fmt.Sprintf("t_last ≈ log2 n + ln n = %.1f", math.Log2(n)+math.Log(n))
-	case model.StrategyPull:
-		return fmt.Sprintf("t_last < push's log2 n + ln n = %.1f", math.Log2(n)+math.Log(n))
-	case model.StrategyPushPull:
-		return fmt.Sprintf("t_last ≈ log3 n + O(log log n); log3 n = %.1f", math.Log(n)/math.Log(3))
-	case model.StrategyRumorPush:
-		return fmt.Sprintf("s ≈ e^-m = %.3g", math.Exp(-m.traffic.mean))
-	case model.StrategyRumorPull:
-		return fmt.Sprintf("s < e^-m = %.3g", math.Exp(-m.traffic.mean))
-	case model.StrategyRing:
-		return fmt.Sprintf("t_last = ceil((n-1)/fanout) = %d", cfg.RingHops())
-	case model.StrategyDirectMail:
-		return fmt.Sprintf("s = 0 without loss, m = (n-1)/n = %.3f, t_last = 0", (n-1)/n)
-	}
-	return ""
 }
