@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,9 +57,15 @@ type Config struct {
 	// the largest latency of the run.
 	LivenessBound time.Duration
 
+	// Variant names the server of the catalogue (see Variants) that
+	// every server runs: "" or "correct" for the real protocol, or a
+	// deliberately broken one. NewCluster panics on a name not in it;
+	// package scenarios validates what users write.
+	Variant string
 	// WrapServer and WrapClient, if set, make the nodes the engine steps
-	// from the real servers and clients. Tests use them to plug in
-	// deliberately broken nodes and show that the checks catch them.
+	// from the real servers and clients, WrapServer instead of Variant.
+	// Tests use them to plug in deliberately broken nodes (those of the
+	// catalogue with Variant.Wrap) and show that the checks catch them.
 	WrapServer func(*Server) Replica
 	WrapClient func(*Client) sim.Node[Msg, Note]
 
@@ -93,6 +100,14 @@ func NewCluster(cfg Config) *Cluster {
 	if cfg.Strategy == "" {
 		cfg.Strategy = StrategyBroadcast
 	}
+	wrap := cfg.WrapServer
+	if wrap == nil {
+		v, ok := LookupVariant(cfg.Variant)
+		if !ok {
+			panic("model: no server variant named " + strconv.Quote(cfg.Variant))
+		}
+		wrap = v.Wrap
+	}
 	c := &Cluster{
 		cfg: cfg,
 		engine: sim.New[Msg, Note](sim.Config{
@@ -110,10 +125,7 @@ func NewCluster(cfg Config) *Cluster {
 			// As if a client had just set it: news to spread.
 			s.Value, s.Hot = cfg.Inject, cfg.Strategy.Backable() && cfg.Servers > 1
 		}
-		var r Replica = s
-		if cfg.WrapServer != nil {
-			r = cfg.WrapServer(s)
-		}
+		r := wrap(s)
 		c.servers = append(c.servers, r)
 		c.engine.Add(fmt.Sprintf("server-%d", i+1), r)
 	}

@@ -185,6 +185,9 @@ var scenarioKeys = []Key{
 		{Name: "anti_entropy", Type: tDuration, When: "`rumor-push`, `rumor-pull` and `direct-mail` only",
 			Present: is("strategy", string(StrategyRumorPush), string(StrategyRumorPull), string(StrategyDirectMail))},
 	}}},
+	{Name: "server", Type: Type{JSON: []string{"object"}, Keys: []Key{
+		{Name: "variant", Type: tEnum(VariantNames()[1:]...), Doc: "the deliberately broken server every server runs (see [Broken servers](#broken-servers-on-purpose))"},
+	}}, When: "only if the scenario sets a variant other than `correct`"},
 	{Name: "partition", Type: Type{JSON: []string{"array"}, Elem: &Type{JSON: []string{"object"}, Keys: []Key{
 		{Name: "at", Type: tDuration},
 		{Name: "heal", Type: tDuration, When: "only if the scenario sets it"},

@@ -10,7 +10,6 @@ import (
 
 	"eccounter/model"
 	"eccounter/scenarios"
-	"eccounter/sim"
 )
 
 // genFaultyScenario adds a random fault schedule to genScenario's: loss,
@@ -71,25 +70,11 @@ func genFaultyScenario() *rapid.Generator[*scenarios.Scenario] {
 // durable storage explains are anomalies, not failures), and after the
 // faults end the servers converge within the liveness bound.
 func TestSafetyAndLivenessUnderFaults(t *testing.T) {
-	rapid.Check(t, property(genFaultyScenario(), nil))
-}
-
-// amnesiacServer forgets to arm its sync timer again after a restart: the
-// timers died with the crash, so it never syncs again.
-type amnesiacServer struct{ *model.Server }
-
-func (s amnesiacServer) Step(env *model.Env, in model.Input) {
-	if in.Kind == sim.Recover {
-		if !in.Durable {
-			s.Value = 0
-		}
-		return // the bug: no s.start(env), so no sync timer
-	}
-	s.Server.Step(env, in)
+	rapid.Check(t, property(genFaultyScenario(), ""))
 }
 
 // TestChecksCatchAmnesia: a server that does not re-arm its sync timer
-// after a restart keeps the value only it holds to itself, and the checks
+// after a restart (the variant amnesiac) keeps the value only it holds to itself, and the checks
 // say so.
 func TestChecksCatchAmnesia(t *testing.T) {
 	// One client sets values on server-1, which crashes (durably) before
@@ -112,14 +97,16 @@ durable = true
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := checkRun(sc, nil); err != nil {
+	if err := checkRun(sc, ""); err != nil {
 		t.Fatalf("the real protocol fails: %v", err)
 	}
-	broken := checkRun(sc, func(s *model.Server) model.Replica { return amnesiacServer{s} })
+	broken := checkRun(sc, "amnesiac")
 	if broken == nil || !strings.Contains(broken.Error(), "max_time") {
 		t.Fatalf("a server that never syncs after its restart: %v, want a run that never converges", broken)
 	}
-	r, err := model.NewCluster(withServer(sc, func(s *model.Server) model.Replica { return amnesiacServer{s} })).Run()
+	cfg := sc.Config()
+	cfg.Variant = "amnesiac"
+	r, err := model.NewCluster(cfg).Run()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,15 +117,9 @@ durable = true
 	}
 }
 
-func withServer(sc *scenarios.Scenario, wrap func(*model.Server) model.Replica) model.Config {
-	cfg := sc.Config()
-	cfg.WrapServer = wrap
-	return cfg
-}
-
 // TestPropertyCatchesAmnesia: the fault property test finds the same bug
 // by itself, and says how to replay what it found.
 func TestPropertyCatchesAmnesia(t *testing.T) {
-	requireFailure(t, property(genFaultyScenario(), func(s *model.Server) model.Replica { return amnesiacServer{s} }),
+	requireFailure(t, property(genFaultyScenario(), "amnesiac"),
 		"servers that never sync after a restart")
 }

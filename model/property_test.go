@@ -171,15 +171,21 @@ func faultless(cfg *model.Config) bool {
 	return len(cfg.Faults.Partitions)+len(cfg.Faults.Crashes) == 0 && cfg.Faults.Loss == 0
 }
 
-// checkRun runs a scenario and returns what is wrong with the run, or nil.
-func checkRun(sc *scenarios.Scenario, wrapServer func(*model.Server) model.Replica) error {
+// checkRun runs a scenario, with its servers the catalogue's variant
+// named variant ("": the scenario's own), and returns what is wrong with
+// the run, or nil.
+func checkRun(sc *scenarios.Scenario, variant string) error {
 	cfg := sc.Config()
+	if variant != "" {
+		cfg.Variant = variant
+	}
+	v, ok := model.LookupVariant(cfg.Variant)
+	if !ok {
+		return fmt.Errorf("no server variant %q", cfg.Variant)
+	}
 	var servers []model.Replica
 	cfg.WrapServer = func(s *model.Server) model.Replica {
-		var r model.Replica = s
-		if wrapServer != nil {
-			r = wrapServer(s)
-		}
+		r := v.Wrap(s)
 		servers = append(servers, r)
 		return r
 	}
@@ -272,12 +278,16 @@ func replayFile(sc *scenarios.Scenario) string {
 }
 
 // property is the protocol's promise, as a rapid property over scenarios
-// from gen, with servers made by wrap (nil: the real ones). A failure names
-// the broken check and the command that replays the shrunk case.
-func property(gen *rapid.Generator[*scenarios.Scenario], wrap func(*model.Server) model.Replica) func(*rapid.T) {
+// from gen, with servers the catalogue's variant named variant ("": the
+// real ones). A failure names the broken check and the command that
+// replays the shrunk case, broken server and all.
+func property(gen *rapid.Generator[*scenarios.Scenario], variant string) func(*rapid.T) {
 	return func(t *rapid.T) {
 		sc := gen.Draw(t, "scenario")
-		if err := checkRun(sc, wrap); err != nil {
+		if variant != "" {
+			sc.Server.Variant = variant
+		}
+		if err := checkRun(sc, ""); err != nil {
 			t.Fatalf("%v\nreplay: %s", err, replayFile(sc))
 		}
 	}
@@ -291,7 +301,7 @@ func property(gen *rapid.Generator[*scenarios.Scenario], wrap func(*model.Server
 // nothing without faults, converges within mailBound with or without
 // anti-entropy).
 func TestConvergence(t *testing.T) {
-	rapid.Check(t, property(genScenario(), nil))
+	rapid.Check(t, property(genScenario(), ""))
 }
 
 // requireFailure runs a property that must fail, as it must against a
@@ -312,47 +322,22 @@ func requireFailure(t *testing.T, prop func(*rapid.T), what string) {
 	t.Logf("as expected, the property failed:\n%s", rec.msg)
 }
 
-// lossyServer takes whatever value a peer syncs, even a smaller one: the
-// classic mistake of replacing instead of merging.
-type lossyServer struct{ *model.Server }
-
-func (s lossyServer) Step(env *model.Env, in model.Input) {
-	if in.Kind == sim.Deliver && in.Msg.Type == model.Sync {
-		s.Value = in.Msg.Value
-		return
-	}
-	s.Server.Step(env, in)
-}
-
 // TestPropertyCatchesBrokenServer shows the property test has teeth: run
 // against a server that replaces its value on sync instead of taking the
-// maximum, the same property must fail, and report a replay command.
+// maximum (the variant replace), the same property must fail, and report
+// a replay command.
 func TestPropertyCatchesBrokenServer(t *testing.T) {
-	requireFailure(t, property(genScenario(), func(s *model.Server) model.Replica { return lossyServer{s} }),
+	requireFailure(t, property(genScenario(), "replace"),
 		"a server that loses values on sync")
 }
 
-// silentMailer is direct mail that forgets the mail: it accepts a set
-// but tells no other server. Only a backing anti-entropy, if any, spreads
-// the value, rounds later.
-type silentMailer struct{ *model.Server }
-
-func (s silentMailer) Step(env *model.Env, in model.Input) {
-	if in.Kind == sim.Deliver && in.Msg.Type == model.Set && s.Strategy == model.StrategyDirectMail {
-		// A server mails only under direct mail.
-		s.Strategy = model.StrategyBroadcast
-		defer func() { s.Strategy = model.StrategyDirectMail }()
-	}
-	s.Server.Step(env, in)
-}
-
 // TestPropertyCatchesSilentMailer shows the direct-mail bound has teeth:
-// with servers that never mail, the runs of direct mail without faults
+// with servers that never mail (the variant silent-mailer), the runs of direct mail without faults
 // pass every check of the report (a residue is what direct mail alone may
 // leave; anti-entropy converges within the liveness bound), yet the
 // property fails.
 func TestPropertyCatchesSilentMailer(t *testing.T) {
-	requireFailure(t, property(genScenario(), func(s *model.Server) model.Replica { return silentMailer{s} }),
+	requireFailure(t, property(genScenario(), "silent-mailer"),
 		"direct-mail servers that never mail")
 }
 

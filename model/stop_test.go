@@ -209,7 +209,7 @@ func TestStopRuleAroundEndOfFaults(t *testing.T) {
 		if err := checkStop(sc); err != nil {
 			t.Fatalf("%v\nreplay: %s", err, replayFile(sc))
 		}
-		if err := checkRun(sc, nil); err != nil {
+		if err := checkRun(sc, ""); err != nil {
 			t.Fatalf("%v\nreplay: %s", err, replayFile(sc))
 		}
 	})

@@ -14,9 +14,10 @@ var (
 	tableKeys = map[string][]string{
 		"": {"seed", "servers", "clients", "requests_per_client", "set_ratio", "max_value", "sync_interval",
 			"assignment", "max_time", "max_events", "request_timeout", "loss", "duplicate", "faults_until",
-			"liveness_bound", "swarm", "latency", "sync", "partition", "crash"},
+			"liveness_bound", "swarm", "latency", "sync", "server", "partition", "crash"},
 		"latency":   {"distribution", "fixed", "min", "max", "floor", "mean"},
 		"sync":      {"strategy", "fanout", "k", "feedback", "coin", "anti_entropy"},
+		"server":    {"variant"},
 		"partition": {"at", "heal", "groups"},
 		"crash":     {"node", "at", "restart", "durable"},
 	}
@@ -30,7 +31,7 @@ var (
 	// maxTables bounds the entries of each array of tables.
 	maxTables = map[string]int{"partition": MaxPartitions, "crash": MaxCrashes}
 	// subTables are the top-level keys that are tables, not values.
-	subTables = []string{"latency", "sync", "partition", "crash"}
+	subTables = []string{"latency", "sync", "server", "partition", "crash"}
 )
 
 // position is where a key's value is written in a scenario file, from 1.
@@ -194,7 +195,7 @@ func checkKey(path []string, header bool, pos position) *Error {
 // notATable says that a top-level key that takes a value was written as a
 // table.
 func notATable(key string) string {
-	return fmt.Sprintf("takes a value, not a table: write %s = VALUE at the top level, before any table (the tables are [latency], [sync], [[partition]] and [[crash]])", key)
+	return fmt.Sprintf("takes a value, not a table: write %s = VALUE at the top level, before any table (the tables are [latency], [sync], [server], [[partition]] and [[crash]])", key)
 }
 
 // checkTableForm requires [latency] to be a table and partitions and
@@ -229,7 +230,7 @@ func unknownKey(table, name string) string {
 			values = append(values, k)
 		}
 	}
-	return "unknown key; the keys allowed here are " + strings.Join(values, ", ") + " and the tables [latency], [sync], [[partition]] and [[crash]]" + hint
+	return "unknown key; the keys allowed here are " + strings.Join(values, ", ") + " and the tables [latency], [sync], [server], [[partition]] and [[crash]]" + hint
 }
 
 // unknownKeyAt is unknownKey for a key path, dotted or not.

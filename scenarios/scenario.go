@@ -45,6 +45,7 @@ type Scenario struct {
 	RequestTimeout    Duration `toml:"request_timeout"`
 	Latency           Latency  `toml:"latency"`
 	Sync              Sync     `toml:"sync"`
+	Server            Server   `toml:"server"`
 
 	// Faults; see faults.go. FaultsUntil and LivenessBound are 0 when
 	// not set: then the faults end when the last client finishes, and
@@ -85,6 +86,14 @@ type Sync struct {
 	// Rumor mongering and direct mail: the interval of a backing
 	// anti-entropy (0: none).
 	AntiEntropy Duration `toml:"anti_entropy"`
+}
+
+// Server is the [server] table: which server every server runs.
+type Server struct {
+	// Variant names a server of model's catalogue (model.Variants):
+	// "correct", the protocol itself, or one broken on purpose, for
+	// teaching.
+	Variant string `toml:"variant"`
 }
 
 // MaxRumorK bounds [sync] k: a rumor-mongering server with counters sends
@@ -168,6 +177,7 @@ func defaults() Scenario {
 		MaxEvents:         20_000_000,
 		RequestTimeout:    Duration(time.Second),
 		Sync:              Sync{Strategy: string(model.StrategyBroadcast), Fanout: 1, K: 2, Feedback: true},
+		Server:            Server{Variant: model.VariantCorrect},
 		Latency: Latency{
 			Distribution: string(sim.Uniform),
 			Fixed:        Duration(5 * time.Millisecond),
@@ -433,6 +443,8 @@ func goTypeWords(t string) string {
 		return "a table ([latency])"
 	case "scenarios.Sync":
 		return "a table ([sync])"
+	case "scenarios.Server":
+		return "a table ([server])"
 	}
 	// Never a Go type: the reader writes TOML.
 	return "a value of another kind (see scenarios/default.toml)"
@@ -512,6 +524,9 @@ func (s *Scenario) validate(keys map[string]position) *Error {
 	if err := s.Sync.validate(keys, s.Servers); err != nil {
 		return err
 	}
+	if err := s.Server.validate(keys); err != nil {
+		return err
+	}
 	if err := s.validateFaults(keys); err != nil {
 		return err
 	}
@@ -575,6 +590,38 @@ func (y *Sync) validate(keys map[string]position, servers int) *Error {
 	return nil
 }
 
+func (v *Server) validate(keys map[string]position) *Error {
+	if _, ok := model.LookupVariant(v.Variant); ok && v.Variant != "" {
+		return nil
+	}
+	names := model.VariantNames()
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = strconv.Quote(n)
+	}
+	last := len(quoted) - 1
+	return fail(keys, "server.variant", "%s is not a server variant: allowed %s or %s%s", quote(v.Variant),
+		strings.Join(quoted[:last], ", "), quoted[last], closestValue(v.Variant, names))
+}
+
+// closestValue suggests the value of names that typed may stand for, as
+// `; did you mean "replace"?`, or returns "" if none is close.
+func closestValue(typed string, names []string) string {
+	if len(typed) > 2*maxQuoted {
+		return ""
+	}
+	best, bestD := "", -1
+	for _, n := range names {
+		if d := editDistance(strings.ToLower(typed), n); near(typed, n, d) && (bestD < 0 || d < bestD) {
+			best, bestD = n, d
+		}
+	}
+	if bestD < 0 {
+		return ""
+	}
+	return "; did you mean " + strconv.Quote(best) + "?"
+}
+
 // distributionKeys says which [latency] keys each distribution reads.
 var distributionKeys = map[sim.Distribution][]string{
 	sim.Fixed:       {"fixed"},
@@ -631,6 +678,7 @@ func (s *Scenario) Config() model.Config {
 		MaxValue:     s.MaxValue,
 		SyncInterval: time.Duration(s.SyncInterval),
 		Strategy:     model.Strategy(s.Sync.Strategy),
+		Variant:      s.Server.Variant,
 		Fanout:       s.Sync.Fanout,
 		Rumor: model.Rumor{K: s.Sync.K, Blind: !s.Sync.Feedback, Coin: s.Sync.Coin,
 			AntiEntropy: time.Duration(s.Sync.AntiEntropy)},
@@ -656,7 +704,7 @@ type field struct{ key, value string }
 
 // fields lists every key of the scenario, resolved, in the order of the
 // reference file; of [latency], only the keys its distribution reads.
-func (s *Scenario) fields() (top, latency, sync []field, partitions, crashes [][]field) {
+func (s *Scenario) fields() (top, latency, sync, server []field, partitions, crashes [][]field) {
 	str := strconv.Quote
 	num := func(v int64) string { return strconv.FormatInt(v, 10) }
 	top = []field{
@@ -695,13 +743,18 @@ func (s *Scenario) fields() (top, latency, sync []field, partitions, crashes [][
 	for _, k := range model.Strategy(s.Sync.Strategy).Keys() {
 		sync = append(sync, field{k, values[k]})
 	}
+	// The real server is the default, left out so that a scenario that
+	// does not pick a variant writes what it wrote before there were any.
+	if s.Server.Variant != model.VariantCorrect {
+		server = []field{{"variant", str(s.Server.Variant)}}
+	}
 	for _, p := range s.Partitions {
 		partitions = append(partitions, p.fields())
 	}
 	for _, c := range s.Crashes {
 		crashes = append(crashes, c.fields())
 	}
-	return top, latency, sync, partitions, crashes
+	return top, latency, sync, server, partitions, crashes
 }
 
 // formatFloat writes a float as a TOML float literal: always with a
@@ -718,12 +771,16 @@ func formatFloat(v float64) string {
 // to the same scenario: every run can be replayed from its own header.
 func (s *Scenario) TOML() []byte {
 	var b bytes.Buffer
-	top, latency, sync, partitions, crashes := s.fields()
+	top, latency, sync, server, partitions, crashes := s.fields()
 	writeFields(&b, top)
 	b.WriteString("\n[latency]\n")
 	writeFields(&b, latency)
 	b.WriteString("\n[sync]\n")
 	writeFields(&b, sync)
+	if server != nil {
+		b.WriteString("\n[server]\n")
+		writeFields(&b, server)
+	}
 	for _, p := range partitions {
 		b.WriteString("\n[[partition]]\n")
 		writeFields(&b, p)
@@ -744,7 +801,7 @@ func writeFields(b *bytes.Buffer, fields []field) {
 // AppendJSON appends the resolved scenario as a JSON object with the same
 // keys and values as TOML.
 func (s *Scenario) AppendJSON(b []byte) []byte {
-	top, latency, sync, partitions, crashes := s.fields()
+	top, latency, sync, server, partitions, crashes := s.fields()
 	b = append(b, '{')
 	for _, f := range top {
 		b = appendJSONField(b, f)
@@ -754,6 +811,10 @@ func (s *Scenario) AppendJSON(b []byte) []byte {
 	b = appendJSONObject(b, latency)
 	b = append(b, `,"sync":`...)
 	b = appendJSONObject(b, sync)
+	if server != nil {
+		b = append(b, `,"server":`...)
+		b = appendJSONObject(b, server)
+	}
 	for _, table := range []struct {
 		key  string
 		list [][]field

@@ -318,7 +318,7 @@ func TestDurationString(t *testing.T) {
 // is wrong; its rendering must show the line with a caret under the place.
 
 func TestParseErrors(t *testing.T) {
-	top := "the keys allowed here are seed, servers, clients, requests_per_client, set_ratio, max_value, sync_interval, assignment, max_time, max_events, request_timeout, loss, duplicate, faults_until, liveness_bound, swarm and the tables [latency], [sync], [[partition]] and [[crash]]"
+	top := "the keys allowed here are seed, servers, clients, requests_per_client, set_ratio, max_value, sync_interval, assignment, max_time, max_events, request_timeout, loss, duplicate, faults_until, liveness_bound, swarm and the tables [latency], [sync], [server], [[partition]] and [[crash]]"
 	lat := "the keys allowed in [latency] are distribution, fixed, min, max, floor, mean"
 	notPositive := `is not a positive duration; write one such as "100ms"`
 	tests := []struct {

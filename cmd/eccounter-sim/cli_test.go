@@ -137,7 +137,7 @@ func TestScenarioErrors(t *testing.T) {
 		line  string // the source line shown
 	}{
 		{"invalid syntax", "servers = 3\nclients = 5 6\n", "2:13", "", "expected newline", "clients = 5 6"},
-		{"unknown key", "servers = 3\n\nserver = 4\n", "3:1", "server", "unknown key; the keys allowed here are seed, servers", "server = 4"},
+		{"unknown key", "servers = 3\n\nsevers = 4\n", "3:1", "severs", "unknown key; the keys allowed here are seed, servers", "severs = 4"},
 		{"unknown latency key", "[latency]\nmedian = \"3ms\"\n", "2:1", "latency.median", "distribution, fixed, min, max, floor, mean", `median = "3ms"`},
 		{"wrong type", "servers = \"x\"\n", "1:11", "servers", "want an integer", `servers = "x"`},
 		{"duplicate key", "servers = 3\nservers = 4\n", "2:1", "servers", "already defined", "servers = 4"},
