@@ -151,7 +151,14 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 		b = strconv.AppendInt(b, now, 10)
 		b = append(b, ')')
 	case sim.Recover:
-		if u, ok := noteOf(s, Update); ok {
+		if u, ok := noteOf(s, Update); ok && (s.In.Durable || u.Value != 0) {
+			// Only a broken server (see Variants) changes its value
+			// otherwise at a restart; say what it did.
+			b = append(b, "restarts with "...)
+			b = strconv.AppendInt(b, u.Value, 10)
+			b = append(b, ", durable, yet it held "...)
+			b = strconv.AppendInt(b, u.Prev, 10)
+		} else if ok {
 			b = append(b, "restarts at 0, not durable: lost "...)
 			b = strconv.AppendInt(b, u.Prev, 10)
 		} else {

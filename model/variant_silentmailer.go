@@ -6,12 +6,13 @@ import "eccounter/sim"
 // answers it, but tells no other server. (With the other strategies it is
 // the real server.)
 //
-// Caught by converged-to-max with a backing anti-entropy, which spreads
-// the value rounds later, but within the liveness bound only by luck;
-// without one, every other server is left out, a residue the report
-// calls an anomaly: direct mail alone promises no more. The property
-// test's bound on direct mail without faults (every server has the value
-// one latency after the set) catches it either way.
+// Caught by liveness: without faults, direct mail alone promises every
+// server the value within the largest latency of the set, and the other
+// servers never get it. (That they end without it, converged-to-max
+// reports as an anomaly, a residue: what direct mail may leave when mail
+// is lost, which none was.) With a backing anti-entropy the value
+// spreads rounds later, within the liveness bound, and only the property
+// test's bound on direct mail catches it.
 //
 // The lesson: direct mail has no second chance. What the sender does not
 // mail in the step that takes the set, nobody ever sends.

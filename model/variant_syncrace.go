@@ -7,7 +7,7 @@ import (
 )
 
 // syncRaceWindow is how long a syncRaceServer's round holds its value.
-const syncRaceWindow = 2 * time.Microsecond
+const syncRaceWindow = 10 * time.Microsecond
 
 // syncRaceServer copies its value out to send it when its sync timer goes
 // off, and for syncRaceWindow after, while the copy is out, it takes a
@@ -15,9 +15,10 @@ const syncRaceWindow = 2 * time.Microsecond
 // accepted, and lost. Outside that window it is the real server.
 //
 // Caught by set-accepted-iff-larger ("holding 41 was left at 41 by set
-// 530"), but only when a set lands within 2µs after a round began: a
-// chance of about 2µs in 100ms a set, so that a sweep of seeds 1..10,000
-// of its scenario finds a handful.
+// 530"), but only when a set lands within 10µs after a round began: a
+// chance of 1 in 10,000 for each set it would accept, of which a run of
+// its scenario has a few, so that a sweep of seeds 1..10,000 finds a
+// handful.
 //
 // The lesson: a race in a narrow window is a bug whatever its odds. A
 // sweep that passes a thousand seeds says little about it; shrinking a
