@@ -281,7 +281,15 @@ func (k *checker) serverStep(s *Step) {
 		k.lastWipe[s.Node] = len(k.wipes)
 		k.wipes = append(k.wipes, wipe{s.Crash, s.Node, s.Time, before})
 	}
-	if after < before && !(wiped && after == 0) {
+	// A restart without durable storage must come back at exactly 0, and
+	// one with durable storage with exactly what the server held: any
+	// other value came from nowhere, or kept what the crash destroyed.
+	switch {
+	case wiped && after != 0:
+		k.fail(checkNeverDecrease, s.Time, "%s restarted without durable storage at %d, not 0 (it held %d)", name, after, before)
+	case s.In.Kind == sim.Recover && !wiped && after != before:
+		k.fail(checkNeverDecrease, s.Time, "%s restarted from durable storage at %d, having held %d", name, after, before)
+	case after < before && !wiped:
 		k.fail(checkNeverDecrease, s.Time, "%s went from %d to %d", name, before, after)
 	}
 	if after != before {

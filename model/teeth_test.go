@@ -1,0 +1,233 @@
+package model_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"eccounter/model"
+	"eccounter/scenarios"
+	"eccounter/sim"
+)
+
+// Servers that get a restart wrong, each in its own way.
+type (
+	// keepingServer restarts without durable storage but keeps its
+	// value, as if the crash had written it to disk.
+	keepingServer struct{ *model.Server }
+	// halfWipedServer restarts without durable storage at 1 instead
+	// of 0.
+	halfWipedServer struct{ *model.Server }
+	// forgettingServer loses its value in a restart with durable
+	// storage.
+	forgettingServer struct{ *model.Server }
+	// growingServer comes back from a restart with durable storage one
+	// larger than it went down.
+	growingServer struct{ *model.Server }
+	// peakServer's counter never reads below the largest value the
+	// server held, even after a restart wiped it.
+	peakServer struct {
+		*model.Server
+		peak *int64
+	}
+)
+
+func (s keepingServer) Step(env *model.Env, in model.Input) {
+	in.Durable = true
+	s.Server.Step(env, in)
+}
+
+func (s halfWipedServer) Step(env *model.Env, in model.Input) {
+	s.Server.Step(env, in)
+	if in.Kind == sim.Recover && !in.Durable {
+		s.Value = 1
+	}
+}
+
+func (s forgettingServer) Step(env *model.Env, in model.Input) {
+	in.Durable = false
+	s.Server.Step(env, in)
+}
+
+func (s growingServer) Step(env *model.Env, in model.Input) {
+	s.Server.Step(env, in)
+	if in.Kind == sim.Recover && in.Durable {
+		s.Value++
+	}
+}
+
+func (s peakServer) Step(env *model.Env, in model.Input) {
+	s.Server.Step(env, in)
+	*s.peak = max(*s.peak, s.Value)
+}
+
+func (s peakServer) Counter() int64 { return *s.peak }
+
+// TestRestartsAreChecked: values-never-decrease knows what a restart must
+// leave, exactly: 0 after one without durable storage, the value held
+// after one with it. In crash.toml server-1 restarts with durable storage
+// and server-2 without, both holding a value; each server above gets one
+// of the two wrong, and fails the check where the real one passes.
+func TestRestartsAreChecked(t *testing.T) {
+	tests := []struct {
+		name   string
+		server func(*model.Server) model.Replica
+		first  string
+	}{
+		{"keeps its value without durable storage",
+			func(s *model.Server) model.Replica { return keepingServer{s} }, "server-2 restarted without durable storage at "},
+		{"restarts at 1 without durable storage",
+			func(s *model.Server) model.Replica { return halfWipedServer{s} }, "server-2 restarted without durable storage at 1, not 0"},
+		{"counter not 0 after a restart without durable storage",
+			func(s *model.Server) model.Replica { return peakServer{s, new(int64)} }, "server-2 restarted without durable storage at "},
+		{"loses its value with durable storage",
+			func(s *model.Server) model.Replica { return forgettingServer{s} }, "server-1 restarted from durable storage at 0, having held "},
+		{"gains with durable storage",
+			func(s *model.Server) model.Replica { return growingServer{s} }, "server-1 restarted from durable storage at "},
+	}
+	sc, err := scenarios.Load("../scenarios/crash.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := model.NewCluster(sc.Config()).Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := r.Check("values-never-decrease"); c.Status() != model.StatusPass {
+		t.Fatalf("the real servers fail values-never-decrease: %s", c.First)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := sc.Config()
+			cfg.WrapServer = tt.server
+			r, err := model.NewCluster(cfg).Run()
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, _ := r.Check("values-never-decrease")
+			if c.Passed() {
+				t.Fatalf("values-never-decrease passed")
+			}
+			if !strings.Contains(c.First, tt.first) {
+				t.Errorf("first violation %q does not mention %q", c.First, tt.first)
+			}
+		})
+	}
+}
+
+// lazyServer syncs only every other round: it skips the first sync timer,
+// the third, and so on, re-arming it each time. Every other step is the
+// real server's.
+type lazyServer struct {
+	*model.Server
+	rounds *int
+}
+
+func (s lazyServer) Step(env *model.Env, in model.Input) {
+	if in.Kind == sim.Timer && in.Timer == model.SyncTimer {
+		*s.rounds++
+		if *s.rounds%2 == 1 {
+			env.After(s.SyncInterval, model.SyncTimer)
+			return
+		}
+	}
+	s.Server.Step(env, in)
+}
+
+// TestLazyServerMissesTheBound: the default liveness bound of broadcast
+// (one interval and the largest latency) and of a ring (hops times that)
+// are tight enough that a server syncing every other round misses them.
+// server-1 holds a value from the start and there are no clients, so the
+// bound counts from 0: the real servers spread the value in the first
+// round (the ring's in one round a hop), the lazy ones one round late.
+func TestLazyServerMissesTheBound(t *testing.T) {
+	for _, src := range []string{
+		"servers = 4\n[sync]\nstrategy = \"broadcast\"\n",
+		"servers = 4\n[sync]\nstrategy = \"ring\"\nfanout = 1\n",
+		"servers = 5\n[sync]\nstrategy = \"ring\"\nfanout = 2\n",
+	} {
+		sc := mustParse(t, "lazy.toml", "clients = 0\n"+src)
+		cfg := sc.Config()
+		cfg.Inject = 7
+		r, err := model.NewCluster(cfg).Run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := r.Check("liveness"); c.Status() != model.StatusPass || !r.Converged || r.Value != 7 {
+			t.Fatalf("%s: the real servers: liveness %s %s, converged %t on %d", src, c.Status().Word(), c.First, r.Converged, r.Value)
+		}
+		cfg.WrapServer = func(s *model.Server) model.Replica { return lazyServer{s, new(int)} }
+		r, err = model.NewCluster(cfg).Run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := r.Check("liveness"); c.Status() != model.StatusFail || !strings.Contains(c.First, "later than the bound") {
+			t.Errorf("%s: lazy servers: liveness %s %q, want a failure", src, c.Status().Word(), c.First)
+		}
+		if !r.Converged || r.Value != 7 {
+			t.Errorf("%s: lazy servers converged %t on %d, want on 7", src, r.Converged, r.Value)
+		}
+	}
+}
+
+// TestDefaultLivenessBounds pins the default bound of every strategy, read
+// from a report as its deadline less the time it counts from (the last
+// accepted set, in a run without faults). Sync interval 100ms, fixed
+// latency 10ms, anti_entropy 300ms where set; 2*ceil(log2 n)+20 rounds is
+// 26 for 5 to 8 servers and 28 for 9 to 16.
+func TestDefaultLivenessBounds(t *testing.T) {
+	const ms = time.Millisecond
+	tests := []struct {
+		servers int
+		sync    string
+		want    time.Duration
+	}{
+		{1, `strategy = "broadcast"`, 110 * ms},
+		{5, `strategy = "broadcast"`, 110 * ms},
+		{5, "strategy = \"ring\"\nfanout = 1", 4 * 110 * ms},
+		{5, "strategy = \"ring\"\nfanout = 2", 2 * 110 * ms},
+		{6, "strategy = \"ring\"\nfanout = 2", 3 * 110 * ms},
+		{5, "strategy = \"push\"\nfanout = 1", 26*100*ms + 20*ms},
+		{8, "strategy = \"push\"\nfanout = 1", 26*100*ms + 20*ms},
+		{9, "strategy = \"push\"\nfanout = 1", 28*100*ms + 20*ms},
+		{9, "strategy = \"pull\"\nfanout = 2", 28*100*ms + 20*ms},
+		{9, "strategy = \"push-pull\"\nfanout = 1", 28*100*ms + 20*ms},
+		{2, "strategy = \"push-pull\"\nfanout = 1", 22*100*ms + 20*ms},
+		// Rumor mongering counts rounds of its backing anti-entropy
+		// when they are longer than the sync interval, and of the
+		// interval when they are shorter.
+		{5, "strategy = \"rumor-push\"\nfanout = 1\nk = 2\nanti_entropy = \"300ms\"", 26*300*ms + 20*ms},
+		{5, "strategy = \"rumor-pull\"\nfanout = 1\nk = 2\nanti_entropy = \"50ms\"", 26*100*ms + 20*ms},
+		{5, `strategy = "direct-mail"`, 10 * ms},
+		{5, "strategy = \"direct-mail\"\nanti_entropy = \"300ms\"", 26*300*ms + 20*ms},
+	}
+	for _, tt := range tests {
+		name := fmt.Sprintf("%d servers, %s", tt.servers, strings.ReplaceAll(tt.sync, "\n", ", "))
+		t.Run(name, func(t *testing.T) {
+			sc := mustParse(t, "bound.toml", fmt.Sprintf(`
+servers = %d
+clients = 3
+requests_per_client = 10
+[latency]
+distribution = "fixed"
+fixed = "10ms"
+[sync]
+%s
+`, tt.servers, tt.sync))
+			r, err := model.NewCluster(sc.Config()).Run()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c, _ := r.Check("liveness"); c.Status() != model.StatusPass {
+				t.Fatalf("liveness %s: %s", c.Status().Word(), c.First)
+			}
+			if r.AcceptedSets == 0 || r.MaxLatency != 10*ms {
+				t.Fatalf("%d accepted sets, largest latency %v: the case no longer tests the bound", r.AcceptedSets, r.MaxLatency)
+			}
+			if got := r.LivenessDeadline.Sub(r.LastAcceptedSet); got != tt.want {
+				t.Errorf("bound %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
