@@ -183,7 +183,11 @@ func TestDefaultLivenessBounds(t *testing.T) {
 		sync    string
 		want    time.Duration
 	}{
+		// A lone server holds the final value as soon as it takes it,
+		// whatever the strategy: the broadcast bound.
 		{1, `strategy = "broadcast"`, 110 * ms},
+		{1, `strategy = "push"`, 110 * ms},
+		{1, `strategy = "ring"`, 110 * ms},
 		{5, `strategy = "broadcast"`, 110 * ms},
 		{5, "strategy = \"ring\"\nfanout = 1", 4 * 110 * ms},
 		{5, "strategy = \"ring\"\nfanout = 2", 2 * 110 * ms},
