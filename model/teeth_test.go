@@ -235,3 +235,40 @@ fixed = "10ms"
 		})
 	}
 }
+
+// TestLoneServerWithInjectedRumor: a lone server holding an injected value
+// has nobody to tell, so it is not infective, and the run ends by itself
+// at once (with clients, when they finish), converged on the value, every
+// check passing, and an epidemic measurement of it finds no residue.
+func TestLoneServerWithInjectedRumor(t *testing.T) {
+	for _, sync := range []string{
+		"strategy = \"rumor-push\"",
+		"strategy = \"rumor-pull\"\nfeedback = false\ncoin = true",
+		"strategy = \"rumor-push\"\nanti_entropy = \"1s\"",
+		"strategy = \"direct-mail\"",
+	} {
+		for _, clients := range []int{0, 2} {
+			name := fmt.Sprintf("%s, %d clients", strings.ReplaceAll(sync, "\n", ", "), clients)
+			sc := mustParse(t, "lone.toml", fmt.Sprintf("servers = 1\nclients = %d\nrequests_per_client = 5\nmax_time = \"1m\"\n[sync]\n%s\n", clients, sync))
+			cfg := sc.Config()
+			cfg.Inject = 5
+			c := model.NewCluster(cfg)
+			spread := model.NewSpread(c)
+			c.Engine().Observe(spread)
+			r, err := c.Run()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := max(int64(5), r.MaxSet)
+			if r.Reason != sim.Done || !r.Converged || r.Value != want || !r.Passed() {
+				t.Errorf("%s: stopped %v at %v, converged %t on %d (want %d), passed %t", name, r.Reason, r.Now, r.Converged, r.Value, want, r.Passed())
+			}
+			if clients == 0 && r.Now != 0 {
+				t.Errorf("%s: stopped at %v, want at 0: nothing can change the value", name, r.Now)
+			}
+			if e := spread.Result(); e.Residue != 0 || e.TLast != 0 || len(e.Holding) != 1 || e.Holding[0] != 1 {
+				t.Errorf("%s: epidemic %+v, want no residue and server-1 alone in round 0", name, e)
+			}
+		}
+	}
+}
