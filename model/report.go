@@ -137,6 +137,9 @@ func (r *Report) WriteText(w io.Writer, c *Cluster) error {
 	switch {
 	case !r.HasSet:
 		b.WriteString("sets:         none received\n")
+	case r.AcceptedSets == 0:
+		// There is no last accepted set to give the time of.
+		fmt.Fprintf(&b, "sets:         none accepted; largest received %d\n", r.MaxSet)
 	default:
 		fmt.Fprintf(&b, "sets:         %d accepted, the last at %v; largest received %d\n", r.AcceptedSets, r.LastAcceptedSet, r.MaxSet)
 	}

@@ -272,3 +272,39 @@ func TestLoneServerWithInjectedRumor(t *testing.T) {
 		}
 	}
 }
+
+// TestEverySetRejected: with max_value 1 every set is of 0, which no
+// server takes. The summary says that none was accepted, with no time of
+// a last one; the JSON summary has last_accepted_set null and max_set 0;
+// the liveness bound counts from the start.
+func TestEverySetRejected(t *testing.T) {
+	sc := mustParse(t, "rejected.toml", "servers = 2\nclients = 2\nrequests_per_client = 5\nset_ratio = 1.0\nmax_value = 1\n")
+	c := model.NewCluster(sc.Config())
+	r, err := c.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.HasSet || r.MaxSet != 0 || r.AcceptedSets != 0 || r.LastAcceptedSet != 0 || !r.Passed() {
+		t.Fatalf("sets received %t, largest %d, %d accepted, the last at %v, passed %t; want 0 received, none accepted, a pass",
+			r.HasSet, r.MaxSet, r.AcceptedSets, r.LastAcceptedSet, r.Passed())
+	}
+	var text strings.Builder
+	r.WriteText(&text, c)
+	for _, want := range []string{"\nsets:         none accepted; largest received 0\n", "\nconverged:    yes, on 0 (no set was ever accepted)\n"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("the summary lacks %q:\n%s", want, &text)
+		}
+	}
+	if strings.Contains(text.String(), "the last at") {
+		t.Errorf("the summary gives the time of a last accepted set:\n%s", &text)
+	}
+	js := string(r.AppendJSON(nil))
+	for _, want := range []string{`"max_set":0,"accepted_sets":0,"last_accepted_set":null,`, `"converged":true,"value":0,`} {
+		if !strings.Contains(js, want) {
+			t.Errorf("the JSON summary lacks %s:\n%s", want, js)
+		}
+	}
+	if want := sim.Time(0).Add(sc.Config().SyncInterval + r.MaxLatency); r.LivenessDeadline != want {
+		t.Errorf("liveness deadline %v, want %v: the bound from the start", r.LivenessDeadline, want)
+	}
+}
