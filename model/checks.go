@@ -194,7 +194,7 @@ func newChecker(c *Cluster) *checker {
 		proposed: make(map[int64]struct{}),
 		lastWipe: make([]int, c.cfg.Servers),
 		// Without faults the safety phase is over from the start.
-		faultsOver: !c.cfg.hasFaults(),
+		faultsOver: !c.cfg.Faults.Any(),
 		reads:      make([]read, c.cfg.Clients),
 		done:       make([]bool, c.cfg.Clients),
 	}
@@ -244,7 +244,7 @@ func (k *checker) BeforeStep(_ sim.Time, node sim.NodeID) {
 // AfterStep checks one step against the state before it.
 func (k *checker) AfterStep(s *Step) {
 	k.trackFlight(s)
-	if s.In.Kind == sim.Start && k.c.cfg.Clients == 0 && k.c.cfg.hasFaults() {
+	if s.In.Kind == sim.Start && k.c.cfg.Clients == 0 && k.c.cfg.Faults.Any() {
 		// With no client to finish, the safety phase ends at the start,
 		// unless the scenario set its end.
 		k.c.engine.EndFaults()
@@ -405,7 +405,7 @@ func (k *checker) clientStep(s *Step) {
 	if k.c.client(s.Node).Done && !k.done[i] {
 		k.done[i] = true
 		k.clientsDone++
-		if k.clientsDone == k.c.cfg.Clients && k.c.cfg.hasFaults() {
+		if k.clientsDone == k.c.cfg.Clients && k.c.cfg.Faults.Any() {
 			// The safety phase lasts until the last client finishes,
 			// unless the scenario set its end.
 			k.c.engine.EndFaults()
@@ -613,7 +613,7 @@ func (k *checker) checkLiveness(r *Report, res sim.Result) {
 		// or the counter keeps it going.
 		k.checks[checkLiveness].Skipped = "rumor mongering without a backing anti-entropy promises no convergence, so no bound on it"
 		return
-	case cfg.hasFaults():
+	case cfg.Faults.Any():
 		// A lost mail, or a value lost in a crash, is never sent
 		// again; without faults, every mail arrives.
 		k.checks[checkLiveness].Skipped = "direct mail without a backing anti-entropy promises no convergence under faults, so no bound on it"
@@ -627,7 +627,7 @@ func (k *checker) checkLiveness(r *Report, res sim.Result) {
 	switch {
 	case res.FaultsEnded:
 		from = max(from, res.HealedAt, min(k.curMaxRose, res.HealedAt.Add(res.MaxLatency)))
-	case k.c.cfg.hasFaults():
+	case k.c.cfg.Faults.Any():
 		// The run was cut off (by max_time or max_events) while faults
 		// could still happen, since a run that stops by itself waits for
 		// their end (see quiescent): whatever convergence took, the

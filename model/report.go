@@ -168,7 +168,7 @@ func (r *Report) WriteText(w io.Writer, c *Cluster) error {
 		fmt.Fprintf(&b, ", %.1f per accepted set", float64(r.SyncMessages())/float64(r.AcceptedSets))
 	}
 	b.WriteString("\n")
-	if cfg.hasFaults() || r.Timeouts > 0 || r.LateReplies > 0 {
+	if cfg.Faults.Any() || r.Timeouts > 0 || r.LateReplies > 0 {
 		fmt.Fprintf(&b, "faults:       %d deliveries dropped, %d messages duplicated; %d requests timed out, %d late replies ignored\n",
 			r.Dropped, r.Duplicated, r.Timeouts, r.LateReplies)
 		switch {
