@@ -293,9 +293,9 @@ func (r *Report) AppendJSON(b []byte) []byte {
 	b = append(b, `,"converged":`...)
 	b = strconv.AppendBool(b, r.Converged)
 	b = append(b, `,"value":`...)
-	b = appendOptInt(b, r.Value, r.Converged)
+	b = sim.AppendJSONOptInt(b, r.Value, r.Converged)
 	b = append(b, `,"converged_at":`...)
-	b = appendOptInt(b, int64(r.ConvergedAt), r.Converged)
+	b = sim.AppendJSONOptInt(b, int64(r.ConvergedAt), r.Converged)
 	b = append(b, `,"residue":`...)
 	b = strconv.AppendInt(b, int64(r.Residue), 10)
 	b = append(b, `,"values":[`...)
@@ -306,11 +306,11 @@ func (r *Report) AppendJSON(b []byte) []byte {
 		b = strconv.AppendInt(b, v, 10)
 	}
 	b = append(b, `],"max_set":`...)
-	b = appendOptInt(b, r.MaxSet, r.HasSet)
+	b = sim.AppendJSONOptInt(b, r.MaxSet, r.HasSet)
 	b = append(b, `,"accepted_sets":`...)
 	b = strconv.AppendInt(b, r.AcceptedSets, 10)
 	b = append(b, `,"last_accepted_set":`...)
-	b = appendOptInt(b, int64(r.LastAcceptedSet), r.AcceptedSets > 0)
+	b = sim.AppendJSONOptInt(b, int64(r.LastAcceptedSet), r.AcceptedSets > 0)
 	b = append(b, `,"events":`...)
 	b = strconv.AppendInt(b, r.Events, 10)
 	b = append(b, `,"messages":{`...)
@@ -331,7 +331,7 @@ func (r *Report) AppendJSON(b []byte) []byte {
 	b = append(b, `,"late_replies":`...)
 	b = strconv.AppendInt(b, r.LateReplies, 10)
 	b = append(b, `,"healed_at":`...)
-	b = appendOptInt(b, int64(r.HealedAt), r.FaultsEnded)
+	b = sim.AppendJSONOptInt(b, int64(r.HealedAt), r.FaultsEnded)
 	b = append(b, `,"checks":{`...)
 	for i, ch := range r.Checks {
 		b = appendMember(b, i, ch.Name)
@@ -386,11 +386,4 @@ func appendMember(b []byte, i int, key string) []byte {
 	}
 	b = sim.AppendJSONString(b, key)
 	return append(b, ':')
-}
-
-func appendOptInt(b []byte, v int64, ok bool) []byte {
-	if !ok {
-		return append(b, "null"...)
-	}
-	return strconv.AppendInt(b, v, 10)
 }
