@@ -32,7 +32,10 @@ func mismatchAt(data []byte, line, col int) string {
 		case unstable.Table, unstable.ArrayTable:
 			t, ok := fieldAt(scenarioType, e)
 			if !ok {
-				return "" // an unknown table: the strict decoder's error
+				// An unknown table: the strict decoder skips it,
+				// and reports it at the end.
+				table = nil
+				continue
 			}
 			have := "a table"
 			if e.Kind == unstable.ArrayTable {
@@ -49,6 +52,9 @@ func mismatchAt(data []byte, line, col int) string {
 			}
 			table = t
 		case unstable.KeyValue:
+			if table == nil {
+				continue
+			}
 			if msg, done := w.keyValue(table, e); done {
 				return msg
 			}
