@@ -23,7 +23,9 @@ type Strategy string
 // al., "Epidemic Algorithms for Replicated Database Maintenance" (PODC
 // 1987), for a register whose conflicts resolve by taking the larger value:
 // each interval a server picks Fanout partners uniformly at random among
-// the other servers and
+// the other servers and exchanges values with them, as each strategy below
+// says. Ring picks fixed partners instead, and rumor mongering and direct
+// mail are the paper's two other ways to spread an update.
 const (
 	// StrategyBroadcast: sends its value to every other server (the
 	// original emulation's way; Servers*(Servers-1) messages a round).
