@@ -361,3 +361,97 @@ restart = "21ms"
 		t.Errorf("monotonic-reads %s, first %q, anomalies %v: want a failure, the read after the one asked at 21ms going back", c.Status().Word(), c.First, r.AnomaliesOf("monotonic-reads"))
 	}
 }
+
+// TestLivenessCutOffWhileFaultsGoOn: a run stopped by max_time while the
+// faults could still happen is judged from when it stopped: the faults
+// were there to delay convergence. Here a partition keeps the servers
+// apart for the first second, and the faults go on until 10s, past
+// max_time: the servers converge a second after the last accepted set,
+// far past the bound counted from it, and liveness passes.
+func TestLivenessCutOffWhileFaultsGoOn(t *testing.T) {
+	sc := mustParse(t, "cutoff.toml", `
+servers = 2
+clients = 1
+requests_per_client = 5
+set_ratio = 1.0
+max_time = "2s"
+faults_until = "10s"
+[[partition]]
+at = "0s"
+heal = "1s"
+groups = [["server-1", "client-1"]]
+`)
+	r, err := model.NewCluster(sc.Config()).Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Reason != sim.MaxTimeReached || r.FaultsEnded || !r.Converged || r.ConvergedAt < sim.Time(time.Second) || r.AcceptedSets == 0 {
+		t.Fatalf("stopped %v, faults ended %t, converged %t at %v, %d sets accepted: the case no longer tests a late convergence cut off",
+			r.Reason, r.FaultsEnded, r.Converged, r.ConvergedAt, r.AcceptedSets)
+	}
+	if c, _ := r.Check("liveness"); c.Status() != model.StatusPass {
+		t.Errorf("liveness %s: %s", c.Status().Word(), c.First)
+	}
+	if r.LivenessDeadline < r.Now {
+		t.Errorf("deadline %v, before the cut-off at %v", r.LivenessDeadline, r.Now)
+	}
+}
+
+// hoardingServer keeps a hidden copy of what a restart without durable
+// storage wiped, and brings it back a second after the restart.
+type hoardingServer struct {
+	*model.Server
+	h *hoard
+}
+
+type hoard struct {
+	value int64
+	at    sim.Time
+}
+
+func (s hoardingServer) Step(env *model.Env, in model.Input) {
+	if in.Kind == sim.Recover && !in.Durable {
+		s.h.value, s.h.at = s.Value, env.Now()
+	}
+	if in.Kind == sim.Timer && s.h.value > s.Value && env.Now() >= s.h.at.Add(time.Second) {
+		s.Value, s.h.value = s.h.value, 0
+	}
+	s.Server.Step(env, in)
+}
+
+// TestLivenessBoundNotMovedByALateValue: when restarts wiped every copy of
+// the final value, the bound counts from when a server holds it again, but
+// no later than one largest latency after the healing, by which time any
+// message carrying it has arrived. A server that brings the value back
+// from nowhere a second later must not move the bound with it. In
+// crash.toml server-2 alone held the largest value when it restarted
+// without durable storage; here the faults end soon after, and the
+// hoarding server brings the value back a second after its restart.
+func TestLivenessBoundNotMovedByALateValue(t *testing.T) {
+	sc, err := scenarios.Load("../scenarios/crash.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.FaultsUntil = scenarios.Duration(250 * time.Millisecond)
+	cfg := sc.Config()
+	r, err := model.NewCluster(cfg).Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := r.Check("liveness"); c.Status() != model.StatusPass {
+		t.Fatalf("the real servers: liveness %s: %s", c.Status().Word(), c.First)
+	}
+	lost := r.Value
+	cfg.WrapServer = func(s *model.Server) model.Replica { return hoardingServer{s, &hoard{}} }
+	r, err = model.NewCluster(cfg).Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Converged || r.Value <= lost || r.ConvergedAt < sim.Time(1200*time.Millisecond) {
+		t.Fatalf("hoarding server: converged %t on %d (the real ones on %d) at %v: the case no longer brings a lost value back late",
+			r.Converged, r.Value, lost, r.ConvergedAt)
+	}
+	if c, _ := r.Check("liveness"); c.Status() != model.StatusFail {
+		t.Errorf("hoarding server: liveness %s %s, want a failure", c.Status().Word(), c.First)
+	}
+}
