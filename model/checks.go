@@ -193,7 +193,7 @@ func newChecker(c *Cluster) *checker {
 		proposed: make(map[int64]struct{}),
 		lastWipe: make([]int, c.cfg.Servers),
 		// Without faults the safety phase is over from the start.
-		faultsOver: !c.cfg.hasFaults(),
+		faultsOver: !c.cfg.Faults.Any(),
 		reads:      make([]read, c.cfg.Clients),
 		done:       make([]bool, c.cfg.Clients),
 	}
@@ -243,7 +243,7 @@ func (k *checker) BeforeStep(_ sim.Time, node sim.NodeID) {
 // AfterStep checks one step against the state before it.
 func (k *checker) AfterStep(s *Step) {
 	k.trackFlight(s)
-	if s.In.Kind == sim.Start && k.c.cfg.Clients == 0 && k.c.cfg.hasFaults() {
+	if s.In.Kind == sim.Start && k.c.cfg.Clients == 0 && k.c.cfg.Faults.Any() {
 		// With no client to finish, the safety phase ends at the start,
 		// unless the scenario set its end.
 		k.c.engine.EndFaults()
@@ -280,7 +280,15 @@ func (k *checker) serverStep(s *Step) {
 		k.lastWipe[s.Node] = len(k.wipes)
 		k.wipes = append(k.wipes, wipe{s.Crash, s.Node, s.Time, before})
 	}
-	if after < before && !(wiped && after == 0) {
+	// A restart without durable storage must come back at exactly 0, and
+	// one with durable storage with exactly what the server held: any
+	// other value came from nowhere, or kept what the crash destroyed.
+	switch {
+	case wiped && after != 0:
+		k.fail(checkNeverDecrease, s.Time, "%s restarted without durable storage at %d, not 0 (it held %d)", name, after, before)
+	case s.In.Kind == sim.Recover && !wiped && after != before:
+		k.fail(checkNeverDecrease, s.Time, "%s restarted from durable storage at %d, having held %d", name, after, before)
+	case after < before && !wiped:
 		k.fail(checkNeverDecrease, s.Time, "%s went from %d to %d", name, before, after)
 	}
 	if after != before {
@@ -396,7 +404,7 @@ func (k *checker) clientStep(s *Step) {
 	if k.c.client(s.Node).Done && !k.done[i] {
 		k.done[i] = true
 		k.clientsDone++
-		if k.clientsDone == k.c.cfg.Clients && k.c.cfg.hasFaults() {
+		if k.clientsDone == k.c.cfg.Clients && k.c.cfg.Faults.Any() {
 			// The safety phase lasts until the last client finishes,
 			// unless the scenario set its end.
 			k.c.engine.EndFaults()
@@ -562,7 +570,7 @@ func (k *checker) checkLiveness(r *Report, res sim.Result) {
 	// never on why the run stopped: a run cut off at max_time is judged
 	// by the same promise as one that ended by itself.
 	if cfg := &k.c.cfg; cfg.unbacked() {
-		if a := cfg.Strategy.syncer().alone(); !a.boundWithoutFaults || cfg.hasFaults() {
+		if a := cfg.Strategy.syncer().alone(); !a.boundWithoutFaults || cfg.Faults.Any() {
 			k.checks[checkLiveness].Skipped = a.unchecked
 			return
 		}
@@ -575,7 +583,7 @@ func (k *checker) checkLiveness(r *Report, res sim.Result) {
 	switch {
 	case res.FaultsEnded:
 		from = max(from, res.HealedAt, min(k.curMaxRose, res.HealedAt.Add(res.MaxLatency)))
-	case k.c.cfg.hasFaults():
+	case k.c.cfg.Faults.Any():
 		// The run was cut off (by max_time or max_events) while faults
 		// could still happen, since a run that stops by itself waits for
 		// their end (see quiescent): whatever convergence took, the

@@ -205,12 +205,6 @@ func (c *Cluster) Run() (Report, error) {
 	return c.checker.report(res), nil
 }
 
-// hasFaults reports whether anything can go wrong in the run.
-func (cfg *Config) hasFaults() bool {
-	f := &cfg.Faults
-	return f.Loss > 0 || f.Duplicate > 0 || len(f.Partitions) > 0 || len(f.Crashes) > 0
-}
-
 // isServer reports whether node id is a server.
 func (c *Cluster) isServer(id sim.NodeID) bool { return int(id) < c.cfg.Servers }
 

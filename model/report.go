@@ -134,6 +134,9 @@ func (r *Report) WriteText(w io.Writer, c *Cluster) error {
 	switch {
 	case !r.HasSet:
 		b.WriteString("sets:         none received\n")
+	case r.AcceptedSets == 0:
+		// There is no last accepted set to give the time of.
+		fmt.Fprintf(&b, "sets:         none accepted; largest received %d\n", r.MaxSet)
 	default:
 		fmt.Fprintf(&b, "sets:         %d accepted, the last at %v; largest received %d\n", r.AcceptedSets, r.LastAcceptedSet, r.MaxSet)
 	}
@@ -162,7 +165,7 @@ func (r *Report) WriteText(w io.Writer, c *Cluster) error {
 		fmt.Fprintf(&b, ", %.1f per accepted set", float64(r.SyncMessages())/float64(r.AcceptedSets))
 	}
 	b.WriteString("\n")
-	if cfg.hasFaults() || r.Timeouts > 0 || r.LateReplies > 0 {
+	if cfg.Faults.Any() || r.Timeouts > 0 || r.LateReplies > 0 {
 		fmt.Fprintf(&b, "faults:       %d deliveries dropped, %d messages duplicated; %d requests timed out, %d late replies ignored\n",
 			r.Dropped, r.Duplicated, r.Timeouts, r.LateReplies)
 		switch {
@@ -275,9 +278,9 @@ func (r *Report) AppendJSON(b []byte) []byte {
 	b = append(b, `,"converged":`...)
 	b = strconv.AppendBool(b, r.Converged)
 	b = append(b, `,"value":`...)
-	b = appendOptInt(b, r.Value, r.Converged)
+	b = sim.AppendJSONOptInt(b, r.Value, r.Converged)
 	b = append(b, `,"converged_at":`...)
-	b = appendOptInt(b, int64(r.ConvergedAt), r.Converged)
+	b = sim.AppendJSONOptInt(b, int64(r.ConvergedAt), r.Converged)
 	b = append(b, `,"residue":`...)
 	b = strconv.AppendInt(b, int64(r.Residue), 10)
 	b = append(b, `,"values":[`...)
@@ -288,11 +291,11 @@ func (r *Report) AppendJSON(b []byte) []byte {
 		b = strconv.AppendInt(b, v, 10)
 	}
 	b = append(b, `],"max_set":`...)
-	b = appendOptInt(b, r.MaxSet, r.HasSet)
+	b = sim.AppendJSONOptInt(b, r.MaxSet, r.HasSet)
 	b = append(b, `,"accepted_sets":`...)
 	b = strconv.AppendInt(b, r.AcceptedSets, 10)
 	b = append(b, `,"last_accepted_set":`...)
-	b = appendOptInt(b, int64(r.LastAcceptedSet), r.AcceptedSets > 0)
+	b = sim.AppendJSONOptInt(b, int64(r.LastAcceptedSet), r.AcceptedSets > 0)
 	b = append(b, `,"events":`...)
 	b = strconv.AppendInt(b, r.Events, 10)
 	b = append(b, `,"messages":{`...)
@@ -313,7 +316,7 @@ func (r *Report) AppendJSON(b []byte) []byte {
 	b = append(b, `,"late_replies":`...)
 	b = strconv.AppendInt(b, r.LateReplies, 10)
 	b = append(b, `,"healed_at":`...)
-	b = appendOptInt(b, int64(r.HealedAt), r.FaultsEnded)
+	b = sim.AppendJSONOptInt(b, int64(r.HealedAt), r.FaultsEnded)
 	b = append(b, `,"checks":{`...)
 	for i, ch := range r.Checks {
 		b = appendMember(b, i, ch.Name)
@@ -368,11 +371,4 @@ func appendMember(b []byte, i int, key string) []byte {
 	}
 	b = sim.AppendJSONString(b, key)
 	return append(b, ':')
-}
-
-func appendOptInt(b []byte, v int64, ok bool) []byte {
-	if !ok {
-		return append(b, "null"...)
-	}
-	return strconv.AppendInt(b, v, 10)
 }

@@ -25,8 +25,8 @@ type Strategy string
 // 1987), for a register whose conflicts resolve by taking the larger value:
 // each interval a server picks Fanout partners uniformly at random among
 // the other servers and exchanges values with them, as each strategy below
-// says. Rumor mongering and direct mail, the paper's two other methods,
-// follow them.
+// says. Ring picks fixed partners instead, and rumor mongering and direct
+// mail are the paper's two other ways to spread an update.
 const (
 	// StrategyBroadcast: sends its value to every other server (the
 	// original emulation's way; Servers*(Servers-1) messages a round).

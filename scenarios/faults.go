@@ -53,9 +53,11 @@ func (c Crash) fields() []field {
 	return append(f, field{"durable", strconv.FormatBool(c.Durable)})
 }
 
-// hasFaults reports whether the scenario asks for anything to go wrong.
+// hasFaults reports whether the scenario asks for anything to go wrong,
+// by the engine's rule (sim.Faults.Any).
 func (s *Scenario) hasFaults() bool {
-	return s.Loss > 0 || s.Duplicate > 0 || len(s.Partitions) > 0 || len(s.Crashes) > 0
+	f := s.faults()
+	return f.Any()
 }
 
 // nodeID resolves a node name, server-N or client-N, to its ID in the

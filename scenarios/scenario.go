@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -365,13 +364,6 @@ func sourceLine(data []byte, n int) (string, bool) {
 	return strings.TrimRight(lines[n-1], "\r"), true
 }
 
-// go-toml's messages that name Go types: a value of the wrong kind, and a
-// table where a value belongs.
-var (
-	typeMismatch = regexp.MustCompile(`^cannot decode TOML ([a-z ]+) into (?:struct field \S+ of type )?(\S+)$`)
-	tableMisfit  = regexp.MustCompile(`^cannot store (a table|an array table) in an? (\S+)$`)
-)
-
 // decodeError turns go-toml's errors into an *Error that names the key and
 // says what was expected in the words of the scenario reference, not in Go
 // types.
@@ -386,11 +378,11 @@ func decodeError(name string, data []byte, err error) error {
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
 		line, col := de.Position()
-		msg := strings.TrimPrefix(de.Error(), "toml: ")
-		if m := typeMismatch.FindStringSubmatch(msg); m != nil {
-			msg = fmt.Sprintf("want %s, have a TOML %s", goTypeWords(m[2]), m[1])
-		} else if m := tableMisfit.FindStringSubmatch(msg); m != nil {
-			msg = fmt.Sprintf("want %s, have %s", goTypeWords(m[2]), strings.Replace(m[1], "an array table", "an array of tables", 1))
+		// go-toml's message names Go types; a value of the wrong kind
+		// is said again in the reference's words (see mismatchAt).
+		msg := mismatchAt(data, line, col)
+		if msg == "" {
+			msg = strings.TrimPrefix(de.Error(), "toml: ")
 		}
 		key := de.Key()
 		if len(key) > 1 {

@@ -364,6 +364,19 @@ func TestParseErrors(t *testing.T) {
 		{"array for [sync]", "sync = [1]\n", 1, 8, "[1]", "sync", "want a table ([sync]), have a TOML array"},
 		{"inline table for a group", "[[partition]]\ngroups = [[\"server-1\"]]\n[[partition]]\ngroups = [{}]\n", 4, 11, "{}", "partition[2].groups",
 			`want a group of node names, such as ["server-1", "client-1"], have a TOML inline table`},
+		{"inline table in [sync]", "sync = { k = 2, fanout = \"x\" }\n", 1, 26, `"x"`, "sync", "want an integer, have a TOML string"},
+		{"second element of a group", "[[partition]]\ngroups = [[\"server-1\", 2]]\n", 2, 24, "2", "partition[1].groups", "want a string, have a TOML integer"},
+		// go-toml keeps no place for an array inside an array inside an
+		// array: the error is at the start.
+		{"array for a node name", "[[partition]]\ngroups = [[[1]]]\n", 1, 1, "[[partition]]", "partition[1].groups", "want a string, have a TOML array"},
+		// The decoder reads a number before it looks where it goes.
+		{"float too large for a string", "assignment = 1e999\n", 1, 14, "1e999", "assignment", "value out of range"},
+		{"integer too large for a boolean", "swarm = 99999999999999999999\n", 1, 9, "9999", "swarm", "too large"},
+		// The first of two errors in the document.
+		{"wrong kind after a duplicate", "seed = 1\nseed = 2\nservers = \"x\"\n", 2, 1, "seed", "seed", "already defined"},
+		{"nested array after a duplicate", "seed = 1\nseed = 2\n[[partition]]\ngroups = [[[1]]]\n", 2, 1, "seed", "seed", "already defined"},
+		{"an integer is a number", "loss = 1\nservers = \"x\"\n", 2, 11, `"x"`, "servers", "want an integer, have a TOML string"},
+		{"wrong kind before a duplicate", "servers = \"x\"\nseed = 1\nseed = 2\n", 1, 11, `"x"`, "servers", "want an integer, have a TOML string"},
 
 		// Wrong types.
 		{"string for integer", "servers = \"x\"\n", 1, 11, `"x"`, "servers", "want an integer, have a TOML string"},

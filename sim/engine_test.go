@@ -998,6 +998,18 @@ func TestJSONLWriteError(t *testing.T) {
 	}
 }
 
+func TestAppendJSONOptInt(t *testing.T) {
+	for _, tt := range []struct {
+		v    int64
+		ok   bool
+		want string
+	}{{0, false, "prefix:null"}, {7, false, "prefix:null"}, {0, true, "prefix:0"}, {-42, true, "prefix:-42"}} {
+		if got := string(AppendJSONOptInt([]byte("prefix:"), tt.v, tt.ok)); got != tt.want {
+			t.Errorf("AppendJSONOptInt(%d, %t) = %s, want %s", tt.v, tt.ok, got, tt.want)
+		}
+	}
+}
+
 func TestAppendJSONString(t *testing.T) {
 	tests := []struct {
 		in   string

@@ -17,6 +17,12 @@ type Faults struct {
 	_ struct{}
 }
 
+// Any reports whether anything can go wrong in a run with these faults:
+// with none, the safety phase is over from the start.
+func (f *Faults) Any() bool {
+	return f.Loss > 0 || f.Duplicate > 0 || len(f.Partitions) > 0 || len(f.Crashes) > 0
+}
+
 // Partition cuts the network into groups during [At, Heal): a message
 // between nodes of different groups is dropped when it arrives. Nodes that
 // no group names form one more group together. Heal 0 lasts until the

@@ -1186,3 +1186,23 @@ func TestJSONLFaultsStructure(t *testing.T) {
 		t.Errorf("no drop records")
 	}
 }
+
+// TestFaultsAny: each kind of fault alone counts as a fault; Until alone,
+// which only says when none happen any more, does not.
+func TestFaultsAny(t *testing.T) {
+	for _, tt := range []struct {
+		f    Faults
+		want bool
+	}{
+		{Faults{}, false},
+		{Faults{Until: 5}, false},
+		{Faults{Loss: 0.1}, true},
+		{Faults{Duplicate: 0.1}, true},
+		{Faults{Partitions: []Partition{{At: 1}}}, true},
+		{Faults{Crashes: []Crash{{At: 1}}}, true},
+	} {
+		if got := tt.f.Any(); got != tt.want {
+			t.Errorf("%+v: Any() = %t, want %t", tt.f, got, tt.want)
+		}
+	}
+}

@@ -114,6 +114,15 @@ func (j *JSONLWriter[M, N]) message(b []byte, id MsgID, from, to NodeID, m M) []
 	return m.AppendJSON(b)
 }
 
+// AppendJSONOptInt appends v to b as a JSON number, or null if !ok: a
+// figure that a run may not have, such as when it converged.
+func AppendJSONOptInt(b []byte, v int64, ok bool) []byte {
+	if !ok {
+		return append(b, "null"...)
+	}
+	return strconv.AppendInt(b, v, 10)
+}
+
 // AppendJSONString appends s to b as a JSON string.
 func AppendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"eccounter/model"
 	"eccounter/scenarios"
 )
 
@@ -106,6 +107,46 @@ restart = "40ms"
 	}
 	if len(small.Partitions)+len(small.Crashes) >= 2 || small.Loss != 0 {
 		t.Errorf("faults not shrunk: %s (after %d runs)", describe(small), runs)
+	}
+}
+
+// TestShrinkKeepsTheCheck: a shrink keeps only candidates that fail the
+// check the run failed, never one failing another check alone. The run
+// here stops at max_time before its clients finish (clients-complete, the
+// first failure), and has a liveness bound of 1ms that almost every
+// smaller run misses once its clients do finish: a shrink that took any
+// failure would end on a run failing liveness alone.
+func TestShrinkKeepsTheCheck(t *testing.T) {
+	sc, err := scenarios.Parse("x.toml", []byte(`
+seed = 3
+servers = 3
+clients = 4
+requests_per_client = 50
+max_time = "200ms"
+liveness_bound = "1ms"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := firstFailure(sc); got != "clients-complete" {
+		t.Fatalf("the scenario fails %q first; the test needs clients-complete", got)
+	}
+	small, runs := shrink(sc, "clients-complete", maxShrinkRuns)
+	r, err := model.NewCluster(small.Config()).Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := r.Check("clients-complete"); c.Passed() {
+		var failed []string
+		for _, c := range r.Checks {
+			if !c.Passed() {
+				failed = append(failed, c.Name)
+			}
+		}
+		t.Errorf("shrunk to %s (after %d runs), which fails %v but not clients-complete", describe(small), runs, failed)
+	}
+	if small.Clients*small.RequestsPerClient >= sc.Clients*sc.RequestsPerClient {
+		t.Errorf("not smaller: %s", describe(small))
 	}
 }
 

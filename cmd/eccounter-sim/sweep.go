@@ -26,6 +26,7 @@ import (
 
 	"eccounter/model"
 	"eccounter/scenarios"
+	"eccounter/sim"
 )
 
 // maxSweepSeeds bounds -seeds: at a few thousand seeds a second per core,
@@ -166,9 +167,9 @@ func (r *seedRecord) appendJSON(b []byte) []byte {
 	b = append(b, `,"converged":`...)
 	b = strconv.AppendBool(b, r.Converged)
 	b = append(b, `,"converged_at":`...)
-	b = appendOptInt(b, r.ConvergedAt, r.Converged)
+	b = sim.AppendJSONOptInt(b, r.ConvergedAt, r.Converged)
 	b = append(b, `,"after_last_set":`...)
-	b = appendOptInt(b, r.AfterLastSet, r.HasAfterLastSet)
+	b = sim.AppendJSONOptInt(b, r.AfterLastSet, r.HasAfterLastSet)
 	b = append(b, `,"events":`...)
 	b = strconv.AppendInt(b, r.Events, 10)
 	b = append(b, `,"messages":`...)
@@ -194,13 +195,6 @@ func appendOptString(b []byte, s string) []byte {
 		return append(b, "null"...)
 	}
 	return strconv.AppendQuote(b, s)
-}
-
-func appendOptInt(b []byte, v int64, ok bool) []byte {
-	if !ok {
-		return append(b, "null"...)
-	}
-	return strconv.AppendInt(b, v, 10)
 }
 
 // newSeedRecord makes the record of a run from its report; err is Run's.
