@@ -61,6 +61,12 @@ type Config struct {
 	// deliberately broken nodes and show that the checks catch them.
 	WrapServer func(*Server) Replica
 	WrapClient func(*Client) sim.Node[Msg, Note]
+	// Chooser, if set, answers every random choice of the run (see
+	// sim.Chooser and the Choice labels: ChoiceSet, ChoiceValue,
+	// ChoicePartner, ChoiceCoin and the network's); nil draws them from
+	// the seed. The assignment of clients to servers, made before the
+	// run, is not one of them.
+	Chooser sim.Chooser
 
 	_ struct{} // fields by name, so that new ones can be added
 }
@@ -101,6 +107,7 @@ func NewCluster(cfg Config) *Cluster {
 			MaxTime:   sim.Time(cfg.MaxTime),
 			MaxEvents: cfg.MaxEvents,
 			Faults:    cfg.Faults,
+			Chooser:   cfg.Chooser,
 		}),
 	}
 	for i := range cfg.Servers {
