@@ -191,11 +191,63 @@ func (c *Cluster) Subject(i int) sim.NodeID { return c.clients[i].Subject }
 // It returns the report of the run; an error means a node broke the
 // engine's rules, which the protocol's nodes never do.
 func (c *Cluster) Run() (Report, error) {
+	c.once()
+	res, err := c.engine.Run(c.checker.quiescent)
+	return c.finish(res, err)
+}
+
+// Drive runs the simulation as Run does, until the same ending, but pick
+// chooses each next event among those pending (see sim.Engine.Start):
+// picking the first always gives Run's run, byte for byte; picking
+// another makes a run in which the earlier ones come late. The checks
+// judge it as they judge Run's. A run stopped by MaxTime ends at its last
+// event rather than at MaxTime.
+func (c *Cluster) Drive(pick func(pending []sim.Pending[Msg]) sim.EventID) (Report, error) {
+	c.once()
+	e := c.engine
+	e.Start()
+	reason := sim.Idle
+	var events int64
+	var err error
+	for {
+		if c.checker.quiescent() {
+			reason = sim.Done
+			break
+		}
+		p := e.Pending()
+		if len(p) == 0 {
+			break
+		}
+		if c.cfg.MaxEvents > 0 && events >= c.cfg.MaxEvents {
+			reason = sim.MaxEventsReached
+			break
+		}
+		if c.cfg.MaxTime > 0 && p[0].Time > sim.Time(c.cfg.MaxTime) {
+			reason = sim.MaxTimeReached
+			break
+		}
+		counted, ferr := e.Fire(pick(p))
+		if ferr != nil {
+			reason, err = sim.Aborted, ferr
+			break
+		}
+		if counted {
+			events++
+		}
+	}
+	return c.finish(e.Result(reason), err)
+}
+
+// once makes sure a cluster runs only once.
+func (c *Cluster) once() {
 	if c.ran {
 		panic("model: Cluster.Run called twice")
 	}
 	c.ran = true
-	res, err := c.engine.Run(c.checker.quiescent)
+}
+
+// finish turns the engine's result into the report.
+func (c *Cluster) finish(res sim.Result, err error) (Report, error) {
 	if errors.Is(err, sim.ErrForbiddenSend) {
 		// The engine stopped a client that addressed a node other than
 		// its Subject: that is this check failing, not a crash.

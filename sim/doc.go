@@ -38,6 +38,9 @@
 // the seeded streams answer them; [Config].Chooser answers them instead,
 // so that an explorer can see every choice and try each outcome, and
 // [Seeded] wrapped in a recorder lists them without changing the run.
+// The order of events is the other choice: instead of Run, a driver calls
+// [Engine.Start], then [Engine.Pending] and [Engine.Fire] to make any
+// pending event happen next, the clock moving only forward (see Fire).
 //
 // # Tracing
 //

@@ -164,6 +164,11 @@ type Engine[M Message, N Note] struct {
 
 	env  Env[M, N]
 	step Step[M, N]
+
+	// A driver's run (see Start): driven is set, and fired counts the
+	// events that counted.
+	driven bool
+	fired  int64
 }
 
 // New returns an engine with no nodes. It panics if cfg.Latency is invalid:
@@ -265,6 +270,9 @@ func (e *Engine[M, N]) Len() int { return len(e.ns) }
 // breaks the engine's rules (sends to an unknown or forbidden node, arms a
 // timer in the past); the simulation stops at that step.
 func (e *Engine[M, N]) Run(done func() bool) (Result, error) {
+	if e.driven {
+		panic("sim: Engine.Run called after Start")
+	}
 	for id := range e.ns {
 		e.schedule(event[M]{node: NodeID(id), kind: Start})
 	}
