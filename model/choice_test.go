@@ -125,10 +125,19 @@ func TestChoicesRecorded(t *testing.T) {
 	if len(rec.labels) != len(labels) {
 		t.Errorf("choices by label %v, want only %v", rec.labels, labels)
 	}
+	// Partners are distinct: the second of a round's two is one of the
+	// 4 servers left.
+	second := 0
 	for _, c := range rec.log {
 		if c.Label == model.ChoicePartner && (c.N < 4 || c.N > 5) {
 			t.Fatalf("partner choice %+v: want 5 others, or 4 once one is picked", c)
 		}
+		if c.Label == model.ChoicePartner && c.N == 4 {
+			second++
+		}
+	}
+	if second == 0 {
+		t.Errorf("no partner chosen among the 4 servers left after the first: partners are not distinct choices")
 	}
 }
 
