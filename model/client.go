@@ -101,19 +101,27 @@ func (c *Client) timeout(env *Env) {
 	c.next(env)
 }
 
+// The labels of a client's choices.
+const (
+	// ChoiceSet: whether a request is a set (1) rather than a get, with
+	// probability SetRatio.
+	ChoiceSet = "set?"
+	// ChoiceValue: the value a set sets, one of [0, MaxValue).
+	ChoiceValue = "value"
+)
+
 // next sends the next request, or finishes if all were sent. The choice of
-// get or set, and the value to set, come from the client's own random
-// stream, so the requests a client makes do not depend on the timing of any
-// other node.
+// get or set, and the value to set, are the client's own choices (by
+// default from its own random stream), so the requests a client makes do
+// not depend on the timing of any other node.
 func (c *Client) next(env *Env) {
 	if c.Sent == c.Requests {
 		c.Done = true
 		env.Record(Note{Kind: Finished, Seq: c.Sent})
 		return
 	}
-	r := env.Rand()
-	if r.Float64() < c.SetRatio {
-		c.Pending = Msg{Type: Set, Value: r.Int64N(c.MaxValue)}
+	if env.Chance(ChoiceSet, c.SetRatio) {
+		c.Pending = Msg{Type: Set, Value: int64(env.Choose(ChoiceValue, int(c.MaxValue)))}
 	} else {
 		c.Pending = Msg{Type: Get}
 	}

@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,8 +23,9 @@ const (
 	Random Assignment = "random"
 )
 
-// Config describes one run of the protocol. It is assumed valid: package
-// scenarios validates what users write before it becomes a Config.
+// Config describes one run of the protocol. NewCluster refuses one that
+// Validate rejects; package scenarios validates what users write, with
+// the file's lines and keys, before it becomes a Config.
 type Config struct {
 	Seed         int64
 	Servers      int
@@ -68,6 +70,12 @@ type Config struct {
 	// catalogue with Variant.Wrap) and show that the checks catch them.
 	WrapServer func(*Server) Replica
 	WrapClient func(*Client) sim.Node[Msg, Note]
+	// Chooser, if set, answers every random choice of the run (see
+	// sim.Chooser and the Choice labels: ChoiceSet, ChoiceValue,
+	// ChoicePartner, ChoiceCoin and the network's); nil draws them from
+	// the seed. The assignment of clients to servers, made before the
+	// run, is not one of them.
+	Chooser sim.Chooser
 
 	_ struct{} // fields by name, so that new ones can be added
 }
@@ -95,8 +103,14 @@ type Cluster struct {
 }
 
 // NewCluster builds the nodes of cfg and adds them to a new engine: servers
-// first, then clients, each client restricted to its Subject.
+// first, then clients, each client restricted to its Subject. It panics,
+// with Validate's message, if cfg is invalid: a Config built in Go is the
+// program's own, and one built from a scenario was validated already, so
+// an invalid one is a bug to stop at, not an input to report.
 func NewCluster(cfg Config) *Cluster {
+	if err := cfg.Validate(); err != nil {
+		panic(err)
+	}
 	if cfg.Strategy == "" {
 		cfg.Strategy = StrategyBroadcast
 	}
@@ -116,6 +130,7 @@ func NewCluster(cfg Config) *Cluster {
 			MaxTime:   sim.Time(cfg.MaxTime),
 			MaxEvents: cfg.MaxEvents,
 			Faults:    cfg.Faults,
+			Chooser:   cfg.Chooser,
 		}),
 	}
 	for i := range cfg.Servers {
@@ -188,11 +203,63 @@ func (c *Cluster) Subject(i int) sim.NodeID { return c.clients[i].Subject }
 // It returns the report of the run; an error means a node broke the
 // engine's rules, which the protocol's nodes never do.
 func (c *Cluster) Run() (Report, error) {
+	c.once()
+	res, err := c.engine.Run(c.checker.quiescent)
+	return c.finish(res, err)
+}
+
+// Drive runs the simulation as Run does, until the same ending, but pick
+// chooses each next event among those pending (see sim.Engine.Start):
+// picking the first always gives Run's run, byte for byte; picking
+// another makes a run in which the earlier ones come late. The checks
+// judge it as they judge Run's. A run stopped by MaxTime ends at its last
+// event rather than at MaxTime.
+func (c *Cluster) Drive(pick func(pending []sim.Pending[Msg]) sim.EventID) (Report, error) {
+	c.once()
+	e := c.engine
+	e.Start()
+	reason := sim.Idle
+	var events int64
+	var err error
+	for {
+		if c.checker.quiescent() {
+			reason = sim.Done
+			break
+		}
+		p := e.Pending()
+		if len(p) == 0 {
+			break
+		}
+		if c.cfg.MaxEvents > 0 && events >= c.cfg.MaxEvents {
+			reason = sim.MaxEventsReached
+			break
+		}
+		if c.cfg.MaxTime > 0 && p[0].Time > sim.Time(c.cfg.MaxTime) {
+			reason = sim.MaxTimeReached
+			break
+		}
+		counted, ferr := e.Fire(pick(p))
+		if ferr != nil {
+			reason, err = sim.Aborted, ferr
+			break
+		}
+		if counted {
+			events++
+		}
+	}
+	return c.finish(e.Result(reason), err)
+}
+
+// once makes sure a cluster runs only once.
+func (c *Cluster) once() {
 	if c.ran {
 		panic("model: Cluster.Run called twice")
 	}
 	c.ran = true
-	res, err := c.engine.Run(c.checker.quiescent)
+}
+
+// finish turns the engine's result into the report.
+func (c *Cluster) finish(res sim.Result, err error) (Report, error) {
 	if errors.Is(err, sim.ErrForbiddenSend) {
 		// The engine stopped a client that addressed a node other than
 		// its Subject: that is this check failing, not a crash.
@@ -210,3 +277,105 @@ func (c *Cluster) isServer(id sim.NodeID) bool { return int(id) < c.cfg.Servers 
 
 // client returns the client with node ID id.
 func (c *Cluster) client(id sim.NodeID) *Client { return &c.clients[int(id)-c.cfg.Servers] }
+
+// Validate reports the first thing that makes cfg a run the protocol
+// cannot make sense of, such as push with no partners, which would never
+// sync: the model's own invariants, which package scenarios also checks.
+// It leaves out what only bounds a scenario's cost (how many servers,
+// how long a run), and what a strategy does not read (the fanout of
+// broadcast, the K of push).
+func (cfg *Config) Validate() error {
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("model: invalid Config: "+format, args...)
+	}
+	switch {
+	case cfg.Servers < 0 || cfg.Clients < 0 || cfg.Requests < 0:
+		return fail("servers %d, clients %d, requests %d: none may be negative", cfg.Servers, cfg.Clients, cfg.Requests)
+	case cfg.Clients > 0 && cfg.Servers == 0:
+		return fail("%d clients but no servers: every client needs a server to talk to", cfg.Clients)
+	case !(cfg.SetRatio >= 0 && cfg.SetRatio <= 1): // also rejects NaN
+		return fail("set ratio %v is not a probability: allowed 0 to 1", cfg.SetRatio)
+	case cfg.MaxValue < 1 && cfg.Clients > 0 && cfg.Requests > 0 && cfg.SetRatio > 0:
+		return fail("max value %d: sets draw values from [0, max value), so it must be at least 1", cfg.MaxValue)
+	case cfg.SyncInterval < 0:
+		return fail("sync interval %v is negative", cfg.SyncInterval)
+	case cfg.Assignment != "" && cfg.Assignment != RoundRobin && cfg.Assignment != Random:
+		return fail("assignment %q: allowed %q or %q", cfg.Assignment, RoundRobin, Random)
+	case cfg.MaxTime < 0 || cfg.MaxEvents < 0 || cfg.RequestTimeout < 0 || cfg.LivenessBound < 0 || cfg.Inject < 0:
+		return fail("max time %v, max events %d, request timeout %v, liveness bound %v, inject %d: none may be negative (0: none)",
+			cfg.MaxTime, cfg.MaxEvents, cfg.RequestTimeout, cfg.LivenessBound, cfg.Inject)
+	}
+	if err := cfg.Latency.Validate(); err != nil {
+		return fail("%v", strings.TrimPrefix(err.Error(), "sim: "))
+	}
+	st := cfg.Strategy
+	if st == "" {
+		st = StrategyBroadcast
+	}
+	if !slices.Contains(Strategies, st) {
+		return fail("unknown strategy %q", st)
+	}
+	// Servers with peers sync every interval, but for direct mail's,
+	// which have no rounds: with none, a sync timer would go off again
+	// and again at the same instant.
+	if cfg.SyncInterval == 0 && cfg.Servers >= 2 && st != StrategyDirectMail {
+		return fail("strategy %s with %d servers needs a positive sync interval", st, cfg.Servers)
+	}
+	uses := st.Keys()
+	if slices.Contains(uses, "fanout") {
+		if cfg.Fanout < 1 || cfg.Fanout > MaxFanout {
+			return fail("strategy %s with fanout %d: allowed 1 to %d partners a round", st, cfg.Fanout, MaxFanout)
+		}
+		if cfg.Servers >= 2 && cfg.Fanout > cfg.Servers-1 {
+			return fail("strategy %s with fanout %d, but each of the %d servers has only %d others", st, cfg.Fanout, cfg.Servers, cfg.Servers-1)
+		}
+	}
+	if slices.Contains(uses, "k") && cfg.Rumor.K < 1 {
+		return fail("strategy %s with k %d: a server loses interest after k rounds, or with probability 1/k, so k must be at least 1", st, cfg.Rumor.K)
+	}
+	if cfg.Rumor.AntiEntropy < 0 {
+		return fail("anti-entropy interval %v is negative (0: none)", cfg.Rumor.AntiEntropy)
+	}
+	return cfg.validateFaults()
+}
+
+// validateFaults checks what the engine assumes of the faults.
+func (cfg *Config) validateFaults() error {
+	f := &cfg.Faults
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("model: invalid Config: faults: "+format, args...)
+	}
+	nodes := cfg.Servers + cfg.Clients
+	switch {
+	case !(f.Loss >= 0 && f.Loss <= 1) || !(f.Duplicate >= 0 && f.Duplicate <= 1):
+		return fail("loss %v, duplicate %v: each must be a probability, 0 to 1", f.Loss, f.Duplicate)
+	case f.Until < 0:
+		return fail("until %v is negative (0: when the last client finishes)", time.Duration(f.Until))
+	}
+	for i, p := range f.Partitions {
+		if p.At < 0 || (p.Heal != 0 && p.Heal <= p.At) {
+			return fail("partition %d: at %v, heal %v: want at >= 0, and heal after at (or 0: when the faults end)", i+1, time.Duration(p.At), time.Duration(p.Heal))
+		}
+		seen := make(map[sim.NodeID]bool)
+		for _, g := range p.Groups {
+			for _, id := range g {
+				if id < 0 || int(id) >= nodes {
+					return fail("partition %d: node %d does not exist (there are %d)", i+1, id, nodes)
+				}
+				if seen[id] {
+					return fail("partition %d: node %d is in two groups", i+1, id)
+				}
+				seen[id] = true
+			}
+		}
+	}
+	for i, c := range f.Crashes {
+		if c.Node < 0 || int(c.Node) >= cfg.Servers {
+			return fail("crash %d: node %d is not a server (there are %d); only servers crash", i+1, c.Node, cfg.Servers)
+		}
+		if c.At < 0 || (c.Restart != 0 && c.Restart <= c.At) {
+			return fail("crash %d: at %v, restart %v: want at >= 0, and restart after at (or 0: when the faults end)", i+1, time.Duration(c.At), time.Duration(c.Restart))
+		}
+	}
+	return nil
+}

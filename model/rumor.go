@@ -295,6 +295,10 @@ func (s *Server) answerRumorPull(env *Env, from sim.NodeID, theirs int64) {
 	}
 }
 
+// ChoiceCoin labels a rumor-mongering server's coin (Rumor.Coin): one of
+// K outcomes, of which 0 makes it lose interest.
+const ChoiceCoin = "coin"
+
 // newRound judges the round that ends, as Rumor says, and starts the next.
 func (s *Server) newRound(env *Env) {
 	r := s.round
@@ -310,7 +314,7 @@ func (s *Server) newRound(env *Env) {
 		}
 	case s.Rumor.Coin:
 		s.Tries++
-		s.Hot = env.Rand().IntN(s.Rumor.K) != 0
+		s.Hot = env.Choose(ChoiceCoin, s.Rumor.K) != 0
 	default:
 		s.Tries++
 		s.Hot = s.Tries < s.Rumor.K

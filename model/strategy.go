@@ -2,7 +2,6 @@ package model
 
 import (
 	"math/bits"
-	"slices"
 	"time"
 
 	"eccounter/sim"
@@ -235,19 +234,27 @@ func (st Strategy) syncer() syncer {
 	return broadcast{} // also the zero Strategy
 }
 
+// ChoicePartner labels a server's choice of a partner, one of the other
+// servers it has not picked yet this round.
+const ChoicePartner = "partner"
+
 // randomPartners picks k distinct servers other than s, uniformly at
-// random, from the server's own random stream.
+// random (by default from the server's own random stream), and appends
+// them to out, which must be empty.
 func (s *Server) randomPartners(env *Env, k int, out []sim.NodeID) []sim.NodeID {
 	k = min(k, s.Servers-1, MaxFanout)
+	// The others are numbered 0 to Servers-2, skipping this server's own
+	// ID; picked holds the numbers taken so far.
+	var buf [MaxFanout]int
+	picked := buf[:0]
 	for len(out) < k {
-		// One of the Servers-1 others: skip over this server's own ID.
-		p := sim.NodeID(env.Rand().IntN(s.Servers - 1))
+		q := env.ChooseDistinct(ChoicePartner, s.Servers-1, picked)
+		picked = append(picked, q)
+		p := sim.NodeID(q)
 		if p >= s.ID {
 			p++
 		}
-		if !slices.Contains(out, p) {
-			out = append(out, p)
-		}
+		out = append(out, p)
 	}
 	return out
 }

@@ -4,8 +4,8 @@
 // The engine knows nothing of any particular protocol. A protocol plugs in as
 // a set of nodes, each a state machine implementing [Node]: the engine hands
 // a node one [Input] at a time (its start, a delivered message or a fired
-// timer) together with an [Env] that tells it the virtual time and gives it
-// its own random stream, and the node answers by writing into the Env what it
+// timer) together with an [Env] that tells it the virtual time and answers
+// its random choices, and the node answers by writing into the Env what it
 // wants done: messages to send, timers to arm, notes to record. The node
 // never acts on the world itself; the engine applies what it asked for after
 // its step returns.
@@ -29,6 +29,18 @@
 // network and one per node, so that adding a node does not change the
 // choices the others make. The engine runs on the caller's goroutine and
 // starts none of its own.
+//
+// # Choices
+//
+// Every random choice is an explicit, labelled choice point: a node's
+// through [Env.Choose], [Env.Chance] and [Env.ChooseDistinct], the
+// network's (loss, duplication, latency) inside the engine. By default
+// the seeded streams answer them; [Config].Chooser answers them instead,
+// so that an explorer can see every choice and try each outcome, and
+// [Seeded] wrapped in a recorder lists them without changing the run.
+// The order of events is the other choice: instead of Run, a driver calls
+// [Engine.Start], then [Engine.Pending] and [Engine.Fire] to make any
+// pending event happen next, the clock moving only forward (see Fire).
 //
 // # Tracing
 //

@@ -24,6 +24,10 @@ type Config struct {
 	// Faults is what goes wrong, if anything. Node IDs in it must exist
 	// by the time Run is called.
 	Faults Faults
+	// Chooser, if set, answers every random choice of the run instead
+	// of the seeded streams (see Chooser); nil draws them from the
+	// streams, as Seeded would.
+	Chooser Chooser
 
 	_ struct{} // fields by name, so that new ones can be added
 }
@@ -160,6 +164,11 @@ type Engine[M Message, N Note] struct {
 
 	env  Env[M, N]
 	step Step[M, N]
+
+	// A driver's run (see Start): driven is set, and fired counts the
+	// events that counted.
+	driven bool
+	fired  int64
 }
 
 // New returns an engine with no nodes. It panics if cfg.Latency is invalid:
@@ -173,6 +182,7 @@ func New[M Message, N Note](cfg Config) *Engine[M, N] {
 		net: NewRand(cfg.Seed, streamNetwork),
 	}
 	e.queue.cal.width = cfg.Latency.horizon()
+	e.env.chooser = cfg.Chooser
 	return e
 }
 
@@ -260,6 +270,9 @@ func (e *Engine[M, N]) Len() int { return len(e.ns) }
 // breaks the engine's rules (sends to an unknown or forbidden node, arms a
 // timer in the past); the simulation stops at that step.
 func (e *Engine[M, N]) Run(done func() bool) (Result, error) {
+	if e.driven {
+		panic("sim: Engine.Run called after Start")
+	}
 	for id := range e.ns {
 		e.schedule(event[M]{node: NodeID(id), kind: Start})
 	}
@@ -477,9 +490,9 @@ func (e *Engine[M, N]) step1(ev event[M]) error {
 		e.count(out.msg.Kind())
 		// Draw loss and duplication only while they can happen, so that a
 		// run without faults draws exactly the same latencies.
-		lost := e.fs.on && e.cfg.Faults.Loss > 0 && e.net.Float64() < e.cfg.Faults.Loss
+		lost := e.fs.on && e.cfg.Faults.Loss > 0 && e.chance(LabelLoss, e.cfg.Faults.Loss, e.lastID)
 		arrive := e.deliver(ev.node, out, lost)
-		dup := !lost && e.fs.on && e.cfg.Faults.Duplicate > 0 && e.net.Float64() < e.cfg.Faults.Duplicate
+		dup := !lost && e.fs.on && e.cfg.Faults.Duplicate > 0 && e.chance(LabelDuplicate, e.cfg.Faults.Duplicate, e.lastID)
 		var again Time
 		if dup {
 			e.dups++
@@ -520,7 +533,12 @@ func (e *Engine[M, N]) count(kind string) {
 
 // deliver schedules one copy of a message, with a latency of its own.
 func (e *Engine[M, N]) deliver(from NodeID, out outgoing[M], lost bool) Time {
-	lat := e.cfg.Latency.Sample(e.net)
+	var lat time.Duration
+	if e.cfg.Chooser == nil {
+		lat = e.cfg.Latency.Sample(e.net)
+	} else {
+		lat = e.chooseLatency(e.lastID)
+	}
 	e.maxLat = max(e.maxLat, lat)
 	arrive := e.now.Add(lat)
 	e.seq++

@@ -631,8 +631,8 @@ func gossip(seed int64, lat Latency, random bool, w *bytes.Buffer) *tengine {
 			next := (env.Self() + 1) % nodes
 			add := int64(1)
 			if random {
-				next = NodeID(env.Rand().IntN(nodes))
-				add = env.Rand().Int64N(100)
+				next = NodeID(env.Choose("next", nodes))
+				add = int64(env.Choose("add", 100))
 			}
 			switch in.Kind {
 			case Start:
@@ -702,7 +702,7 @@ func TestRandomStreamsIndependent(t *testing.T) {
 		e := newEngine(Config{Seed: seed, Latency: lat})
 		var got []uint64
 		e.Add("x", stepFunc(func(env *tenv, in tinput) {
-			got = append(got, env.Rand().Uint64())
+			got = append(got, uint64(env.Choose("draw", math.MaxInt)))
 			if len(got) < 5 {
 				env.After(time.Millisecond, "again")
 			}
@@ -710,7 +710,7 @@ func TestRandomStreamsIndependent(t *testing.T) {
 		for i := range others {
 			// Chatty nodes that use the network and their own streams.
 			e.Add(fmt.Sprintf("o%d", i), stepFunc(func(env *tenv, in tinput) {
-				env.Rand().Uint64()
+				env.Choose("draw", math.MaxInt)
 				if in.Kind == Start || (in.Kind == Deliver && in.Msg.n < 20) {
 					env.Send(NodeID(1+(i+1)%others), tmsg{"chat", in.Msg.n + 1})
 				}
@@ -747,7 +747,7 @@ func TestRandomStreamsIndependent(t *testing.T) {
 	e := newEngine(Config{Seed: 9, Latency: fixed(time.Millisecond)})
 	first := make([]uint64, 3)
 	for i := range first {
-		e.Add(fmt.Sprintf("n%d", i), stepFunc(func(env *tenv, in tinput) { first[i] = env.Rand().Uint64() }))
+		e.Add(fmt.Sprintf("n%d", i), stepFunc(func(env *tenv, in tinput) { first[i] = uint64(env.Choose("draw", math.MaxInt)) }))
 	}
 	if _, err := e.Run(never); err != nil {
 		t.Fatal(err)

@@ -561,13 +561,13 @@ func chatter(cfg Config, w *bytes.Buffer) *tengine {
 				count = 0
 			case Timer:
 				count++
-				env.Send(NodeID(env.Rand().IntN(nodes)), tmsg{"chat", int64(count)})
+				env.Send(NodeID(env.Choose("to", nodes)), tmsg{"chat", int64(count)})
 			case Deliver:
 				env.Record(tnote{"heard", fmt.Sprint(in.Msg.n)})
 				return
 			}
 			if count < sends {
-				env.After(time.Duration(500+env.Rand().IntN(1000))*time.Microsecond, "tick")
+				env.After(time.Duration(500+env.Choose("wait", 1000))*time.Microsecond, "tick")
 			}
 		}))
 	}

@@ -43,7 +43,7 @@ type Note interface {
 // Node is one participant in a simulation: a state machine that the engine
 // steps with one input at a time. Step must depend only on the node's state,
 // the input and what env provides (the virtual time, the node's random
-// stream); it must not read the wall clock, do I/O or start goroutines.
+// choices); it must not read the wall clock, do I/O or start goroutines.
 // Everything it wants done it asks env for.
 type Node[M Message, N Note] interface {
 	Step(env *Env[M, N], in Input[M])
@@ -122,16 +122,20 @@ type Input[M Message] struct {
 }
 
 // Env is what the engine hands a node for one step: the virtual time, the
-// node's random stream, and an outbox for what the node wants done. The
-// engine applies the outbox after Step returns.
+// node's random choices (Choose, Chance, ChooseDistinct: there is no
+// other way to draw, so that a Chooser sees every choice), and an outbox
+// for what the node wants done. The engine applies the outbox after Step
+// returns.
 type Env[M Message, N Note] struct {
-	now    Time
-	self   NodeID
-	rng    *rand.Rand
-	sends  []outgoing[M]
-	timers []timerReq
-	cancel []TimerID
-	notes  []N
+	now  Time
+	self NodeID
+	rng  *rand.Rand // the node's own stream, for the default answers
+	// chooser is Config.Chooser: nil, the default, draws from rng.
+	chooser Chooser
+	sends   []outgoing[M]
+	timers  []timerReq
+	cancel  []TimerID
+	notes   []N
 
 	queue *queue[M] // to reserve timer IDs
 }
@@ -152,9 +156,6 @@ func (e *Env[M, N]) Now() Time { return e.now }
 
 // Self is the ID of the node being stepped.
 func (e *Env[M, N]) Self() NodeID { return e.self }
-
-// Rand is the node's own random stream, derived from the run's seed.
-func (e *Env[M, N]) Rand() *rand.Rand { return e.rng }
 
 // Send asks the network to deliver msg to node to after a latency the
 // network draws.

@@ -1,0 +1,154 @@
+package sim
+
+import (
+	"fmt"
+	"slices"
+)
+
+// A driver other than Run schedules the events itself: Start, then, until
+// it is satisfied, Pending to see what can happen next and Fire to make one
+// of those things happen, then Result. An explorer uses it to try orders
+// of events that Run's (time, sequence) order never takes. None of it is
+// on Run's path, which stays as fast as it was; in exchange it is slow
+// (Pending lists the whole queue).
+//
+// Virtual time never goes back. Firing the earliest pending event is
+// exactly what Run does. Firing a later one first moves the clock to its
+// time; an event due earlier and fired afterwards happens at the time
+// reached, late: a message that took longer, a timer that went off late,
+// a fault that came late. That is a run the network and the nodes' clocks
+// could have given, and what a node sees (Env.Now) and arms (timers after
+// a delay from now) stays consistent with it.
+
+// EventID identifies a pending event for Fire: stable for as long as the
+// event waits, and never reused during a run.
+type EventID uint64
+
+// Pending is an event waiting to happen.
+type Pending[M Message] struct {
+	ID EventID
+	// Time is when the event is due; it happens then, or later if fired
+	// out of order (see Fire).
+	Time Time
+	// Node is the node it happens to, or NoNode for an event of the whole
+	// network (a partition, the end of faults).
+	Node NodeID
+	// In is what it is: the input the node will get (Kind Start,
+	// Deliver, Timer, Recover), or a fault (CrashKind, PartitionStart,
+	// PartitionEnd, FaultsEnd).
+	In Input[M]
+	// Lost: a delivery the network lost when the message was sent; it
+	// will be a Drop.
+	Lost bool
+}
+
+// Start gives every node its Start input at time 0 and schedules the
+// faults, as Run does first; then Pending and Fire take over from Run,
+// which must not be called. Start may be called only once.
+func (e *Engine[M, N]) Start() {
+	if e.driven || e.queue.len() > 0 {
+		panic("sim: Engine.Start called twice, or after Run")
+	}
+	e.driven = true
+	// The calendar would hold messages where Fire cannot take them out
+	// of turn; the heap and the timer lanes can.
+	e.queue.cal.width = 0
+	for id := range e.ns {
+		e.schedule(event[M]{node: NodeID(id), kind: Start})
+	}
+	e.initFaults()
+}
+
+// Pending lists the events that can happen next, in the order Run would
+// take them: by (time, sequence).
+func (e *Engine[M, N]) Pending() []Pending[M] {
+	q := &e.queue
+	var out []Pending[M]
+	add := func(ev *event[M]) {
+		out = append(out, Pending[M]{ID: EventID(ev.seq), Time: ev.at, Node: ev.node, In: e.input(ev), Lost: ev.lost})
+	}
+	for i := range q.heap {
+		add(&q.events[q.heap[i].slot])
+	}
+	for li := range q.lanes {
+		l := &q.lanes[li]
+		for i := l.head; i < len(l.ents); i++ {
+			if h := &l.ents[i]; !q.dead(h) {
+				ev := laneEvent[M](h)
+				add(&ev)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b Pending[M]) int {
+		if earlier(a.Time, uint64(a.ID), b.Time, uint64(b.ID)) {
+			return -1
+		}
+		return 1
+	})
+	return out
+}
+
+// Fire makes pending event id happen now, or at its time if that is later
+// (see the rules of virtual time above), and reports whether it counted as
+// an event: a timer of a node that crashed since, or a fault after the
+// faults ended, vanishes without a step, as in Run. It fails as Run does
+// if the node breaks the engine's rules, and if no event id is pending.
+func (e *Engine[M, N]) Fire(id EventID) (bool, error) {
+	if !e.driven {
+		panic("sim: Engine.Fire called before Start")
+	}
+	ev, ok := e.queue.take(uint64(id))
+	if !ok {
+		return false, fmt.Errorf("sim: no pending event %d", id)
+	}
+	before := e.now
+	e.now = max(e.now, ev.at)
+	counted, err := e.process(ev)
+	if counted {
+		e.fired++
+	} else {
+		e.now = before
+	}
+	return counted, err
+}
+
+// Result describes the run so far of a driver that used Fire, with the
+// reason it gives for stopping.
+func (e *Engine[M, N]) Result(reason StopReason) Result { return e.result(reason, e.fired) }
+
+// laneEvent returns the event a lane's entry stands for.
+func laneEvent[M Message](h *laneEntry) event[M] {
+	return event[M]{at: h.at, seq: h.seq, node: h.node, epoch: h.epoch, aux: h.aux, kind: Timer}
+}
+
+// take removes the event of sequence number seq from the queue, wherever
+// it waits (the calendar aside: see Start), as pop removes the earliest.
+func (q *queue[M]) take(seq uint64) (event[M], bool) {
+	for i := range q.heap {
+		if q.heap[i].seq != seq {
+			continue
+		}
+		slot := q.heap[i].slot
+		q.remove(i)
+		ev := q.events[slot]
+		q.events[slot] = event[M]{}
+		q.release(slot)
+		return ev, true
+	}
+	for li := range q.lanes {
+		l := &q.lanes[li]
+		for i := l.head; i < len(l.ents); i++ {
+			h := &l.ents[i]
+			if h.seq != seq || q.dead(h) {
+				continue
+			}
+			ev := laneEvent[M](h)
+			q.release(h.slot) // which marks the entry dead
+			l.live--
+			q.inLane--
+			q.tidy(li)
+			return ev, true
+		}
+	}
+	return event[M]{}, false
+}

@@ -1,0 +1,112 @@
+package sim
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+// timeLog records the time of every step and counts deliveries and drops.
+type timeLog struct {
+	times          []Time
+	recv, drops    int
+	sends, doubles int
+}
+
+func (l *timeLog) BeforeStep(Time, NodeID) {}
+
+func (l *timeLog) AfterStep(s *tstep) {
+	l.times = append(l.times, s.Time)
+	switch s.In.Kind {
+	case Deliver:
+		l.recv++
+	case Drop:
+		l.drops++
+	}
+	for _, m := range s.Sends {
+		l.sends++
+		if m.Duplicated {
+			l.doubles++
+		}
+	}
+}
+
+// drive runs e to the end, firing the event pick chooses each time.
+func drive(t *testing.T, e *tengine, pick func([]Pending[tmsg]) EventID) Result {
+	t.Helper()
+	e.Start()
+	for {
+		p := e.Pending()
+		if len(p) == 0 {
+			return e.Result(Idle)
+		}
+		for i := 1; i < len(p); i++ {
+			if earlier(p[i].Time, uint64(p[i].ID), p[i-1].Time, uint64(p[i-1].ID)) {
+				t.Fatalf("pending out of order: %+v before %+v", p[i-1], p[i])
+			}
+		}
+		if _, err := e.Fire(pick(p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestDrive: firing the earliest event is Run, timers, crashes and all;
+// firing the latest instead is another run, in which the clock never goes
+// back and every message still arrives or is dropped, once or twice.
+func TestDrive(t *testing.T) {
+	cfg := Config{Seed: 4, Latency: Latency{Distribution: Uniform, Min: 100 * time.Microsecond, Max: 3 * time.Millisecond},
+		Faults: Faults{Loss: 0.1, Duplicate: 0.1, Until: 40 * ms,
+			Crashes:    []Crash{{Node: 2, At: 3 * ms, Restart: 9 * ms}},
+			Partitions: []Partition{{At: 5 * ms, Heal: 12 * ms, Groups: [][]NodeID{{0, 1}}}}}}
+	var want bytes.Buffer
+	wantRes, err := chatter(cfg, &want).Run(never)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	res := drive(t, chatter(cfg, &got), func(p []Pending[tmsg]) EventID { return p[0].ID })
+	if got.String() != want.String() {
+		t.Fatalf("firing the earliest event, the trace differs from Run's")
+	}
+	if res.Events != wantRes.Events || res.Dropped != wantRes.Dropped || res.Now != wantRes.Now {
+		t.Errorf("result %+v, want Run's %+v", res, wantRes)
+	}
+
+	var late bytes.Buffer
+	e := chatter(cfg, &late)
+	log := &timeLog{}
+	e.Observe(log)
+	drive(t, e, func(p []Pending[tmsg]) EventID { return p[len(p)-1].ID })
+	if late.String() == want.String() {
+		t.Fatalf("firing the latest event, the trace is Run's")
+	}
+	for i := 1; i < len(log.times); i++ {
+		if log.times[i] < log.times[i-1] {
+			t.Fatalf("step %d at %v, after a step at %v: the clock went back", i, log.times[i], log.times[i-1])
+		}
+	}
+	if log.recv+log.drops != log.sends+log.doubles || log.sends == 0 {
+		t.Errorf("%d received and %d dropped of %d sent, %d of them twice", log.recv, log.drops, log.sends, log.doubles)
+	}
+}
+
+// TestDriveMisuse: Start and Run exclude each other, and Fire needs Start.
+func TestDriveMisuse(t *testing.T) {
+	for name, f := range map[string]func(e *tengine){
+		"Start twice":  func(e *tengine) { e.Start(); e.Start() },
+		"Run after":    func(e *tengine) { e.Start(); e.Run(never) },
+		"Fire, no run": func(e *tengine) { e.Fire(1) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := chatter(Config{Latency: fixed(time.Millisecond)}, nil)
+			defer func() {
+				if r, ok := recover().(string); !ok || !strings.HasPrefix(r, "sim: Engine.") {
+					t.Errorf("panic %v, want the engine's", r)
+				}
+			}()
+			f(e)
+		})
+	}
+}
