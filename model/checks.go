@@ -149,8 +149,8 @@ type checker struct {
 	anomalies []Anomaly
 
 	// About the node being stepped, read in BeforeStep.
-	before int64
-	wasHot bool
+	before  int64
+	hadNews bool
 
 	maxEver     int64    // largest value any server ever held
 	curMax      int64    // largest value a server holds now
@@ -165,8 +165,8 @@ type checker struct {
 	done       []bool
 	lastChange sim.Time // last time any server's value changed
 
-	// Rumor mongering and direct mail: servers infective now.
-	hot int
+	// Rumor mongering and direct mail: servers with news to spread now.
+	news int
 	// For the stop rule (see quiescent): the values in flight to servers,
 	// and whether the faults are over.
 	flight     flight
@@ -209,7 +209,7 @@ func newChecker(c *Cluster) *checker {
 		k.proposed[v] = struct{}{}
 		k.maxEver, k.curMax, k.atCur = v, v, 1
 		if c.servers[0].Infective() {
-			k.hot = 1
+			k.news = 1
 		}
 	}
 	return k
@@ -236,7 +236,7 @@ func (cfg *Config) unbacked() bool { return cfg.Strategy.Backable() && cfg.Rumor
 func (k *checker) BeforeStep(_ sim.Time, node sim.NodeID) {
 	if k.c.isServer(node) {
 		r := k.c.servers[node]
-		k.before, k.wasHot = r.Counter(), r.Infective()
+		k.before, k.hadNews = r.Counter(), r.Infective()
 	}
 }
 
@@ -265,11 +265,11 @@ func (k *checker) AfterStep(s *Step) {
 func (k *checker) serverStep(s *Step) {
 	name := nodeName{k.c.engine, s.Node}
 	before, after := k.before, k.c.servers[s.Node].Counter()
-	if hot := k.c.servers[s.Node].Infective(); hot != k.wasHot {
+	if hot := k.c.servers[s.Node].Infective(); hot != k.hadNews {
 		if hot {
-			k.hot++
+			k.news++
 		} else {
-			k.hot--
+			k.news--
 		}
 	}
 	wiped := s.In.Kind == sim.Recover && !s.In.Durable

@@ -138,7 +138,7 @@ func NewCluster(cfg Config) *Cluster {
 			Strategy: cfg.Strategy, Fanout: cfg.Fanout, Rumor: cfg.Rumor}
 		if i == 0 && cfg.Inject > 0 {
 			// As if a client had just set it: news to spread.
-			s.Value, s.Hot = cfg.Inject, cfg.Strategy.Backable() && cfg.Servers > 1
+			s.Value, s.News = cfg.Inject, cfg.Strategy.Backable() && cfg.Servers > 1
 		}
 		r := wrap(s)
 		c.servers = append(c.servers, r)

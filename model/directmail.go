@@ -19,7 +19,7 @@ type directMail struct{}
 // set it; it has none to mail after a restart.
 func (directMail) start(s *Server, env *Env) {
 	s.armBacking(env)
-	if s.Hot {
+	if s.News {
 		s.mail(env)
 	}
 }
@@ -96,7 +96,7 @@ func (directMail) theory(cfg *Config, _ float64) string {
 // mail is direct mail: the value just set goes to every other server, at
 // once and once only.
 func (s *Server) mail(env *Env) {
-	s.Hot = false
+	s.News = false
 	for peer := range sim.NodeID(s.Servers) {
 		if peer != s.ID {
 			env.Send(peer, Msg{Type: Mail, Value: s.Value})

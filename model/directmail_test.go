@@ -116,8 +116,8 @@ func TestDirectMailSet(t *testing.T) {
 					t.Errorf("at %v the server sent %v on %v, want sends only when it accepts a set", s.t, s.sends, s.in.Kind)
 				}
 			}
-			if srv.Value != value || srv.Hot {
-				t.Errorf("server ends with %d, Hot %t; want %d, not hot", srv.Value, srv.Hot, value)
+			if srv.Value != value || srv.News {
+				t.Errorf("server ends with %d, News %t; want %d, not hot", srv.Value, srv.News, value)
 			}
 			if b.res.Reason != sim.Idle {
 				t.Errorf("run ended %v at %v, want idle: direct mail arms no timer", b.res.Reason, b.res.Now)
@@ -169,7 +169,7 @@ func TestDirectMailReceive(t *testing.T) {
 			if got := b.sent(0, 0); len(got) > 0 {
 				t.Errorf("server sent %v, want nothing: a mail is passed on to nobody", got)
 			}
-			if srv.Hot || srv.Infective() {
+			if srv.News || srv.Infective() {
 				t.Errorf("server is hot after a mail: it has nothing to spread")
 			}
 			if b.res.Reason != sim.Idle {
@@ -180,24 +180,24 @@ func TestDirectMailReceive(t *testing.T) {
 }
 
 // TestDirectMailStart: a server arms no sync timer, whatever its sync
-// interval, and sends nothing unless it starts Hot (a value injected as if
+// interval, and sends nothing unless it starts with News (a value injected as if
 // a client had just set it), which it then mails to every other server
-// once, at the start, and is Hot no more.
+// once, at the start, and has News no more.
 func TestDirectMailStart(t *testing.T) {
 	for _, tt := range []struct {
 		servers int
 		self    sim.NodeID
-		hot     bool
+		news    bool
 	}{
 		{2, 0, false}, {3, 1, false}, {5, 4, false},
 		{2, 0, true}, {3, 1, true}, {5, 0, true}, {5, 4, true},
 		{1, 0, true},
 	} {
-		t.Run(fmt.Sprintf("%d servers, self %d, hot %t", tt.servers, tt.self, tt.hot), func(t *testing.T) {
-			srv := &Server{ID: tt.self, Servers: tt.servers, Strategy: StrategyDirectMail, Value: 7, Hot: tt.hot}
+		t.Run(fmt.Sprintf("%d servers, self %d, hot %t", tt.servers, tt.self, tt.news), func(t *testing.T) {
+			srv := &Server{ID: tt.self, Servers: tt.servers, Strategy: StrategyDirectMail, Value: 7, News: tt.news}
 			b := runRumor(t, srv, nil, 1, 10*rumorRound)
 			var want []delivery
-			if tt.hot {
+			if tt.news {
 				want = mailsTo(tt.servers, tt.self, 0, 7)
 			}
 			if !slices.Equal(b.log, want) {
@@ -208,8 +208,8 @@ func TestDirectMailStart(t *testing.T) {
 					t.Errorf("server stepped on %v at %v, want its start alone", s.in.Kind, s.t)
 				}
 			}
-			if srv.Hot || srv.Value != 7 {
-				t.Errorf("server ends with %d, Hot %t; want 7, not hot", srv.Value, srv.Hot)
+			if srv.News || srv.Value != 7 {
+				t.Errorf("server ends with %d, News %t; want 7, not hot", srv.Value, srv.News)
 			}
 			end := sim.Time(0)
 			if len(want) > 0 {
@@ -253,7 +253,7 @@ func TestDirectMailAntiEntropy(t *testing.T) {
 		for i := range 4 {
 			s := &Server{SyncInterval: rumorRound, Strategy: StrategyDirectMail, Rumor: Rumor{AntiEntropy: every}}
 			if i == 0 {
-				s.Value = 7 // not Hot: no mail, only an exchange spreads it
+				s.Value = 7 // not News: no mail, only an exchange spreads it
 			}
 			servers = append(servers, s)
 		}

@@ -112,8 +112,8 @@ const (
 	// Late: a client ignored a reply to a request it no longer waits for
 	// (Seq: that request), one that timed out or was answered already.
 	Late
-	// LostInterest: a rumor-mongering server stopped spreading Value, after
-	// Seq tries (see Rumor).
+	// LostInterest: a rumor-mongering server stopped spreading Value,
+	// after Rounds rounds counted towards it (see Rumor).
 	LostInterest
 )
 
@@ -133,7 +133,13 @@ type Note struct {
 	Accepted bool
 	TimedOut bool
 	Invoked  sim.Time
-	Seq      int
+	// Seq is a client's request number, from 1: the operation's (Op),
+	// the last one's (Finished: how many it made), or the one a late
+	// reply answers (Late).
+	Seq int
+	// Rounds: the rounds a rumor-mongering server counted before it lost
+	// interest (LostInterest).
+	Rounds int
 }
 
 // Event names the note in the trace: "update", "op", "finished", "late" or
@@ -196,7 +202,7 @@ func (n Note) AppendJSON(b []byte) []byte {
 		b = append(b, `,"value":`...)
 		b = strconv.AppendInt(b, n.Value, 10)
 		b = append(b, `,"tries":`...)
-		b = strconv.AppendInt(b, int64(n.Seq), 10)
+		b = strconv.AppendInt(b, int64(n.Rounds), 10)
 	}
 	return b
 }

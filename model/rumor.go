@@ -63,7 +63,7 @@ type Rumor struct {
 // and the contacts of the round so far.
 type round struct {
 	value        int64
-	hot          bool
+	news         bool
 	contacts     int // pushes sent and pulls answered
 	necessary    int // of which the value was news to the partner
 	acknowledged int // pushes answered (with feedback)
@@ -88,7 +88,7 @@ func (r rumorMongering) start(s *Server, env *Env) {
 	switch {
 	case r.pull:
 		env.After(s.SyncInterval, SyncTimer)
-	case s.Hot:
+	case s.News:
 		s.wake(env)
 	}
 	s.armBacking(env)
@@ -103,7 +103,7 @@ func (r rumorMongering) timer(s *Server, env *Env, name string) {
 		return
 	}
 	s.newRound(env)
-	if r.pull || s.Hot {
+	if r.pull || s.News {
 		var buf [MaxFanout]sim.NodeID
 		partners := s.randomPartners(env, s.Fanout, buf[:0])
 		for _, peer := range partners {
@@ -119,7 +119,7 @@ func (r rumorMongering) timer(s *Server, env *Env, name string) {
 			s.round.contacts += len(partners)
 		}
 	}
-	if !r.pull && !s.Hot {
+	if !r.pull && !s.News {
 		s.awake = false // until it learns a value
 		return
 	}
@@ -131,7 +131,7 @@ func (rumorMongering) receive(s *Server, env *Env, in Input) {
 	case RumorPush:
 		s.hearRumor(env, in.From, in.Msg.Value)
 	case RumorAck:
-		if s.Hot && in.Msg.Value == s.Value && in.Msg.Accepted {
+		if s.News && in.Msg.Value == s.Value && in.Msg.Accepted {
 			s.round.necessary++
 		}
 	case RumorPull:
@@ -150,7 +150,7 @@ func (r rumorMongering) learned(s *Server, env *Env) {
 	if s.Servers < 2 {
 		return
 	}
-	s.Hot, s.Tries = true, 0
+	s.News, s.Counted = true, 0
 	s.round.contacts, s.round.necessary = 0, 0
 	if !r.pull {
 		s.wake(env)
@@ -232,11 +232,11 @@ func (r rumorMongering) appendLostInterest(b []byte, rumor Rumor, n Note) []byte
 		b = append(b, ')')
 	case rumor.Blind:
 		b = append(b, " after "...)
-		b = appendCount(b, n.Seq, "round")
+		b = appendCount(b, n.Rounds, "round")
 	default:
 		b = append(b, " after "...)
-		b = appendCount(b, n.Seq, "round")
-		if n.Seq > 1 {
+		b = appendCount(b, n.Rounds, "round")
+		if n.Rounds > 1 {
 			b = append(b, " in a row"...)
 		}
 		b = append(b, " without news"...)
@@ -282,7 +282,7 @@ func (s *Server) hearRumor(env *Env, from sim.NodeID, value int64) {
 // the answer is about the old rumor, like the contacts that learn
 // forgot, and does not count towards the new one.
 func (s *Server) answerRumorPull(env *Env, from sim.NodeID, theirs int64) {
-	if !s.round.hot || !s.Hot {
+	if !s.round.news || !s.News {
 		return
 	}
 	env.Send(from, Msg{Type: RumorReply, Value: s.held})
@@ -303,26 +303,26 @@ const ChoiceCoin = "coin"
 func (s *Server) newRound(env *Env) {
 	r := s.round
 	s.round = round{value: s.Value}
-	if !s.Hot || r.contacts == 0 {
-		s.round.hot = s.Hot
+	if !s.News || r.contacts == 0 {
+		s.round.news = s.News
 		return
 	}
 	switch {
 	case !s.Rumor.Blind && r.necessary > 0:
 		if !s.Rumor.Coin {
-			s.Tries = 0
+			s.Counted = 0
 		}
 	case s.Rumor.Coin:
-		s.Tries++
-		s.Hot = env.Choose(ChoiceCoin, s.Rumor.K) != 0
+		s.Counted++
+		s.News = env.Choose(ChoiceCoin, s.Rumor.K) != 0
 	default:
-		s.Tries++
-		s.Hot = s.Tries < s.Rumor.K
+		s.Counted++
+		s.News = s.Counted < s.Rumor.K
 	}
-	if !s.Hot {
-		env.Record(Note{Kind: LostInterest, Value: s.Value, Seq: s.Tries})
+	if !s.News {
+		env.Record(Note{Kind: LostInterest, Value: s.Value, Rounds: s.Counted})
 	}
-	s.round.hot = s.Hot
+	s.round.news = s.News
 }
 
 func (rumorMongering) perSet(float64) float64 { return 0 }

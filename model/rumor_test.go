@@ -199,7 +199,7 @@ func (b *rumorBench) received(typ MsgType) []delivery {
 // lostInterest is the note a server records when it stops spreading value
 // after tries.
 func lostInterest(value int64, tries int) Note {
-	return Note{Kind: LostInterest, Value: value, Seq: tries}
+	return Note{Kind: LostInterest, Value: value, Rounds: tries}
 }
 
 // pushRounds checks that node pushed value in rounds 1..rounds of its
@@ -258,7 +258,7 @@ func TestRumorPushFeedbackCounter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := &Server{ID: 0, Servers: tt.servers, Strategy: StrategyRumorPush, Fanout: tt.fanout,
-				Rumor: Rumor{K: tt.k}, Value: 5, Hot: true}
+				Rumor: Rumor{K: tt.k}, Value: 5, News: true}
 			b := runRumor(t, srv, tt.peers, 1, time.Minute)
 			if err := b.pushRounds(0, tt.servers, tt.fanout, tt.rounds, 5); err != nil {
 				t.Error(err)
@@ -277,8 +277,8 @@ func TestRumorPushFeedbackCounter(t *testing.T) {
 			if all := b.sent(0, 0); len(all) != tt.rounds*tt.fanout {
 				t.Errorf("server sent %v, want only its pushes", all)
 			}
-			if srv.Hot || srv.Infective() || srv.Tries != tt.k {
-				t.Errorf("server ends Hot %t, Tries %d; want removed after %d tries", srv.Hot, srv.Tries, tt.k)
+			if srv.News || srv.Infective() || srv.Counted != tt.k {
+				t.Errorf("server ends News %t, Counted %d; want removed after %d tries", srv.News, srv.Counted, tt.k)
 			}
 			if b.res.Reason != sim.Idle {
 				t.Errorf("run ended %v at %v, want idle: a removed rumor-push server sleeps", b.res.Reason, b.res.Now)
@@ -305,7 +305,7 @@ func TestRumorPushBlindCounter(t *testing.T) {
 			request{ms(250), 1, 0, Msg{Type: RumorPush, Value: 5}})},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := &Server{ID: 0, Servers: 2, Strategy: StrategyRumorPush, Rumor: Rumor{K: tt.k, Blind: true}, Value: 5, Hot: true}
+			srv := &Server{ID: 0, Servers: 2, Strategy: StrategyRumorPush, Rumor: Rumor{K: tt.k, Blind: true}, Value: 5, News: true}
 			b := runRumor(t, srv, map[sim.NodeID]*rumorPeer{1: tt.peer}, 1, time.Minute)
 			if err := b.pushRounds(0, 2, 1, tt.k, 5); err != nil {
 				t.Error(err)
@@ -392,7 +392,7 @@ func TestRumorPushBlindCounter(t *testing.T) {
 func coinRounds(t *testing.T, seed int64, rumor Rumor, peer *rumorPeer, maxTime time.Duration) (int, []timedNote, *Server) {
 	t.Helper()
 	rumor.Coin = true
-	srv := &Server{ID: 0, Servers: 2, Strategy: StrategyRumorPush, Rumor: rumor, Value: 5, Hot: true}
+	srv := &Server{ID: 0, Servers: 2, Strategy: StrategyRumorPush, Rumor: rumor, Value: 5, News: true}
 	b := runRumor(t, srv, map[sim.NodeID]*rumorPeer{1: peer}, seed, maxTime)
 	rounds := len(b.sent(0, RumorPush))
 	if err := b.pushRounds(0, 2, 1, rounds, 5); err != nil {
@@ -410,7 +410,7 @@ func TestRumorCoin(t *testing.T) {
 		if want := []timedNote{{roundStart(n + 1), lostInterest(5, n)}}; n < 1 || !slices.Equal(lost, want) {
 			t.Errorf("pushed %d rounds, lost interest %v; want at least 1 round, then %v", n, lost, want)
 		}
-		if srv.Hot {
+		if srv.News {
 			t.Errorf("server still infective")
 		}
 		if again, _, _ := coinRounds(t, 7, Rumor{K: 3, Blind: true}, &rumorPeer{}, time.Minute); again != n {
@@ -457,9 +457,9 @@ func TestRumorCoin(t *testing.T) {
 		for seed := int64(1); seed <= 10; seed++ {
 			// 20 rounds; acknowledged as news every time.
 			n, lost, srv := coinRounds(t, seed, Rumor{K: 2}, acking(news...), 20*rumorRound+rumorRound/2)
-			if n != 20 || len(lost) > 0 || !srv.Hot || srv.Tries != 0 {
-				t.Errorf("seed %d: pushed %d rounds, lost interest %v, Hot %t, Tries %d; want 20 rounds, still infective, no tries",
-					seed, n, lost, srv.Hot, srv.Tries)
+			if n != 20 || len(lost) > 0 || !srv.News || srv.Counted != 0 {
+				t.Errorf("seed %d: pushed %d rounds, lost interest %v, News %t, Counted %d; want 20 rounds, still infective, no tries",
+					seed, n, lost, srv.News, srv.Counted)
 			}
 		}
 	})
@@ -495,7 +495,7 @@ func TestRumorNewsJudgedAtRoundStart(t *testing.T) {
 		// Fanout 2 of 2 others: servers 0 and 1, infective for 7,
 		// both push to server 2 (and to each other) in round 1.
 		mk := func(v int64) *Server {
-			return &Server{SyncInterval: rumorRound, Strategy: StrategyRumorPush, Fanout: 2, Rumor: Rumor{K: 1}, Value: v, Hot: v > 0}
+			return &Server{SyncInterval: rumorRound, Strategy: StrategyRumorPush, Fanout: 2, Rumor: Rumor{K: 1}, Value: v, News: v > 0}
 		}
 		servers := []*Server{mk(7), mk(7), mk(0)}
 		b := runServers(t, servers, 1, time.Minute)
@@ -581,7 +581,7 @@ func TestRumorStaleAck(t *testing.T) {
 			for i, a := range tt.acks {
 				script = append(script, request{ms(205 + 5*float64(i)), 1, 0, Msg{Type: RumorAck, Value: a.value, Accepted: a.news}})
 			}
-			srv := &Server{ID: 0, Servers: 2, Strategy: StrategyRumorPush, Rumor: Rumor{K: 1}, Value: 5, Hot: true}
+			srv := &Server{ID: 0, Servers: 2, Strategy: StrategyRumorPush, Rumor: Rumor{K: 1}, Value: 5, News: true}
 			b := runRumor(t, srv, map[sim.NodeID]*rumorPeer{1: sending(script...)}, 1, time.Minute)
 			var pushed []string
 			for _, p := range b.sent(0, RumorPush) {
@@ -613,7 +613,7 @@ func TestRumorPull(t *testing.T) {
 	tests := []struct {
 		name      string
 		value     int64
-		hot       bool
+		news      bool
 		k         int
 		peers     map[sim.NodeID]*rumorPeer
 		maxTime   time.Duration
@@ -633,19 +633,19 @@ func TestRumorPull(t *testing.T) {
 			maxTime:   350 * time.Millisecond,
 			wantPulls: []int64{0, 7, 7},
 			replies:   []delivery{reply(232, 2, 7)}},
-		{name: "infective: answers, then loses interest after a round without news", value: 7, hot: true, k: 1,
+		{name: "infective: answers, then loses interest after a round without news", value: 7, news: true, k: 1,
 			peers:     map[sim.NodeID]*rumorPeer{1: sending(pull(150, 1, 7), pull(250, 1, 0))},
 			maxTime:   350 * time.Millisecond,
 			wantPulls: []int64{7, 7, 7},
 			replies:   []delivery{reply(152, 1, 7)},
 			lost:      []timedNote{{roundStart(2), lostInterest(7, 1)}}},
-		{name: "a pull that was news keeps it infective", value: 7, hot: true, k: 1,
+		{name: "a pull that was news keeps it infective", value: 7, news: true, k: 1,
 			peers:     map[sim.NodeID]*rumorPeer{1: sending(pull(150, 1, 0), pull(250, 1, 7), pull(350, 1, 0))},
 			maxTime:   450 * time.Millisecond,
 			wantPulls: []int64{7, 7, 7, 7},
 			replies:   []delivery{reply(152, 1, 7), reply(252, 1, 7)},
 			lost:      []timedNote{{roundStart(3), lostInterest(7, 1)}}},
-		{name: "k = 2: two rounds without news", value: 7, hot: true, k: 2,
+		{name: "k = 2: two rounds without news", value: 7, news: true, k: 2,
 			peers:     map[sim.NodeID]*rumorPeer{1: sending(pull(150, 1, 7), pull(250, 1, 9), pull(350, 1, 0))},
 			maxTime:   450 * time.Millisecond,
 			wantPulls: []int64{7, 7, 7, 7},
@@ -654,7 +654,7 @@ func TestRumorPull(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := &Server{ID: 0, Servers: 3, Strategy: StrategyRumorPull, Rumor: Rumor{K: tt.k}, Value: tt.value, Hot: tt.hot}
+			srv := &Server{ID: 0, Servers: 3, Strategy: StrategyRumorPull, Rumor: Rumor{K: tt.k}, Value: tt.value, News: tt.news}
 			b := runRumor(t, srv, tt.peers, 1, tt.maxTime)
 			var pulls []int64
 			for i, p := range b.sent(0, RumorPull) {
@@ -760,7 +760,7 @@ func TestRumorRestart(t *testing.T) {
 				nil, 0, 0, nil},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
-				srv := &Server{ID: 0, Servers: 2, Strategy: StrategyRumorPush, Rumor: Rumor{K: 2, Blind: true}, Value: 5, Hot: true}
+				srv := &Server{ID: 0, Servers: 2, Strategy: StrategyRumorPush, Rumor: Rumor{K: 2, Blind: true}, Value: 5, News: true}
 				b := runRumor(t, srv, nil, 1, time.Minute, tt.crash)
 				var pushes []float64
 				for _, p := range b.sent(0, RumorPush) {
@@ -781,8 +781,8 @@ func TestRumorRestart(t *testing.T) {
 				}
 				// Either way it ends removed or without the rumor, and
 				// asleep.
-				if srv.Value != tt.value || srv.Hot || srv.Tries != tt.tries {
-					t.Errorf("server ends with %d, Hot %t, Tries %d; want %d, not infective, %d tries", srv.Value, srv.Hot, srv.Tries, tt.value, tt.tries)
+				if srv.Value != tt.value || srv.News || srv.Counted != tt.tries {
+					t.Errorf("server ends with %d, News %t, Counted %d; want %d, not infective, %d tries", srv.Value, srv.News, srv.Counted, tt.value, tt.tries)
 				}
 				if b.res.Reason != sim.Idle {
 					t.Errorf("run ended %v, want idle", b.res.Reason)
@@ -798,13 +798,13 @@ func TestRumorRestart(t *testing.T) {
 			durable bool
 			replies []float64
 			value   int64
-			hot     bool
+			news    bool
 		}{
 			{true, []float64{152, 252}, 5, true},
 			{false, []float64{152}, 0, false},
 		} {
 			t.Run(fmt.Sprintf("durable %t", tt.durable), func(t *testing.T) {
-				srv := &Server{ID: 0, Servers: 2, Strategy: StrategyRumorPull, Rumor: Rumor{K: 2}, Value: 5, Hot: true}
+				srv := &Server{ID: 0, Servers: 2, Strategy: StrategyRumorPull, Rumor: Rumor{K: 2}, Value: 5, News: true}
 				pull := func(at float64) request { return request{ms(at), 1, 0, Msg{Type: RumorPull, Value: 0}} }
 				b := runRumor(t, srv, map[sim.NodeID]*rumorPeer{1: sending(pull(150), pull(250))}, 1, 300*time.Millisecond,
 					crash(160, 170, tt.durable))
@@ -820,8 +820,8 @@ func TestRumorRestart(t *testing.T) {
 				if got, want := b.timers(0, SyncTimer), []sim.Time{roundStart(1), sim.Time(ms(270))}; !slices.Equal(got, want) {
 					t.Errorf("sync timer went off at %v, want %v", got, want)
 				}
-				if srv.Value != tt.value || srv.Hot != tt.hot {
-					t.Errorf("server ends with %d, Hot %t; want %d, %t", srv.Value, srv.Hot, tt.value, tt.hot)
+				if srv.Value != tt.value || srv.News != tt.news {
+					t.Errorf("server ends with %d, News %t; want %d, %t", srv.Value, srv.News, tt.value, tt.news)
 				}
 			})
 		}
@@ -902,7 +902,7 @@ func TestRumorAntiEntropy(t *testing.T) {
 				if st == StrategyRumorPush && (len(spread) != 1 || spread[0].msg.Type != RumorPush || spread[0].msg.Value != 7) {
 					t.Errorf("server %d learned 7 by %v at %v, then sent %v at %v; want a rumor of 7", node, by, u[0].at, spread, next)
 				}
-				if st == StrategyRumorPull && !servers[node].Hot && len(b.notes(node, LostInterest)) == 0 {
+				if st == StrategyRumorPull && !servers[node].News && len(b.notes(node, LostInterest)) == 0 {
 					t.Errorf("server %d learned 7 by %v at %v but never was infective", node, by, u[0].at)
 				}
 			}

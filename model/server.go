@@ -28,14 +28,15 @@ type Server struct {
 
 	// Value is the counter. It starts at 0 and never decreases.
 	Value int64
-	// Hot: the server is infective for Value (rumor mongering), or holds
-	// a value injected at the start (Config.Inject) that it has yet to
-	// mail (direct mail), as if a client had just set it.
-	// Tries counts its rounds without a necessary contact, and round is
-	// what it needs to judge the current round.
-	Hot   bool
-	Tries int
-	round round
+	// News: the server has news to spread: it is infective for Value
+	// (rumor mongering), or holds a value injected at the start
+	// (Config.Inject) that it has yet to mail (direct mail), as if a
+	// client had just set it. Counted counts the rounds counted towards
+	// losing interest in it (see Rumor), and round is what the server
+	// needs to judge the current round.
+	News    bool
+	Counted int
+	round   round
 	// origin is when the server started (or restarted): its rounds begin
 	// every SyncInterval from then. awake: its sync timer is armed.
 	origin sim.Time
@@ -53,7 +54,7 @@ func (s *Server) Counter() int64 { return s.Value }
 
 // Infective reports whether the server has news to spread: a rumor, or
 // with direct mail an injected value it has yet to mail.
-func (s *Server) Infective() bool { return s.Hot }
+func (s *Server) Infective() bool { return s.News }
 
 // Step handles one input: the start, a client's get or set, a peer's
 // message, a timer going off, or a restart. What a peer's message and a
@@ -90,7 +91,7 @@ func (s *Server) Step(env *Env, in Input) {
 func (s *Server) start(env *Env) {
 	s.origin, s.awake = env.Now(), false
 	if s.Servers < 2 {
-		s.Hot = false
+		s.News = false
 		return
 	}
 	s.Strategy.syncer().start(s, env)
@@ -159,7 +160,7 @@ func (s *Server) restart(env *Env, durable bool) {
 		s.update(env, 0)
 		// The rumor was in memory too, and so was what the server
 		// held before this instant: it must not answer with it.
-		s.Hot, s.Tries, s.round, s.held = false, 0, round{}, 0
+		s.News, s.Counted, s.round, s.held = false, 0, round{}, 0
 	}
 	s.start(env)
 }

@@ -379,7 +379,7 @@ func TestAnswersCarryTheValueBeforeTheInstant(t *testing.T) {
 		// contacts is enough) does not lose interest in 9 when its
 		// round 2 begins (200ms).
 		{name: "rumor-pull, with a backing push-pull",
-			srv: &Server{Servers: 3, Strategy: StrategyRumorPull, Rumor: Rumor{K: 1, Blind: true}, Value: 7, Hot: true},
+			srv: &Server{Servers: 3, Strategy: StrategyRumorPull, Rumor: Rumor{K: 1, Blind: true}, Value: 7, News: true},
 			peers: map[sim.NodeID]*rumorPeer{
 				1: sending(req(150, 1, PushPull, 9)),
 				2: sending(req(150, 2, RumorPull, 8), req(210, 2, RumorPull, 0)),

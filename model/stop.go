@@ -50,7 +50,7 @@ func (k *checker) quiescent() bool {
 		return false
 	}
 	if k.c.cfg.unbacked() {
-		return k.hot == 0 && f.peer == 0
+		return k.news == 0 && f.peer == 0
 	}
 	return k.atCur == k.c.cfg.Servers && f.beforeFall == 0
 }

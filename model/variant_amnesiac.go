@@ -25,7 +25,7 @@ func (s amnesiacServer) Step(env *Env, in Input) {
 	}
 	if !in.Durable && s.Value != 0 {
 		s.update(env, 0)
-		s.Hot, s.Tries, s.round, s.held = false, 0, round{}, 0
+		s.News, s.Counted, s.round, s.held = false, 0, round{}, 0
 	}
 	// The bug: no s.start(env), so no sync timer.
 }
