@@ -455,3 +455,23 @@ func TestLivenessBoundNotMovedByALateValue(t *testing.T) {
 		t.Errorf("hoarding server: liveness %s %s, want a failure", c.Status().Word(), c.First)
 	}
 }
+
+// TestCutOffRumorIsNoResidue: servers that rumor mongering left without
+// the largest value when nothing was left to send are its residue, an
+// anomaly; servers without it because the run was cut off at max_time,
+// while rumors were still spreading, are a failure of converged-to-max.
+func TestCutOffRumorIsNoResidue(t *testing.T) {
+	for _, st := range []string{"strategy = \"rumor-push\"\nk = 2", "strategy = \"rumor-pull\"\nk = 2"} {
+		sc := mustParse(t, "cut.toml", "servers = 12\nclients = 6\nrequests_per_client = 20\nmax_time = \"30ms\"\n[sync]\n"+st+"\n")
+		r, err := model.NewCluster(sc.Config()).Run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Reason != sim.MaxTimeReached || r.Converged {
+			t.Fatalf("%s: stopped %v, converged %t: the case needs a run cut off before it converged", st, r.Reason, r.Converged)
+		}
+		if c, _ := r.Check("converged-to-max"); c.Status() != model.StatusFail {
+			t.Errorf("%s: converged-to-max %s, anomalies %v: want a failure", st, c.Status().Word(), r.AnomaliesOf("converged-to-max"))
+		}
+	}
+}
