@@ -138,7 +138,7 @@ func addKeyValue(lines *lineIndex, keys map[string]position, table []string, kv 
 	if slices.Contains(durationKeys[tableOf(path)], path[len(path)-1]) {
 		if v.Kind != unstable.String {
 			return &Error{Line: pos.line, Col: pos.col, Key: key,
-				Msg: fmt.Sprintf("want a duration string such as \"100ms\", have a TOML %s", kindWords(v.Kind))}
+				Msg: fmt.Sprintf("want a duration string such as \"100ms\", have a TOML %s", tomlKind(v.Kind))}
 		}
 		if _, err := parseDuration(string(v.Data)); err != nil {
 			return &Error{Line: pos.line, Col: pos.col, Key: key,
@@ -276,20 +276,4 @@ func appendKey(path []string, n *unstable.Node) []string {
 		path = append(path, string(it.Node().Data))
 	}
 	return path
-}
-
-func kindWords(k unstable.Kind) string {
-	switch k {
-	case unstable.Integer:
-		return "integer"
-	case unstable.Float:
-		return "float"
-	case unstable.Bool:
-		return "boolean"
-	case unstable.Array:
-		return "array"
-	case unstable.InlineTable:
-		return "table"
-	}
-	return strings.ToLower(k.String())
 }
