@@ -30,7 +30,13 @@ type Judgement struct {
 	// summary's, such as "values-never-decrease: judged false, the trace's
 	// summary says true"; none if they agree.
 	Disagreements []string
+
+	c *Cluster // the stand-ins, which name the nodes for WriteText
 }
+
+// WriteText writes the judged report as the summary of a run reads
+// (Report.WriteText).
+func (jd *Judgement) WriteText(w io.Writer) error { return jd.Report.WriteText(w, jd.c) }
 
 // JudgeTrace reads a JSON Lines trace (eccounter-sim -trace jsonl),
 // rebuilds the steps the engine observed, and runs the checks of every
@@ -402,7 +408,7 @@ func (j *judge) end(rec *traceRecord, raw []byte) (Judgement, error) {
 		res.Sent = append(res.Sent, sim.KindCount{Kind: kind, Count: n})
 	}
 	slices.SortFunc(res.Sent, func(a, b sim.KindCount) int { return strings.Compare(a.Kind, b.Kind) })
-	jd := Judgement{Report: j.c.checker.report(res), Summary: raw}
+	jd := Judgement{Report: j.c.checker.report(res), Summary: raw, c: j.c}
 	for _, ch := range jd.Report.Checks {
 		got := checkJSON(ch)
 		said, ok := rec.Checks[ch.Name]
@@ -410,7 +416,11 @@ func (j *judge) end(rec *traceRecord, raw []byte) (Judgement, error) {
 		case !ok:
 			jd.Disagreements = append(jd.Disagreements, fmt.Sprintf("%s: judged %s, the trace's summary does not say", ch.Name, got))
 		case string(bytes.TrimSpace(said)) != got:
-			jd.Disagreements = append(jd.Disagreements, fmt.Sprintf("%s: judged %s, the trace's summary says %s", ch.Name, got, quoted(string(said))))
+			says := string(bytes.TrimSpace(said))
+			if !slices.Contains([]string{"true", "false", "null", `"anomaly"`}, says) {
+				says = "the verdict " + quoted(says)
+			}
+			jd.Disagreements = append(jd.Disagreements, fmt.Sprintf("%s: judged %s, the trace's summary says %s", ch.Name, got, says))
 		}
 	}
 	return jd, nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -122,7 +123,7 @@ func TestJudgeTamperedTrace(t *testing.T) {
 			if ch.Passed() {
 				t.Fatalf("%s passed; want it failed", tt.check)
 			}
-			want := tt.check + ": judged false, the trace's summary says \"true\""
+			want := tt.check + ": judged false, the trace's summary says true"
 			if !slices.Contains(j.Disagreements, want) {
 				t.Errorf("disagreements %q; want among them %q", j.Disagreements, want)
 			}
@@ -163,5 +164,64 @@ func TestJudgeBadTrace(t *testing.T) {
 				t.Errorf("error %q: too long, or with an escape or a Go type", msg)
 			}
 		})
+	}
+}
+
+// TestJudgeFlag: -judge prints the summary a run prints, from its saved
+// trace, and exits as the run did; an edited trace exits 1 and says
+// where it disagrees with its own summary; a bad one exits 2.
+func TestJudgeFlag(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "run.jsonl")
+	for _, f := range []string{"../../scenarios/crash.toml", "../../scenarios/variants/inventor.toml"} {
+		runCode, text, _ := runCLI("-seed", "7", f)
+		if code, _, stderr := runCLI("-trace", "jsonl", "-seed", "7", "-o", path, f); code > exitFail {
+			t.Fatalf("%s: exit %d: %s", f, code, stderr)
+		}
+		code, stdout, stderr := runCLI("-judge", path)
+		if code != runCode || stderr != "" {
+			t.Errorf("-judge %s's trace: exit %d, stderr %q; want exit %d, as the run, and nothing on stderr", f, code, stderr, runCode)
+		}
+		header := "== summary: judged from the records of " + path + " ==\n"
+		want := text[strings.Index(text, "== summary ==\n")+len("== summary ==\n"):]
+		want, _, _ = strings.Cut(want, "replay:       ")
+		if stdout != header+want {
+			t.Errorf("-judge %s's trace printed\n%s\nwant the run's summary\n%s", f, stdout, header+want)
+		}
+	}
+
+	_, trace, _ := runCLI("-trace", "jsonl", "-seed", "7")
+	edited := tamper(t, trace, regexp.MustCompile(`"msg":"get_reply","value":\d+`),
+		func(m []string) string { return `"msg":"get_reply","value":12345` })
+	stdin = strings.NewReader(edited)
+	t.Cleanup(func() { stdin = os.Stdin })
+	code, stdout, _ := runCLI("-judge", "-")
+	if want := "the trace's own summary disagrees:\n  get-returns-current: judged false, the trace's summary says true\n"; code != exitFail || !strings.HasSuffix(stdout, want) {
+		t.Errorf("-judge - on an edited trace: exit %d, output\n%s\nwant exit 1, ending in\n%s", code, stdout, want)
+	}
+	// A summary that claims a failure its records do not show: the
+	// checks pass, but the trace is not what it says.
+	stdin = strings.NewReader(strings.Replace(trace, `"liveness":true`, `"liveness":false`, 1))
+	code, stdout, _ = runCLI("-judge", "-")
+	if want := "all 10 checks passed\nthe trace's own summary disagrees:\n  liveness: judged true, the trace's summary says false\n"; code != exitFail || !strings.HasSuffix(stdout, want) {
+		t.Errorf("-judge - on a trace with an edited summary: exit %d, output\n%s\nwant exit 1, ending in\n%s", code, stdout, want)
+	}
+
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-judge", dir}, "-judge: " + dir + " is a directory"},
+		{[]string{"-judge", filepath.Join(dir, "none.jsonl")}, "-judge: open "},
+		{[]string{"-judge", "../../scenarios/default.toml"}, "-judge: ../../scenarios/default.toml: line 1: "},
+		{[]string{"-judge", path, "-q"}, "-q does not apply to -judge"},
+		{[]string{"-judge", path, "-seed", "3"}, "-seed does not apply to -judge"},
+		{[]string{"-judge", path, "x.toml"}, "-judge reads the scenario from the trace: give no scenario file"},
+		{[]string{"-judge", path, "-o", path}, "is the trace -judge reads"},
+	} {
+		code, _, stderr := runCLI(tt.args...)
+		if code != exitUsage || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 and %q", tt.args, code, stderr, tt.want)
+		}
 	}
 }
