@@ -261,6 +261,9 @@ func (j *judge) add(rec *traceRecord) error {
 		if !server {
 			return errors.New("only servers hold a value")
 		}
+		if rec.Value == nil {
+			return errors.New(`no "value": want the server's value`)
+		}
 		n := Note{Kind: Update, Value: val(rec.Value), Prev: rec.Prev}
 		if rec.Event == "lost_interest" {
 			n = Note{Kind: LostInterest, Value: val(rec.Value), Rounds: rec.Tries}

@@ -12,8 +12,9 @@ import (
 	"eccounter/model"
 )
 
-// traceScenarioName is how errors name the scenario a trace holds.
-const traceScenarioName = "the trace's scenario"
+// traceScenarioName is how errors name the scenario a trace holds: its
+// lines are those of the TOML it is read as, which the error shows.
+const traceScenarioName = "the trace's scenario, as TOML"
 
 // ParseJSON reads a resolved scenario as the JSON Lines trace writes it
 // (the scenario record's "scenario" object, see AppendJSON), with the

@@ -149,6 +149,7 @@ func TestJudgeBadTrace(t *testing.T) {
 		{"an unknown event", lines[0] + `{"t":0,"event":"start","node":"server-1"}` + "\n" + `{"t":0,"event":"tick","node":"server-1"}` + "\n", `line 3: "tick" record: not a kind of record`},
 		{"a note before any step", lines[0] + `{"t":0,"event":"update","node":"server-1","value":1,"prev":0}` + "\n", `line 2: "update" record: comes before any step`},
 		{"a client's update", lines[0] + `{"t":0,"event":"start","node":"client-1"}` + "\n" + `{"t":0,"event":"update","node":"client-1","value":1,"prev":0}` + "\n", "only servers hold a value"},
+		{"an update without a value", lines[0] + `{"t":0,"event":"start","node":"server-1"}` + "\n" + `{"t":0,"event":"update","node":"server-1","value":null,"prev":0}` + "\n", `no "value"`},
 		{"a client's crash", lines[0] + `{"t":0,"event":"crash","node":"client-1","crash":1,"durable":false}` + "\n", "only servers crash"},
 		{"time going back", head + `{"t":-1,"event":"timer","node":"server-1","timer":"sync"}` + "\n", "before the step before it"},
 		{"a record after the summary", trace + lines[1], "a record after the summary"},
