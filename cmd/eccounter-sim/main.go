@@ -9,6 +9,7 @@
 //	eccounter-sim [flags] [scenario.toml]
 //	eccounter-sim -seeds A..B [-jobs N] [-shard i/N] [flags] [scenario.toml]
 //	eccounter-sim -summarize FILE [scenario.toml]
+//	eccounter-sim -judge FILE
 //	eccounter-sim -epidemic -seeds A..B [-chart FILE] scenario.toml...
 //
 // Run with -h for the flags and examples.
@@ -55,6 +56,7 @@ Usage:
   eccounter-sim [flags] [scenario.toml]
   eccounter-sim -seeds A..B [-jobs N] [-shard i/N] [flags] [scenario.toml]
   eccounter-sim -summarize FILE [scenario.toml]
+  eccounter-sim -judge FILE
   eccounter-sim -epidemic -seeds A..B [-chart FILE] scenario.toml...
 
 Servers each hold a counter; clients get it or set it (a set is taken only
@@ -92,6 +94,7 @@ Examples:
   eccounter-sim -seeds 1..10000 -o s.jsonl x.toml a sweep of 10,000 seeds
   eccounter-sim -seeds 1..10000 -shard 2/4 x.toml its second quarter
   eccounter-sim -summarize s.jsonl x.toml         the sweep's summary again
+  eccounter-sim -judge run.jsonl                  the checks again, on a saved trace
   eccounter-sim -epidemic -seeds 1..100 a.toml b.toml  one update's spread
 `
 
@@ -123,6 +126,7 @@ type options struct {
 	shard     shard
 	checkDet  bool
 	summarize []string // -summarize files, in order
+	judge     string   // -judge: the trace to judge
 
 	epidemic bool   // measure the spread of one update over -seeds
 	swarm    bool   // draw the faults from the seed
@@ -180,6 +184,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 		o.summarize = append(o.summarize, s)
 		return nil
 	})
+	fs.StringVar(&o.judge, "judge", "", "judge the saved trace in `FILE` (-trace jsonl; - for standard input): run\nthe checks on its records, print their summary, and say where it differs\nfrom the trace's own summary (exit 1 if a check fails or they differ)")
 	fs.BoolVar(&o.epidemic, "epidemic", false, "with -seeds: measure how one update spreads under each scenario's [sync]\nstrategy (no clients, synchronous rounds of sync_interval), as Demers et al.\ndo: residue, traffic, t_ave and t_last, mean ± sd, one markdown table row per\nscenario file (several may be given); with -chart FILE, the mean spread per\nround of each, as SVG")
 	fs.BoolVar(&o.swarm, "swarm", false, "draw the kinds of fault, their rates and times from the seed, as\nswarm = true does (the scenario must set no faults of its own)")
 	fs.StringVar(&o.shrink, "shrink", "", "shrink a failing run: write to `FILE` the smallest scenario (fewer\nfaults, clients, requests, servers; same seed) that still fails the same\ncheck")
@@ -286,6 +291,15 @@ func (o *options) conflict() string {
 		if o.set["trace"] {
 			return "-trace does not apply to -seeds: a sweep prints one JSON line per seed; replay a seed with -seed N to see its schedule"
 		}
+	case o.set["judge"]:
+		if len(o.files) > 0 {
+			return "-judge reads the scenario from the trace: give no scenario file"
+		}
+		for _, name := range []string{"seed", "seeds", "summarize", "epidemic", "trace", "q", "jobs", "shard", "check-determinism", "swarm", "shrink", "diagram", "report", "chart"} {
+			if o.set[name] {
+				return "-" + name + " does not apply to -judge, which reads a trace already written"
+			}
+		}
 	case o.set["summarize"]:
 		for _, name := range []string{"seed", "trace", "q", "jobs", "shard", "check-determinism", "swarm", "shrink"} {
 			if o.set[name] {
@@ -366,6 +380,8 @@ func runSignals(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) 
 		code, err = runEpidemic(w, scs, o)
 	case o.seedsSet:
 		code, err = runSweep(w, out, stderr, sc, o)
+	case o.judge != "":
+		code, err = runJudge(w, stdin, o.judge)
 	case len(o.summarize) > 0:
 		code, err = summarize(w, stdin, stderr, sc, o.summarize, outs.get("chart"))
 	case o.shrink != "":

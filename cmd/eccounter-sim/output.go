@@ -76,8 +76,8 @@ func openOutputs(o *options) (*outputs, error) {
 	s := &outputs{}
 	var inputs []string
 	inputs = append(inputs, o.files...)
-	for _, name := range o.summarize {
-		if name != "-" {
+	for _, name := range append(slices.Clone(o.summarize), o.judge) {
+		if name != "-" && name != "" {
 			inputs = append(inputs, name)
 		}
 	}
@@ -131,6 +131,9 @@ func openOutputs(o *options) (*outputs, error) {
 				if err == nil && fi != nil && os.SameFile(fi, ifi) {
 					if slices.Contains(o.files, in) {
 						return fail("is the scenario file %s: the run would overwrite its own input; write to another file", in)
+					}
+					if in == o.judge {
+						return fail("is the trace -judge reads: the run would overwrite its own input; write to another file")
 					}
 					return fail("is also read by -summarize %s: the run would overwrite its own input; write to another file", in)
 				}

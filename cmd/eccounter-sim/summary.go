@@ -451,7 +451,7 @@ func summarize(w io.Writer, stdin io.Reader, stderr io.Writer, sc *scenarios.Sce
 	for _, name := range files {
 		var r io.Reader = stdin
 		if name != "-" {
-			f, err := openRecords(name)
+			f, err := openRecords("-summarize", name)
 			if err != nil {
 				return exitUsage, err
 			}
@@ -478,14 +478,14 @@ func summarize(w io.Writer, stdin io.Reader, stderr io.Writer, sc *scenarios.Sce
 	return exitPass, nil
 }
 
-// openRecords opens a file of records for -summarize, which must be a
-// regular file. Opening a named pipe blocks until something writes to it,
+// openRecords opens a file of records for flag (-summarize, -judge),
+// which must be a regular file. Opening a named pipe blocks until something writes to it,
 // which may be never: it is opened without blocking, and refused, as are
 // directories and devices. A pipe comes in as standard input instead.
-func openRecords(name string) (*os.File, error) {
+func openRecords(flag, name string) (*os.File, error) {
 	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, badInputError{"-summarize: " + err.Error()}
+		return nil, badInputError{flag + ": " + err.Error()}
 	}
 	fi, err := f.Stat()
 	if err == nil && !fi.Mode().IsRegular() {
@@ -498,11 +498,11 @@ func openRecords(name string) (*os.File, error) {
 		case fi.Mode()&os.ModeDevice != 0:
 			kind = "a device"
 		}
-		err = fmt.Errorf("%s is %s, not a file of records; to read a pipe, give it as standard input: -summarize - < %s", name, kind, name)
+		err = fmt.Errorf("%s is %s, not a file of records; to read a pipe, give it as standard input: %s - < %s", name, kind, flag, name)
 	}
 	if err != nil {
 		f.Close()
-		return nil, badInputError{"-summarize: " + err.Error()}
+		return nil, badInputError{flag + ": " + err.Error()}
 	}
 	return f, nil
 }
