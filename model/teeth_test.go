@@ -561,3 +561,57 @@ max = "30ms"
 		}
 	}
 }
+
+// TestVerdictWords pins the summary's verdict for each mix of statuses.
+func TestVerdictWords(t *testing.T) {
+	checks := func(statuses ...model.Status) []model.Check {
+		var cs []model.Check
+		for _, st := range statuses {
+			var c model.Check
+			switch st {
+			case model.StatusSkipped:
+				c.Skipped = "why"
+			case model.StatusAnomaly:
+				c.Anomalies = 1
+			case model.StatusFail:
+				c.Violations = 1
+			}
+			cs = append(cs, c)
+		}
+		return cs
+	}
+	P, S, A, F := model.StatusPass, model.StatusSkipped, model.StatusAnomaly, model.StatusFail
+	for _, tt := range []struct {
+		checks []model.Check
+		want   string
+	}{
+		{checks(P, P, P), "all 3 checks passed"},
+		{checks(P, S, P), "all 2 checks that apply passed"},
+		{checks(P, A, P), "2 passed, 1 anomaly (explained, so not a failure)"},
+		{checks(A, A, P, S), "1 passed, 2 anomalies (explained, so not failures)"},
+		{checks(P, F, P), "1 of 3 checks FAILED"},
+		{checks(F, F, S), "2 of 2 checks FAILED"},
+		{checks(F, A, P), "1 of 3 checks FAILED, 1 anomaly (explained, so not a failure)"},
+	} {
+		r := model.Report{Checks: tt.checks}
+		if got := r.Verdict(); got != tt.want {
+			t.Errorf("Verdict() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+// TestTimeoutsShownWithoutFaults: requests that time out are shown on the
+// summary's faults line even in a run with no faults.
+func TestTimeoutsShownWithoutFaults(t *testing.T) {
+	sc := mustParse(t, "timeouts.toml", "servers = 1\nclients = 1\nrequests_per_client = 3\nrequest_timeout = \"1ms\"\n[latency]\ndistribution = \"fixed\"\nfixed = \"5ms\"\n")
+	c := model.NewCluster(sc.Config())
+	r, err := c.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	r.WriteText(&text, c)
+	if want := "\nfaults:       0 deliveries dropped, 0 messages duplicated; 3 requests timed out, 0 late replies ignored\n"; !strings.Contains(text.String(), want) {
+		t.Errorf("the summary lacks %q:\n%s", want, &text)
+	}
+}
