@@ -227,7 +227,7 @@ var Contract = []Record{
 		Doc: "A message, or one copy of a duplicated one, was not delivered, at the time it was due to arrive.",
 		Keys: append(slices.Clone(messageKeys), Key{Name: "reason", Type: tEnum("loss", "partition", "down"),
 			Doc: "`loss`: the network lost it, as decided when it was sent (only while the faults last, but a lost message is dropped even if it was due after they ended); " +
-				"`partition`: a partition separated sender and receiver when it arrived; `down`: the receiver was crashed when it arrived"})},
+				"`partition`: a partition separated sender and receiver when it arrived; `down`: the receiver was crashed when it arrived; when several apply, the first of these three"})},
 	{Event: "timer", Nodes: AServer | AClient, Doc: "A timer of the node went off. A crashed server's timers die with it, without a record.",
 		Keys: []Key{{Name: "timer", Type: tEnum(SyncTimer, AntiEntropyTimer, TimeoutTimer),
 			Doc: "`sync`: a server's round; `anti-entropy`: the backing anti-entropy of rumor mongering or direct mail; `timeout`: a client's request timed out"}}},

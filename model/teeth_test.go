@@ -475,3 +475,143 @@ func TestCutOffRumorIsNoResidue(t *testing.T) {
 		}
 	}
 }
+
+// inFlight follows the messages to servers that carry a value to merge,
+// from their send to their delivery or drop.
+type inFlight struct {
+	flying  map[sim.MsgID]flyingMsg
+	servers int
+}
+
+type flyingMsg struct {
+	to     sim.NodeID
+	value  int64
+	copies int
+}
+
+func (f *inFlight) BeforeStep(sim.Time, sim.NodeID) {}
+
+func (f *inFlight) AfterStep(s *model.Step) {
+	if s.In.Kind == sim.Deliver || s.In.Kind == sim.Drop {
+		if m, ok := f.flying[s.In.ID]; ok {
+			if m.copies--; m.copies == 0 {
+				delete(f.flying, s.In.ID)
+			} else {
+				f.flying[s.In.ID] = m
+			}
+		}
+	}
+	for _, m := range s.Sends {
+		switch m.Msg.Type {
+		case model.Sync, model.PushPull, model.PullReply, model.RumorPush, model.RumorReply, model.Mail, model.Set:
+			if int(m.To) < f.servers {
+				copies := 1
+				if m.Duplicated {
+					copies = 2
+				}
+				f.flying[m.ID] = flyingMsg{m.To, m.Msg.Value, copies}
+			}
+		}
+	}
+}
+
+// TestNothingInFlightCouldChangeAValue: a run that ends by itself ends
+// when nothing still to happen can change a server's value (see the stop
+// rule, model/stop.go). So no message still in flight then carries a
+// value larger than its receiver ends with. Latencies here run up to
+// three sync intervals, so that answers and pushes are often still on
+// their way when their senders stop spreading.
+func TestNothingInFlightCouldChangeAValue(t *testing.T) {
+	for _, sync := range []string{
+		"strategy = \"rumor-pull\"\nk = 1", "strategy = \"rumor-pull\"\nk = 2\nfeedback = false",
+		"strategy = \"rumor-push\"\nk = 1", "strategy = \"direct-mail\"", "strategy = \"pull\"\nfanout = 1",
+		"strategy = \"push-pull\"\nfanout = 1", "strategy = \"push\"\nfanout = 2", "strategy = \"broadcast\"",
+	} {
+		for seed := 1; seed <= 40; seed++ {
+			sc := mustParse(t, "flight.toml", fmt.Sprintf(`
+seed = %d
+servers = 8
+clients = 3
+requests_per_client = 10
+sync_interval = "10ms"
+[latency]
+distribution = "uniform"
+min = "1ms"
+max = "30ms"
+[sync]
+%s
+`, seed, sync))
+			c := model.NewCluster(sc.Config())
+			f := &inFlight{flying: map[sim.MsgID]flyingMsg{}, servers: sc.Servers}
+			c.Engine().Observe(f)
+			r, err := c.Run()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Reason != sim.Done {
+				t.Fatalf("%s, seed %d: stopped %v", sync, seed, r.Reason)
+			}
+			for id, m := range f.flying {
+				if m.value > r.Values[m.to] {
+					t.Errorf("%s, seed %d: the run stopped at %v with message %d carrying %d to server-%d, which ends with %d",
+						strings.ReplaceAll(sync, "\n", ", "), seed, r.Now, id, m.value, m.to+1, r.Values[m.to])
+					break
+				}
+			}
+		}
+	}
+}
+
+// TestVerdictWords pins the summary's verdict for each mix of statuses.
+func TestVerdictWords(t *testing.T) {
+	checks := func(statuses ...model.Status) []model.Check {
+		var cs []model.Check
+		for _, st := range statuses {
+			var c model.Check
+			switch st {
+			case model.StatusSkipped:
+				c.Skipped = "why"
+			case model.StatusAnomaly:
+				c.Anomalies = 1
+			case model.StatusFail:
+				c.Violations = 1
+			}
+			cs = append(cs, c)
+		}
+		return cs
+	}
+	P, S, A, F := model.StatusPass, model.StatusSkipped, model.StatusAnomaly, model.StatusFail
+	for _, tt := range []struct {
+		checks []model.Check
+		want   string
+	}{
+		{checks(P, P, P), "all 3 checks passed"},
+		{checks(P, S, P), "all 2 checks that apply passed"},
+		{checks(P, A, P), "2 passed, 1 anomaly (explained, so not a failure)"},
+		{checks(A, A, P, S), "1 passed, 2 anomalies (explained, so not failures)"},
+		{checks(P, F, P), "1 of 3 checks FAILED"},
+		{checks(F, F, S), "2 of 2 checks FAILED"},
+		{checks(F, A, P), "1 of 3 checks FAILED, 1 anomaly (explained, so not a failure)"},
+	} {
+		r := model.Report{Checks: tt.checks}
+		if got := r.Verdict(); got != tt.want {
+			t.Errorf("Verdict() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+// TestTimeoutsShownWithoutFaults: requests that time out are shown on the
+// summary's faults line even in a run with no faults.
+func TestTimeoutsShownWithoutFaults(t *testing.T) {
+	sc := mustParse(t, "timeouts.toml", "servers = 1\nclients = 1\nrequests_per_client = 3\nrequest_timeout = \"1ms\"\n[latency]\ndistribution = \"fixed\"\nfixed = \"5ms\"\n")
+	c := model.NewCluster(sc.Config())
+	r, err := c.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	r.WriteText(&text, c)
+	if want := "\nfaults:       0 deliveries dropped, 0 messages duplicated; 3 requests timed out, 0 late replies ignored\n"; !strings.Contains(text.String(), want) {
+		t.Errorf("the summary lacks %q:\n%s", want, &text)
+	}
+}

@@ -1206,3 +1206,75 @@ func TestFaultsAny(t *testing.T) {
 		}
 	}
 }
+
+// TestNoFaultAfterTheEnd: once the faults end, a partition or a crash
+// due later never happens: no step of it is observed, and none counts as
+// an event.
+func TestNoFaultAfterTheEnd(t *testing.T) {
+	const (
+		a NodeID = iota
+		b
+	)
+	e := newEngine(Config{Latency: fixed(time.Millisecond), Faults: Faults{
+		Partitions: []Partition{{At: 5 * ms, Heal: 6 * ms, Groups: [][]NodeID{{a}}}},
+		Crashes:    []Crash{{Node: b, At: 5 * ms, Restart: 7 * ms}},
+	}})
+	e.Add("a", stepFunc(func(env *tenv, in tinput) {
+		if in.Kind == Start {
+			env.After(2*time.Millisecond, "end")
+			env.After(8*time.Millisecond, "last")
+		}
+	}))
+	e.Add("b", idle)
+	e.Observe(observerFunc(func(st *tstep) {
+		if st.In.Kind == Timer && st.In.Timer == "end" {
+			e.EndFaults()
+		}
+	}))
+	log := logFaults(e)
+	res, err := e.Run(never)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"0.000ms a start",
+		"0.000ms b start",
+		"2.000ms a timer end",
+		"2.000ms net faults_end",
+		"8.000ms a timer last",
+	}
+	if !slices.Equal(log.lines, want) {
+		t.Error(failedSchedule(log.lines, want))
+	}
+	if res.Events != int64(len(want)) {
+		t.Errorf("%d events, want %d", res.Events, len(want))
+	}
+}
+
+// TestDropReasonOrder: a message that a partition cuts off from a crashed
+// receiver is dropped for the partition: the reasons are tried in the
+// order loss, partition, down.
+func TestDropReasonOrder(t *testing.T) {
+	const (
+		a NodeID = iota
+		b
+	)
+	e := newEngine(Config{Latency: fixed(time.Millisecond), Faults: Faults{
+		Partitions: []Partition{{At: 0, Groups: [][]NodeID{{b}}}},
+		Crashes:    []Crash{{Node: b, At: 0}},
+		Until:      5 * ms,
+	}})
+	e.Add("a", stepFunc(func(env *tenv, in tinput) {
+		if in.Kind == Start {
+			env.Send(b, tmsg{"m", 1})
+		}
+	}))
+	e.Add("b", idle)
+	log := logFaults(e)
+	if _, err := e.Run(never); err != nil {
+		t.Fatal(err)
+	}
+	if want := "1.000ms b drop m#1 id 1 from a: partition"; !slices.Contains(log.lines, want) {
+		t.Errorf("no %q in\n%s", want, strings.Join(log.lines, "\n"))
+	}
+}
