@@ -203,12 +203,16 @@ func (j *judge) node(name string) (sim.NodeID, error) {
 	return id, nil
 }
 
-// stepKinds are the records that start a step.
-var stepKinds = map[string]sim.InputKind{
-	"start": sim.Start, "recv": sim.Deliver, "timer": sim.Timer, "restart": sim.Recover,
-	"crash": sim.CrashKind, "drop": sim.Drop, "partition": sim.PartitionStart,
-	"partition_heal": sim.PartitionEnd, "faults_end": sim.FaultsEnd,
-}
+// stepKinds are the records that start a step, by the name the JSON
+// Lines writer gives each kind of input (InputKind.String).
+var stepKinds = func() map[string]sim.InputKind {
+	m := map[string]sim.InputKind{}
+	for _, k := range []sim.InputKind{sim.Start, sim.Deliver, sim.Timer, sim.Recover,
+		sim.CrashKind, sim.Drop, sim.PartitionStart, sim.PartitionEnd, sim.FaultsEnd} {
+		m[k.String()] = k
+	}
+	return m
+}()
 
 // add takes one record: a step's, which checks the step before it, or
 // one of what the step's node did.
@@ -427,17 +431,6 @@ func (j *judge) end(rec *traceRecord, raw []byte) (Judgement, error) {
 		}
 	}
 	return jd, nil
-}
-
-// checkJSON is a check's verdict as the summary record writes it.
-func checkJSON(ch Check) string {
-	switch ch.Status() {
-	case StatusSkipped:
-		return "null"
-	case StatusAnomaly:
-		return `"anomaly"`
-	}
-	return strconv.FormatBool(ch.Passed())
 }
 
 func (j *judge) name(id sim.NodeID) string {

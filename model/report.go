@@ -320,14 +320,7 @@ func (r *Report) AppendJSON(b []byte) []byte {
 	b = append(b, `,"checks":{`...)
 	for i, ch := range r.Checks {
 		b = appendMember(b, i, ch.Name)
-		switch ch.Status() {
-		case StatusSkipped:
-			b = append(b, "null"...)
-		case StatusAnomaly:
-			b = append(b, `"anomaly"`...)
-		default:
-			b = strconv.AppendBool(b, ch.Passed())
-		}
+		b = append(b, checkJSON(ch)...)
 	}
 	b = append(b, `},"failures":[`...)
 	first := true
@@ -361,6 +354,18 @@ func (r *Report) AppendJSON(b []byte) []byte {
 	b = append(b, `],"passed":`...)
 	b = strconv.AppendBool(b, r.Passed())
 	return append(b, "}\n"...)
+}
+
+// checkJSON is a check's verdict as the summary record writes it: true,
+// false, "anomaly" or null (not checked).
+func checkJSON(ch Check) string {
+	switch ch.Status() {
+	case StatusSkipped:
+		return "null"
+	case StatusAnomaly:
+		return `"anomaly"`
+	}
+	return strconv.FormatBool(ch.Passed())
 }
 
 // appendMember starts member i of a JSON object: a comma after the first,

@@ -161,6 +161,18 @@ func near(typed, known string, d int) bool {
 	return d < utf8.RuneCountInString(typed) && d <= max(1, min(3, utf8.RuneCountInString(known)/3))
 }
 
+// closest returns the one of names nearest to typed, if one is near
+// enough to suggest (see near).
+func closest(typed string, names []string) (string, bool) {
+	best, bestD := "", -1
+	for _, n := range names {
+		if d := editDistance(typed, n); near(typed, n, d) && (bestD < 0 || d < bestD) {
+			best, bestD = n, d
+		}
+	}
+	return best, bestD >= 0
+}
+
 // suggestion names the known key that name, an unknown key typed in
 // table ("" for the top level), may stand for, as "; did you mean
 // sync_interval?", or returns "" if none is close. First a key of the same
@@ -171,15 +183,6 @@ func near(typed, known string, d int) bool {
 func suggestion(table, name string) string {
 	if len(name) > 2*maxQuoted {
 		return "" // far from every key; not worth the quadratic distance
-	}
-	closest := func(typed string, keys []string) (string, bool) {
-		best, bestD := "", -1
-		for _, k := range keys {
-			if d := editDistance(typed, k); near(typed, k, d) && (bestD < 0 || d < bestD) {
-				best, bestD = k, d
-			}
-		}
-		return best, bestD >= 0
 	}
 	typed := strings.ToLower(name)
 	if k, ok := closest(typed, tableKeys[table]); ok {

@@ -602,13 +602,8 @@ func closestValue(typed string, names []string) string {
 	if len(typed) > 2*maxQuoted {
 		return ""
 	}
-	best, bestD := "", -1
-	for _, n := range names {
-		if d := editDistance(strings.ToLower(typed), n); near(typed, n, d) && (bestD < 0 || d < bestD) {
-			best, bestD = n, d
-		}
-	}
-	if bestD < 0 {
+	best, ok := closest(strings.ToLower(typed), names)
+	if !ok {
 		return ""
 	}
 	return "; did you mean " + strconv.Quote(best) + "?"

@@ -34,13 +34,6 @@ func (s *svg) text(str string) {
 	xml.EscapeText(&s.Buffer, []byte(str))
 }
 
-// attr writes ` name="value"` with value escaped.
-func (s *svg) attr(name, value string) {
-	s.WriteString(" " + name + `="`)
-	s.text(value)
-	s.WriteString(`"`)
-}
-
 // label writes a <text> element; extra holds more attributes, written as
 // they are.
 func (s *svg) label(x, y float64, extra, str string) {
