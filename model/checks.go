@@ -280,49 +280,21 @@ func (k *checker) serverStep(s *Step) {
 		k.lastWipe[s.Node] = len(k.wipes)
 		k.wipes = append(k.wipes, wipe{s.Crash, s.Node, s.Time, before})
 	}
-	// A restart without durable storage must come back at exactly 0, and
-	// one with durable storage with exactly what the server held: any
-	// other value came from nowhere, or kept what the crash destroyed.
-	switch {
-	case wiped && after != 0:
-		k.fail(checkNeverDecrease, s.Time, "%s restarted without durable storage at %d, not 0 (it held %d)", name, after, before)
-	case s.In.Kind == sim.Recover && !wiped && after != before:
-		k.fail(checkNeverDecrease, s.Time, "%s restarted from durable storage at %d, having held %d", name, after, before)
-	case after < before && !wiped:
-		k.fail(checkNeverDecrease, s.Time, "%s went from %d to %d", name, before, after)
-	}
+	fail := func(check int, format string, args ...any) { k.fail(check, s.Time, format, args...) }
+	judgeServer(s.In, before, after, s.Sends, name, nodeName{k.c.engine, s.In.From}, fail)
 	if after != before {
 		k.valueChanged(s, name, before, after)
 	}
 	if s.In.Kind != sim.Deliver {
 		return
 	}
-	from := nodeName{k.c.engine, s.In.From}
 	switch s.In.Msg.Type {
-	case Get:
-		reply, ok := replyTo(s, GetReply)
-		switch {
-		case !ok:
-			k.fail(checkGetCurrent, s.Time, "%s sent no get_reply to %s", name, from)
-		case reply.Value != before:
-			k.fail(checkGetCurrent, s.Time, "%s answered get from %s with %d while holding %d", name, from, reply.Value, before)
-		}
 	case Set:
 		v := s.In.Msg.Value
 		if !k.hasSet || v > k.maxSet {
 			k.maxSet, k.hasSet = v, true
 		}
-		want := v > before
-		reply, ok := replyTo(s, SetReply)
-		switch {
-		case !ok:
-			k.fail(checkSetIffLarger, s.Time, "%s sent no set_reply to %s", name, from)
-		case reply.Accepted != want:
-			k.fail(checkSetIffLarger, s.Time, "%s answered set %d from %s with accepted=%t while holding %d", name, v, from, reply.Accepted, before)
-		case want && after != v, !want && after != before:
-			k.fail(checkSetIffLarger, s.Time, "%s holding %d was left at %d by set %d from %s", name, before, after, v, from)
-		}
-		if ok && reply.Accepted {
+		if reply, ok := replyTo(s.Sends, s.In.From, SetReply); ok && reply.Accepted {
 			k.accepted++
 			k.lastAccepted = s.Time
 			k.maxAccepted = max(k.maxAccepted, v)
@@ -330,6 +302,49 @@ func (k *checker) serverStep(s *Step) {
 	}
 }
 
+// judgeServer makes the checks that one step of a server can break, on the
+// step's input, the server's value before and after it, and what it sent,
+// calling fail for each broken one. The run's checker and the explorer
+// (see JudgeServerStep) judge with it alike.
+func judgeServer(in Input, before, after int64, sends []sim.Sent[Msg], name, from fmt.Stringer, fail func(check int, format string, args ...any)) {
+	wiped := in.Kind == sim.Recover && !in.Durable
+	// A restart without durable storage must come back at exactly 0, and
+	// one with durable storage with exactly what the server held: any
+	// other value came from nowhere, or kept what the crash destroyed.
+	switch {
+	case wiped && after != 0:
+		fail(checkNeverDecrease, "%s restarted without durable storage at %d, not 0 (it held %d)", name, after, before)
+	case in.Kind == sim.Recover && !wiped && after != before:
+		fail(checkNeverDecrease, "%s restarted from durable storage at %d, having held %d", name, after, before)
+	case after < before && !wiped:
+		fail(checkNeverDecrease, "%s went from %d to %d", name, before, after)
+	}
+	if in.Kind != sim.Deliver {
+		return
+	}
+	switch in.Msg.Type {
+	case Get:
+		reply, ok := replyTo(sends, in.From, GetReply)
+		switch {
+		case !ok:
+			fail(checkGetCurrent, "%s sent no get_reply to %s", name, from)
+		case reply.Value != before:
+			fail(checkGetCurrent, "%s answered get from %s with %d while holding %d", name, from, reply.Value, before)
+		}
+	case Set:
+		v := in.Msg.Value
+		want := v > before
+		reply, ok := replyTo(sends, in.From, SetReply)
+		switch {
+		case !ok:
+			fail(checkSetIffLarger, "%s sent no set_reply to %s", name, from)
+		case reply.Accepted != want:
+			fail(checkSetIffLarger, "%s answered set %d from %s with accepted=%t while holding %d", name, v, from, reply.Accepted, before)
+		case want && after != v, !want && after != before:
+			fail(checkSetIffLarger, "%s holding %d was left at %d by set %d from %s", name, before, after, v, from)
+		}
+	}
+}
 // valueChanged keeps the largest values up to date after a server's value
 // changed from before to after.
 func (k *checker) valueChanged(s *Step, name nodeName, before, after int64) {
@@ -372,10 +387,10 @@ type nodeName struct {
 
 func (n nodeName) String() string { return n.e.Name(n.id) }
 
-// replyTo finds the reply a server sent in a step.
-func replyTo(s *Step, t MsgType) (Msg, bool) {
-	for _, m := range s.Sends {
-		if m.To == s.In.From && m.Msg.Type == t {
+// replyTo finds the reply of type t a server sent to node to.
+func replyTo(sends []sim.Sent[Msg], to sim.NodeID, t MsgType) (Msg, bool) {
+	for _, m := range sends {
+		if m.To == to && m.Msg.Type == t {
 			return m.Msg, true
 		}
 	}

@@ -114,14 +114,6 @@ func NewCluster(cfg Config) *Cluster {
 	if cfg.Strategy == "" {
 		cfg.Strategy = StrategyBroadcast
 	}
-	wrap := cfg.WrapServer
-	if wrap == nil {
-		v, ok := LookupVariant(cfg.Variant)
-		if !ok {
-			panic("model: no server variant named " + strconv.Quote(cfg.Variant))
-		}
-		wrap = v.Wrap
-	}
 	c := &Cluster{
 		cfg: cfg,
 		engine: sim.New[Msg, Note](sim.Config{
@@ -133,39 +125,65 @@ func NewCluster(cfg Config) *Cluster {
 			Chooser:   cfg.Chooser,
 		}),
 	}
-	for i := range cfg.Servers {
-		s := &Server{ID: sim.NodeID(i), Servers: cfg.Servers, SyncInterval: cfg.SyncInterval,
-			Strategy: cfg.Strategy, Fanout: cfg.Fanout, Rumor: cfg.Rumor}
-		if i == 0 && cfg.Inject > 0 {
-			// As if a client had just set it: news to spread.
-			s.Value, s.News = cfg.Inject, cfg.Strategy.Backable() && cfg.Servers > 1
-		}
-		r := wrap(s)
-		c.servers = append(c.servers, r)
-		c.engine.Add(fmt.Sprintf("server-%d", i+1), r)
+	c.servers, c.clients = newNodes(&cfg)
+	for i, r := range c.servers {
+		c.engine.Add(ServerName(i), r)
 	}
-	// Clients live in one slice so that the whole set is one allocation;
-	// the engine holds pointers into it, so it must not grow after this.
-	c.clients = make([]Client, cfg.Clients)
-	pick := sim.NewRand(cfg.Seed, 0)
 	for i := range c.clients {
-		subject := sim.NodeID(i % max(cfg.Servers, 1))
-		if cfg.Assignment == Random {
-			subject = sim.NodeID(pick.IntN(cfg.Servers))
-		}
-		c.clients[i] = Client{Subject: subject, Requests: cfg.Requests, SetRatio: cfg.SetRatio, MaxValue: cfg.MaxValue, Timeout: cfg.RequestTimeout}
 		var node sim.Node[Msg, Note] = &c.clients[i]
 		if cfg.WrapClient != nil {
 			node = cfg.WrapClient(&c.clients[i])
 		}
-		id := c.engine.Add(fmt.Sprintf("client-%d", i+1), node)
-		c.engine.Restrict(id, subject)
+		id := c.engine.Add(ClientName(i), node)
+		c.engine.Restrict(id, c.clients[i].Subject)
 	}
 	c.checker = newChecker(c)
 	c.engine.Observe(c.checker)
 	c.engine.Warm(c.warm)
 	return c
 }
+
+// newNodes builds the servers and clients of cfg as a run starts them:
+// server-1 holding the injected value, if any, and each client given its
+// server by cfg.Assignment.
+func newNodes(cfg *Config) ([]Replica, []Client) {
+	wrap := cfg.WrapServer
+	if wrap == nil {
+		v, ok := LookupVariant(cfg.Variant)
+		if !ok {
+			panic("model: no server variant named " + strconv.Quote(cfg.Variant))
+		}
+		wrap = v.Wrap
+	}
+	servers := make([]Replica, cfg.Servers)
+	for i := range servers {
+		s := &Server{ID: sim.NodeID(i), Servers: cfg.Servers, SyncInterval: cfg.SyncInterval,
+			Strategy: cfg.Strategy, Fanout: cfg.Fanout, Rumor: cfg.Rumor}
+		if i == 0 && cfg.Inject > 0 {
+			// As if a client had just set it: news to spread.
+			s.Value, s.News = cfg.Inject, cfg.Strategy.Backable() && cfg.Servers > 1
+		}
+		servers[i] = wrap(s)
+	}
+	// Clients live in one slice so that the whole set is one allocation;
+	// the engine holds pointers into it, so it must not grow after this.
+	clients := make([]Client, cfg.Clients)
+	pick := sim.NewRand(cfg.Seed, 0)
+	for i := range clients {
+		subject := sim.NodeID(i % max(cfg.Servers, 1))
+		if cfg.Assignment == Random {
+			subject = sim.NodeID(pick.IntN(cfg.Servers))
+		}
+		clients[i] = Client{Subject: subject, Requests: cfg.Requests, SetRatio: cfg.SetRatio, MaxValue: cfg.MaxValue, Timeout: cfg.RequestTimeout}
+	}
+	return servers, clients
+}
+
+// ServerName is the name of server i (from 0) in traces: "server-1".
+func ServerName(i int) string { return "server-" + strconv.Itoa(i+1) }
+
+// ClientName is the name of client i (from 0) in traces: "client-1".
+func ClientName(i int) string { return "client-" + strconv.Itoa(i+1) }
 
 // warm reads what a client's step will read first: both cache lines of
 // the client, and the checker's record of its last read. In a run of

@@ -174,7 +174,7 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 			b = append(b, "get from "...)
 			b = append(b, t.name(s.In.From)...)
 			b = append(b, " -> "...)
-			if r, ok := replyTo(s, GetReply); ok {
+			if r, ok := replyTo(s.Sends, s.In.From, GetReply); ok {
 				b = strconv.AppendInt(b, r.Value, 10)
 			} else {
 				b = append(b, "no reply"...)
@@ -184,7 +184,7 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 			b = strconv.AppendInt(b, m.Value, 10)
 			b = append(b, " from "...)
 			b = append(b, t.name(s.In.From)...)
-			r, ok := replyTo(s, SetReply)
+			r, ok := replyTo(s.Sends, s.In.From, SetReply)
 			b = appendVerdict(b, r, ok)
 			if r.Accepted && t.c.servers[s.Node].Infective() {
 				b = append(b, ", infective"...)
@@ -213,7 +213,7 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 				b = append(b, "; answers "...)
 				b = strconv.AppendInt(b, now, 10)
 			}
-			if r, ok := replyTo(s, RumorAck); ok {
+			if r, ok := replyTo(s.Sends, s.In.From, RumorAck); ok {
 				_, updated := noteOf(s, Update)
 				b = appendAck(b, r, updated)
 			}
@@ -234,7 +234,7 @@ func (t *TextWriter) server(b []byte, s *Step) []byte {
 			b = append(b, t.name(s.In.From)...)
 			b = append(b, " (holds "...)
 			b = strconv.AppendInt(b, m.Value, 10)
-			if r, ok := replyTo(s, RumorReply); ok {
+			if r, ok := replyTo(s.Sends, s.In.From, RumorReply); ok {
 				b = append(b, ") -> answers "...)
 				b = strconv.AppendInt(b, r.Value, 10)
 			} else {

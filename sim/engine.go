@@ -487,7 +487,7 @@ func (e *Engine[M, N]) step1(ev event[M]) error {
 			return err
 		}
 		e.lastID++
-		e.count(out.msg.Kind())
+		e.count(out.Msg.Kind())
 		// Draw loss and duplication only while they can happen, so that a
 		// run without faults draws exactly the same latencies.
 		lost := e.fs.on && e.cfg.Faults.Loss > 0 && e.chance(LabelLoss, e.cfg.Faults.Loss, e.lastID)
@@ -498,7 +498,7 @@ func (e *Engine[M, N]) step1(ev event[M]) error {
 			e.dups++
 			again = e.deliver(ev.node, out, false)
 		}
-		st.Sends = append(st.Sends, Sent[M]{ID: e.lastID, To: out.to, Msg: out.msg, Arrive: arrive, Duplicated: dup, Again: again})
+		st.Sends = append(st.Sends, Sent[M]{ID: e.lastID, To: out.To, Msg: out.Msg, Arrive: arrive, Duplicated: dup, Again: again})
 	}
 	for _, t := range env.timers {
 		if t.after < 0 {
@@ -532,7 +532,7 @@ func (e *Engine[M, N]) count(kind string) {
 }
 
 // deliver schedules one copy of a message, with a latency of its own.
-func (e *Engine[M, N]) deliver(from NodeID, out outgoing[M], lost bool) Time {
+func (e *Engine[M, N]) deliver(from NodeID, out Outgoing[M], lost bool) Time {
 	var lat time.Duration
 	if e.cfg.Chooser == nil {
 		lat = e.cfg.Latency.Sample(e.net)
@@ -542,21 +542,21 @@ func (e *Engine[M, N]) deliver(from NodeID, out outgoing[M], lost bool) Time {
 	e.maxLat = max(e.maxLat, lat)
 	arrive := e.now.Add(lat)
 	e.seq++
-	e.queue.push(event[M]{at: arrive, seq: e.seq, id: e.lastID, msg: out.msg, node: out.to, from: from, kind: Deliver, lost: lost})
+	e.queue.push(event[M]{at: arrive, seq: e.seq, id: e.lastID, msg: out.Msg, node: out.To, from: from, kind: Deliver, lost: lost})
 	return arrive
 }
 
 // checkSend enforces Restrict and rejects sends to nodes that do not exist.
-func (e *Engine[M, N]) checkSend(from NodeID, out outgoing[M]) error {
-	if out.to < 0 || int(out.to) >= len(e.ns) {
-		return fmt.Errorf("sim: %s sent %s to unknown node %d", e.Name(from), out.msg.Kind(), out.to)
+func (e *Engine[M, N]) checkSend(from NodeID, out Outgoing[M]) error {
+	if out.To < 0 || int(out.To) >= len(e.ns) {
+		return fmt.Errorf("sim: %s sent %s to unknown node %d", e.Name(from), out.Msg.Kind(), out.To)
 	}
 	switch e.ns[from].only {
-	case anyone, out.to:
+	case anyone, out.To:
 		return nil
 	}
 	allowed := e.allowed[from]
-	if slices.Contains(allowed, out.to) {
+	if slices.Contains(allowed, out.To) {
 		return nil
 	}
 	names := make([]string, len(allowed))
@@ -564,5 +564,5 @@ func (e *Engine[M, N]) checkSend(from NodeID, out outgoing[M]) error {
 		names[i] = e.Name(id)
 	}
 	return fmt.Errorf("%w: %s sent %s to %s, but may send only to %s",
-		ErrForbiddenSend, e.Name(from), out.msg.Kind(), e.Name(out.to), strings.Join(names, ", "))
+		ErrForbiddenSend, e.Name(from), out.Msg.Kind(), e.Name(out.To), strings.Join(names, ", "))
 }

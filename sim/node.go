@@ -132,17 +132,16 @@ type Env[M Message, N Note] struct {
 	rng  *rand.Rand // the node's own stream, for the default answers
 	// chooser is Config.Chooser: nil, the default, draws from rng.
 	chooser Chooser
-	sends   []outgoing[M]
+	sends   []Outgoing[M]
 	timers  []timerReq
 	cancel  []TimerID
 	notes   []N
 
 	queue *queue[M] // to reserve timer IDs
-}
-
-type outgoing[M Message] struct {
-	to  NodeID
-	msg M
+	// stepper, if not nil, steps the node outside an engine: timers
+	// are named, not queued (see Stepper), and ops lists them.
+	stepper *Stepper[M, N]
+	ops     []TimerOp
 }
 
 type timerReq struct {
@@ -160,12 +159,16 @@ func (e *Env[M, N]) Self() NodeID { return e.self }
 // Send asks the network to deliver msg to node to after a latency the
 // network draws.
 func (e *Env[M, N]) Send(to NodeID, msg M) {
-	e.sends = append(e.sends, outgoing[M]{to, msg})
+	e.sends = append(e.sends, Outgoing[M]{to, msg})
 }
 
 // After asks for a Timer input named name after d has passed, and returns
 // the timer's ID, for Cancel.
 func (e *Env[M, N]) After(d time.Duration, name string) TimerID {
+	if e.stepper != nil {
+		e.ops = append(e.ops, TimerOp{Name: name, After: d})
+		return e.stepper.timerID(name)
+	}
 	slot, id := e.queue.newTimer()
 	e.timers = append(e.timers, timerReq{slot, d, name})
 	return id
@@ -174,6 +177,12 @@ func (e *Env[M, N]) After(d time.Duration, name string) TimerID {
 // Cancel stops a timer armed earlier by this node from going off.
 // Cancelling a timer that went off already is harmless.
 func (e *Env[M, N]) Cancel(id TimerID) {
+	if e.stepper != nil {
+		if name := e.stepper.timerName(id); name != "" {
+			e.ops = append(e.ops, TimerOp{Name: name, Cancel: true})
+		}
+		return
+	}
 	e.cancel = append(e.cancel, id)
 }
 
