@@ -202,3 +202,17 @@ func (e *Engine[M, N]) chooseLatency(id MsgID) time.Duration {
 	}
 	return lo + time.Duration(ask(e.cfg.Chooser, Choice{Label: LabelLatency, Node: NoNode, Msg: id, N: n, kind: choiceLatency, r: e.net, lat: l}))
 }
+
+// Possible reports whether answer a can come up in a run without a
+// Chooser: any answer in [0, N) can, but true (1) of a Chance of
+// probability 0 and false (0) of one of probability 1. An explorer tries
+// only those.
+func (c Choice) Possible(a int) bool {
+	if a < 0 || a >= c.N {
+		return false
+	}
+	if c.kind == choiceChance {
+		return (a == 1 && c.P > 0) || (a == 0 && c.P < 1)
+	}
+	return true
+}

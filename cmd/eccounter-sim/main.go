@@ -58,6 +58,7 @@ Usage:
   eccounter-sim -summarize FILE [scenario.toml]
   eccounter-sim -judge FILE
   eccounter-sim -epidemic -seeds A..B [-chart FILE] scenario.toml...
+  eccounter-sim -explore [-sync-on-change] [-o cx.txt] scenario.toml
 
 Servers each hold a counter; clients get it or set it (a set is taken only
 if larger); servers sync their values every interval until all agree. With
@@ -74,8 +75,10 @@ summary again from saved JSON lines, such as the outputs of several shards.
 
 Exit status: 0 no check failed (an anomaly, a break that a crash without
 durable storage or the strategy explains, is not a failure), 1 a check
-failed (in a sweep: for some seed), 2 bad flags, scenario or JSON lines, or
-output that could not be written, 130 or 143 stopped by SIGINT or SIGTERM.
+failed (in a sweep: for some seed; with -explore: a counterexample), 2 bad flags, scenario or JSON lines, or
+output that could not be written, 3 an -explore search stopped by a limit
+before it saw every state (incomplete), 130 or 143 stopped by SIGINT or
+SIGTERM. -explore exits 0 only when it proved the scenario within its bounds.
 Output files are written whole or not at all: an error or a signal leaves
 them as they were, but a stopped sweep writes the records of the seeds it
 finished.
@@ -138,6 +141,8 @@ type options struct {
 	report  string   // write the HTML report here
 	nodes   []string // -nodes: the diagram's lanes
 	window  [2]sim.Time
+
+	ex exploreFlags // -explore and its flags; see explore.go
 
 	set map[string]bool // the flags given, by name
 
@@ -205,6 +210,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 		o.window, err = parseWindow(s)
 		return err
 	})
+	addExploreFlags(fs, &o.ex)
 	// flag prints the problem with a bad flag itself; the full help is
 	// printed only when asked for, to standard output, since then it is
 	// the output.
@@ -256,6 +262,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 // conflict names a flag given in a mode it has no meaning in, rather than
 // ignore it: a sweep that silently dropped -trace would look like a bug.
 func (o *options) conflict() string {
+	if msg := o.exploreConflict(); msg != "" {
+		return msg
+	}
 	switch {
 	case o.set["seeds"] && o.set["summarize"]:
 		return "-seeds and -summarize do not go together: a sweep prints its summary itself"
@@ -371,11 +380,13 @@ func runSignals(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) 
 
 	var out io.Writer = stdout
 	name := "standard output"
-	if f := outs.get("o"); f != nil {
+	if f := outs.get("o"); f != nil && !o.ex.on {
 		out, name = f.f, "-o: "+f.path
 	}
 	w := bufio.NewWriterSize(namedWriter{out, name}, 64<<10)
 	switch {
+	case o.ex.on:
+		code, err = runExplore(w, sc, o, outs.get("o"))
 	case o.epidemic:
 		code, err = runEpidemic(w, scs, o)
 	case o.seedsSet:

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"eccounter/explore"
+	"eccounter/scenarios"
+	"eccounter/sim"
+)
+
+// exitIncomplete is -explore's exit status when a limit stopped the search
+// before it saw every state: neither proved nor refuted.
+const exitIncomplete = 3
+
+// exploreFlags are the flags of -explore.
+type exploreFlags struct {
+	on  bool
+	opt explore.Options
+}
+
+func addExploreFlags(fs *flag.FlagSet, e *exploreFlags) {
+	fs.BoolVar(&e.on, "explore", false, "explore every schedule of the scenario (a small one) instead of one:\nevery order of the messages and timers, every outcome of every random\nchoice; print the verdict (proved, counterexample or incomplete) and the\nbounds it holds under; with -o FILE, write a counterexample's schedule")
+	fs.Func("max-per-link", "with -explore: at most `K` messages a sync round may leave in flight on\none link (default 1)", func(s string) error {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 1 || v > 8 {
+			return errors.New("want a whole number of messages from 1 to 8")
+		}
+		e.opt.MaxPerLink = v
+		return nil
+	})
+	fs.BoolVar(&e.opt.SyncOnChange, "sync-on-change", false, "with -explore: a server syncs only after its value changed, not\nperiodically (a much smaller space)")
+	fs.BoolVar(&e.opt.SameInstant, "same-instant", false, "with -explore: also try messages arriving at the instant of the step\nbefore (the coincidences that same-instant and sync-race need)")
+	fs.Func("max-losses", "with -explore and loss > 0: at most `N` messages lost per schedule\n(default 1)", func(s string) error {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 0 || v > 16 {
+			return errors.New("want a whole number from 0 to 16")
+		}
+		e.opt.MaxLosses = v
+		return nil
+	})
+	fs.Func("max-dups", "with -explore and duplicate > 0: at most `N` messages duplicated per\nschedule (default 1)", func(s string) error {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 0 || v > 16 {
+			return errors.New("want a whole number from 0 to 16")
+		}
+		e.opt.MaxDuplicates = v
+		return nil
+	})
+	fs.Func("max-states", "with -explore: stop, incomplete, after `N` distinct states (default\n20000000)", func(s string) error {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || v < 1 {
+			return errors.New("want a whole number of states, at least 1")
+		}
+		e.opt.MaxStates = v
+		return nil
+	})
+	fs.BoolVar(&e.opt.Exact, "exact", false, "with -explore: store whole states instead of 64-bit fingerprints (no\ncollision possible, more memory)")
+}
+
+// exploreConflict names a flag that has no meaning with -explore, or an
+// -explore flag given without it.
+func (o *options) exploreConflict() string {
+	if !o.ex.on {
+		for _, name := range []string{"max-per-link", "sync-on-change", "same-instant", "max-losses", "max-dups", "max-states", "exact"} {
+			if o.set[name] {
+				return "-" + name + " applies to -explore only"
+			}
+		}
+		return ""
+	}
+	for _, name := range []string{"seed", "seeds", "summarize", "judge", "epidemic", "swarm", "shrink", "diagram", "report", "chart", "nodes", "window", "jobs", "shard", "check-determinism"} {
+		if o.set[name] {
+			return "-" + name + " does not apply to -explore, which tries every schedule (replay a counterexample with -schedule FILE to draw it)"
+		}
+	}
+	if o.set["trace"] && o.trace != "text" && o.trace != "jsonl" {
+		return "-explore writes text or -trace jsonl (one JSON object)"
+	}
+	return ""
+}
+
+// runExplore explores sc and reports the verdict to w; a counterexample's
+// schedule goes to sched, if given.
+func runExplore(w *bufio.Writer, sc *scenarios.Scenario, o options, sched *output) (int, error) {
+	cfg := sc.Config()
+	opt := o.ex.opt
+	if cfg.Faults.Loss > 0 && !o.set["max-losses"] {
+		opt.MaxLosses = 1
+	}
+	if cfg.Faults.Duplicate > 0 && !o.set["max-dups"] {
+		opt.MaxDuplicates = 1
+	}
+	start := time.Now()
+	r, err := explore.Explore(cfg, opt)
+	if err != nil {
+		return exitUsage, badInputError{sc.Name + ": -explore: " + strings.TrimPrefix(err.Error(), "explore: ")}
+	}
+	secs := time.Since(start).Seconds()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	what := explore.Describe(cfg, r, opt)
+	code := exitPass
+	switch r.Verdict {
+	case explore.Counterexample:
+		code = exitFail
+	case explore.Incomplete:
+		code = exitIncomplete
+	}
+	if sched != nil && r.Verdict == explore.Counterexample {
+		if err := explore.WriteSchedule(sched.f, sc.Name, r); err != nil {
+			return code, outputError{fmt.Errorf("-o: %s: %w", sched.path, err)}
+		}
+	}
+	if o.trace == "jsonl" {
+		b := []byte(`{"verdict":`)
+		b = sim.AppendJSONString(b, string(r.Verdict))
+		b = append(b, `,"check":`...)
+		if r.Check == "" {
+			b = append(b, "null"...)
+		} else {
+			b = sim.AppendJSONString(b, r.Check)
+		}
+		b = append(b, `,"what":`...)
+		b = sim.AppendJSONString(b, firstNonEmpty(r.What, r.Why))
+		b = append(b, `,"states":`...)
+		b = strconv.AppendInt(b, r.States, 10)
+		b = append(b, `,"transitions":`...)
+		b = strconv.AppendInt(b, r.Transitions, 10)
+		b = append(b, `,"depth":`...)
+		b = strconv.AppendInt(b, int64(r.Depth), 10)
+		b = append(b, `,"steps":`...)
+		b = strconv.AppendInt(b, int64(len(r.Path)+len(r.Cycle)), 10)
+		b = append(b, `,"seconds":`...)
+		b = strconv.AppendFloat(b, secs, 'f', 3, 64)
+		b = append(b, `,"bounds":`...)
+		b = sim.AppendJSONString(b, explore.Bounds(cfg, opt))
+		b = append(b, `,"collision_probability":`...)
+		b = strconv.AppendFloat(b, r.Collision, 'g', 3, 64)
+		w.Write(append(b, "}\n"...))
+		return code, nil
+	}
+	fmt.Fprintf(w, "%s: %s\n", r.Verdict, what)
+	if o.quiet {
+		return code, nil
+	}
+	fmt.Fprintf(w, "scenario:    %s\n", sc.Name)
+	fmt.Fprintf(w, "bounds:      %s\n", explore.Bounds(cfg, opt))
+	fmt.Fprintf(w, "states:      %d distinct, %d transitions, depth %d\n", r.States, r.Transitions, r.Depth)
+	fmt.Fprintf(w, "speed:       %.0f states/s (%.2f s), peak memory %d MB\n", float64(r.States)/max(secs, 1e-9), secs, ms.Sys>>20)
+	if opt.Exact {
+		fmt.Fprintf(w, "states kept: whole (-exact): no collision can hide one\n")
+	} else {
+		fmt.Fprintf(w, "states kept: 64-bit fingerprints; probability that a collision hid a state: %.1g\n", r.Collision)
+	}
+	if r.Verdict == explore.Counterexample {
+		fmt.Fprintf(w, "\n== counterexample: %d steps ==\n", len(r.Path)+len(r.Cycle))
+		explore.WriteSteps(w, r.Path, "  ")
+		if len(r.Cycle) > 0 {
+			fmt.Fprintf(w, "  -- then for ever: --\n")
+			explore.WriteSteps(w, r.Cycle, "  ")
+		}
+		if sched != nil {
+			fmt.Fprintf(w, "replay:      eccounter-sim -schedule %s %s\n", scenarios.ShellQuote(sched.path), scenarios.ShellQuote(sc.Name))
+		} else {
+			fmt.Fprintf(w, "replay:      add -o cx.txt, then eccounter-sim -schedule cx.txt %s\n", scenarios.ShellQuote(sc.Name))
+		}
+	}
+	return code, nil
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+

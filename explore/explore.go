@@ -1,0 +1,559 @@
+package explore
+
+import (
+	"errors"
+	"fmt"
+	"math/bits"
+	"strings"
+
+	"eccounter/model"
+	"eccounter/sim"
+)
+
+// Options bound and steer a search.
+type Options struct {
+	// MaxPerLink is K: at most K messages a round may leave in flight on
+	// one directed link (a round whose sends would overfill a link is not
+	// enabled; answers are always sent). 0 means 1.
+	MaxPerLink int
+	// SyncOnChange: a server's round is enabled only after its value
+	// changed since its last one, rather than whenever its links allow.
+	SyncOnChange bool
+	// SameInstant: a message sent at an earlier instant may also arrive
+	// at the instant of the step before, so that the steps of one
+	// instant are explored too (see the package doc).
+	SameInstant bool
+	// MaxLosses and MaxDuplicates bound the messages a path may lose or
+	// duplicate, when the scenario's faults can (loss, duplicate > 0).
+	MaxLosses, MaxDuplicates int
+	// MaxStates stops the search, incomplete, once it has stored that
+	// many distinct states. 0 means DefaultMaxStates.
+	MaxStates int64
+	// Exact stores whole states rather than 64-bit fingerprints: no
+	// collision can hide a state, at some ten times the memory.
+	Exact bool
+}
+
+// DefaultMaxStates is the states a search stores at most, unless told.
+const DefaultMaxStates = 20_000_000
+
+// Verdict is what a search concludes.
+type Verdict string
+
+// The verdicts.
+const (
+	// Proved: no violation in any schedule within the bounds.
+	Proved Verdict = "proved"
+	// Counterexample: a schedule breaks a check.
+	Counterexample Verdict = "counterexample"
+	// Incomplete: a limit stopped the search before it saw every state.
+	Incomplete Verdict = "incomplete"
+)
+
+// Step is one step of a schedule: the event that fires and how its
+// choices are answered.
+type Step struct {
+	Node  sim.NodeID
+	Kind  sim.InputKind // sim.Start, sim.Deliver or sim.Timer
+	From  sim.NodeID    // Deliver: the sender
+	Msg   model.Msg     // Deliver: the message
+	Timer string        // Timer: its name
+	// SameInstant: at the instant of the step before.
+	SameInstant bool
+	// Choices answer the step's choices in the order asked: the node's,
+	// then the network's for each send.
+	Choices []Choice
+}
+
+// Choice is one answered choice.
+type Choice struct {
+	Label  string
+	Answer int
+}
+
+// Result is what a search found.
+type Result struct {
+	Verdict Verdict
+	// Check and What: the check a counterexample breaks, and how.
+	Check, What string
+	// Why: what stopped an incomplete search.
+	Why string
+	// States counts the distinct states stored, Transitions the steps
+	// tried from them, Depth the longest shortest path to a state (the
+	// levels of the breadth-first search).
+	States, Transitions int64
+	Depth               int
+	// Path is a counterexample's schedule; for liveness, the way to the
+	// cycle, and Cycle the cycle, which a fair run may repeat for ever.
+	Path, Cycle []Step
+	// Collision is the probability that two distinct states had the same
+	// fingerprint, so that one was never explored: 0 in exact mode.
+	Collision float64
+}
+
+// errConfig marks what a scenario asks that the explorer cannot explore.
+var errConfig = errors.New("explore")
+
+// explorer is one configuration ready to explore: scratch nodes to load
+// states into and step, and what the bounds allow.
+type explorer struct {
+	cfg      model.Config
+	opt      Options
+	servers  []model.Replica
+	clients  []model.Client
+	ns, nc   int
+	names    []string
+	stepper  sim.Stepper[model.Msg, model.Note]
+	ch       chooser
+	script   []int
+	sends    []sim.Sent[model.Msg]
+	buf      []byte
+	lossy    bool
+	dupes    bool
+	unbacked bool
+	// appendNow is the time node states are written as of: the
+	// instant with SameInstant, and otherwise a time no step has, so
+	// that no node's state ever says "now" (every step is at an instant
+	// of its own).
+	appendNow sim.Time
+	// init is the world before any node starts, written from the
+	// nodes as NewNodes built them: the scratch nodes change from then on.
+	init world
+}
+
+// now is the virtual time every step happens at: what matters to a node
+// is only whether it equals a time it remembers (see model.AppendState).
+const now sim.Time = sim.Time(1 << 40)
+
+func newExplorer(cfg model.Config, opt Options) (*explorer, error) {
+	if opt.MaxPerLink <= 0 {
+		opt.MaxPerLink = 1
+	}
+	if opt.MaxStates <= 0 {
+		opt.MaxStates = DefaultMaxStates
+	}
+	if cfg.Strategy == "" {
+		cfg.Strategy = model.StrategyBroadcast
+	}
+	switch f := &cfg.Faults; {
+	case len(f.Partitions) > 0 || len(f.Crashes) > 0:
+		return nil, fmt.Errorf("%w: partitions and crashes are not explored yet; remove [[partition]] and [[crash]], or run the simulator", errConfig)
+	case cfg.Servers+cfg.Clients > 64:
+		return nil, fmt.Errorf("%w: %d nodes: exploration is for small configurations, at most 64 nodes", errConfig, cfg.Servers+cfg.Clients)
+	case cfg.MaxValue > 64:
+		return nil, fmt.Errorf("%w: max_value %d: every value is a branch of the search, so exploration allows at most 64 (try 3)", errConfig, cfg.MaxValue)
+	case cfg.Inject >= 64:
+		return nil, fmt.Errorf("%w: inject %d: exploration allows values below 64", errConfig, cfg.Inject)
+	case opt.SyncOnChange && (cfg.Strategy == model.StrategyPull || cfg.Strategy == model.StrategyRumorPull):
+		return nil, fmt.Errorf("%w: -sync-on-change with strategy %s: a server that pulls only after its own value changed never fetches a value from a peer that has news", errConfig, cfg.Strategy)
+	}
+	servers, clients, err := model.NewNodes(cfg)
+	if err != nil {
+		return nil, err
+	}
+	x := &explorer{cfg: cfg, opt: opt, servers: servers, clients: clients, ns: len(servers), nc: len(clients),
+		lossy: cfg.Faults.Loss > 0 && opt.MaxLosses > 0, dupes: cfg.Faults.Duplicate > 0 && opt.MaxDuplicates > 0,
+		unbacked: cfg.Unbacked(), appendNow: -1}
+	if opt.SameInstant {
+		x.appendNow = now
+	}
+	x.init = x.initial()
+	for i := range x.ns {
+		x.names = append(x.names, model.ServerName(i))
+	}
+	for i := range x.nc {
+		x.names = append(x.names, model.ClientName(i))
+	}
+	ns := x.ns
+	nodeName = func(id sim.NodeID) string {
+		if int(id) < ns {
+			return model.ServerName(int(id))
+		}
+		return model.ClientName(int(id) - ns)
+	}
+	return x, nil
+}
+
+// The node states of the search are written as of the instant when they
+// stepped at it; at loads them as of the instant of the step to come.
+func (x *explorer) load(w *world, id sim.NodeID, at sim.Time) sim.Node[model.Msg, model.Note] {
+	if int(id) < x.ns {
+		if _, err := model.LoadState(w.nodes[id], x.servers[id], at); err != nil {
+			panic(err)
+		}
+		return x.servers[id]
+	}
+	c := &x.clients[int(id)-x.ns]
+	if _, err := c.LoadState(w.nodes[id]); err != nil {
+		panic(err)
+	}
+	return c
+}
+
+func (x *explorer) store(w *world, id sim.NodeID) {
+	if int(id) < x.ns {
+		w.nodes[id] = model.AppendState(nil, x.servers[id], x.appendNow)
+	} else {
+		w.nodes[id] = x.clients[int(id)-x.ns].AppendState(nil)
+	}
+}
+
+// value returns server i's value in w.
+func (x *explorer) value(w *world, i int) int64 {
+	x.load(w, sim.NodeID(i), model.Past)
+	return x.servers[i].Counter()
+}
+
+// clientsDone reports whether every client of w has finished.
+func (x *explorer) clientsDone(w *world) bool {
+	for i := range x.nc {
+		x.load(w, sim.NodeID(x.ns+i), model.Past)
+		if !x.clients[i].Done {
+			return false
+		}
+	}
+	return true
+}
+
+// converged reports whether every server of w holds the largest value any
+// held.
+func (x *explorer) converged(w *world) bool {
+	for i := range x.ns {
+		if x.value(w, i) != w.hist.maxEver {
+			return false
+		}
+	}
+	return true
+}
+
+// violation is a check broken by a step or at a state.
+type violation = model.Violation
+
+// action is one thing that can happen next in a state: a message arrives
+// (at the current instant, or at a later one) or a timer goes off.
+type action struct {
+	node sim.NodeID
+	in   model.Input
+	pkt  int // Deliver: its index in flight
+	same bool
+}
+
+// label names an action for fairness: the same message on the same link,
+// or the same timer of the same node, is the same action in every state.
+func (a action) label() string {
+	if a.in.Kind == sim.Deliver {
+		m := a.in.Msg
+		return fmt.Sprintf("d %d %d %d %d %d %t", a.in.From, a.node, m.Type, m.Value, m.Req, m.Accepted)
+	}
+	return fmt.Sprintf("t %d %s", a.node, a.in.Timer)
+}
+
+// actions lists what can happen next in w, in canonical order.
+func (x *explorer) actions(w *world, out []action) []action {
+	for i, p := range w.flight {
+		if i > 0 && w.flight[i-1].same(p) {
+			continue // a second copy: the same action
+		}
+		in := model.Input{Kind: sim.Deliver, From: p.from, Msg: p.msg}
+		out = append(out, action{node: p.to, in: in, pkt: i})
+		if x.opt.SameInstant && w.cur != 0 {
+			// The first copy sent at an earlier instant, if any.
+			for j := i; j < len(w.flight) && w.flight[j].same(p); j++ {
+				if !w.flight[j].fresh {
+					out = append(out, action{node: p.to, in: in, pkt: j, same: true})
+					break
+				}
+			}
+		}
+	}
+	for id, t := range w.timers {
+		for b := range timerNames {
+			if t&(1<<b) == 0 {
+				continue
+			}
+			if x.opt.SyncOnChange && id < x.ns && timerNames[b] != model.TimeoutTimer && w.dirty&(1<<id) == 0 {
+				continue
+			}
+			out = append(out, action{node: sim.NodeID(id), in: model.Input{Kind: sim.Timer, Timer: timerNames[b]}})
+		}
+	}
+	return out
+}
+
+// fire takes action a in w with the choices the chooser's script gives,
+// and returns the state it leads to. ok is false if the outcome is not
+// enabled (a round that would overfill a link). A violation is the first
+// check the step broke.
+func (x *explorer) fire(w *world, a action) (next world, v *violation, ok bool) {
+	next = w.clone()
+	faultsOn := !x.done(w)
+	at := model.Past
+	if a.same {
+		at = now
+	} else if x.opt.SameInstant {
+		x.newInstant(&next)
+	}
+	switch a.in.Kind {
+	case sim.Deliver:
+		next.remove(a.pkt)
+	case sim.Timer:
+		bit, _ := timerBit(a.in.Timer)
+		next.timers[a.node] &^= bit
+	}
+	node := x.load(&next, a.node, at)
+	server := int(a.node) < x.ns
+	var before int64
+	if server {
+		before = x.servers[a.node].Counter()
+	}
+	x.stepper.Step(node, a.node, now, &x.ch, a.in)
+	x.store(&next, a.node)
+	if x.opt.SameInstant {
+		next.cur |= 1 << a.node
+	}
+	for _, op := range x.stepper.Timers() {
+		bit, known := timerBit(op.Name)
+		if !known {
+			panic("explore: a node armed a timer the search does not know: " + op.Name)
+		}
+		if op.Cancel {
+			next.timers[a.node] &^= bit
+		} else {
+			next.timers[a.node] |= bit
+		}
+	}
+	x.sends = x.sends[:0]
+	for _, s := range x.stepper.Sends() {
+		x.sends = append(x.sends, sim.Sent[model.Msg]{To: s.To, Msg: s.Msg})
+		if a.in.Kind == sim.Timer && next.onLink(a.node, s.To) >= x.opt.MaxPerLink {
+			return next, nil, false
+		}
+		if !server {
+			if c := &x.clients[int(a.node)-x.ns]; s.To != c.Subject && v == nil {
+				v = &violation{Check: "clients-use-own-server", What: fmt.Sprintf("%s sent %s to %s, but may send only to %s",
+					x.names[a.node], s.Msg.Kind(), x.names[s.To], x.names[c.Subject])}
+			}
+		}
+		p := packet{from: a.node, to: s.To, msg: s.Msg, fresh: x.opt.SameInstant}
+		if faultsOn && x.lossy && int(next.hist.losses) < x.opt.MaxLosses && x.ch.pick(sim.LabelLoss, 0, 1) == 1 {
+			next.hist.losses++
+			continue
+		}
+		next.add(p)
+		if faultsOn && x.dupes && int(next.hist.dups) < x.opt.MaxDuplicates && x.ch.pick(sim.LabelDuplicate, 0, 1) == 1 {
+			next.hist.dups++
+			next.add(p)
+		}
+	}
+	h := &next.hist
+	if server {
+		after := x.servers[a.node].Counter()
+		if s, bad := model.JudgeServerStep(a.in, before, after, x.sends, x.names[a.node], x.name(a.in.From)); bad && v == nil {
+			v = &s
+		}
+		if after != before {
+			if after != 0 && (after < 0 || after >= 64 || h.proposed&(1<<after) == 0) && v == nil {
+				v = &violation{Check: "no-invented-values", What: fmt.Sprintf("%s holds %d, which no client set", x.names[a.node], after)}
+			}
+			h.maxEver = max(h.maxEver, after)
+			next.dirty |= 1 << a.node
+		}
+		if a.in.Kind == sim.Timer && a.in.Timer != model.TimeoutTimer {
+			next.dirty &^= 1 << a.node
+			if after != before {
+				next.dirty |= 1 << a.node
+			}
+		}
+		if a.in.Kind == sim.Deliver && a.in.Msg.Type == model.Set {
+			for _, s := range x.sends {
+				if s.To == a.in.From && s.Msg.Type == model.SetReply && s.Msg.Accepted {
+					h.maxAccepted = max(h.maxAccepted, a.in.Msg.Value)
+				}
+			}
+		}
+		return next, v, true
+	}
+	i := int(a.node) - x.ns
+	for _, s := range x.sends {
+		if s.Msg.Type == model.Set && s.Msg.Value >= 0 && s.Msg.Value < 64 {
+			h.proposed |= 1 << s.Msg.Value
+		}
+	}
+	for _, n := range x.stepper.Notes() {
+		if n.Kind != model.Op || n.Op != model.Get || n.TimedOut {
+			continue
+		}
+		if last := h.reads[i]; last > 0 && n.Value < last-1 && v == nil {
+			v = &violation{Check: "monotonic-reads", What: fmt.Sprintf("%s read %d after reading %d", x.names[a.node], n.Value, last-1)}
+		}
+		h.reads[i] = n.Value + 1
+	}
+	return next, v, true
+}
+
+// newInstant moves w to a later instant: nothing is fresh any more, and
+// no node has stepped at it.
+func (x *explorer) newInstant(w *world) {
+	for i := range w.flight {
+		w.flight[i].fresh = false
+	}
+	for c := w.cur; c != 0; c &= c - 1 {
+		id := sim.NodeID(bits.TrailingZeros64(c))
+		x.load(w, id, model.Past)
+		x.store(w, id)
+	}
+	w.cur = 0
+}
+
+// done reports whether every client of w has finished: then the faults
+// are over, as in a run whose faults end with the last client.
+func (x *explorer) done(w *world) bool { return x.clientsDone(w) }
+
+func (x *explorer) name(id sim.NodeID) string {
+	if id < 0 || int(id) >= len(x.names) {
+		return "the network"
+	}
+	return x.names[id]
+}
+
+// initial returns the world before any node has started.
+func (x *explorer) initial() world {
+	w := world{nodes: make([][]byte, x.ns+x.nc), timers: make([]uint8, x.ns+x.nc)}
+	w.hist.reads = make([]int64, x.nc)
+	if v := x.cfg.Inject; v > 0 && x.ns > 0 {
+		w.hist.maxEver = v
+		w.hist.proposed = 1 << v
+		w.dirty = 1
+	}
+	for id := range w.nodes {
+		x.store(&w, sim.NodeID(id))
+	}
+	return w
+}
+
+// starts calls visit with each state the run can begin in: every node
+// started, in the order of their IDs as the engine starts them, each
+// outcome of their choices in turn (the clients' first requests). The
+// Start steps of different nodes touch nothing in common, so one order
+// stands for all.
+func (x *explorer) starts(visit func(w *world, steps []Step, v *violation)) {
+	init := x.init
+	script := []int{}
+	for {
+		x.ch.reset(script)
+		w := init.clone()
+		var steps []Step
+		var v *violation
+		for id := range sim.NodeID(x.ns + x.nc) {
+			n0 := len(x.ch.asked)
+			a := action{node: id, in: model.Input{Kind: sim.Start}}
+			var bad *violation
+			w, bad, _ = x.fire(&w, a)
+			if bad != nil && v == nil {
+				v = bad
+			}
+			steps = append(steps, Step{Node: id, Kind: sim.Start, Choices: choicesOf(x.ch.asked[n0:])})
+		}
+		if x.opt.SameInstant {
+			x.newInstant(&w)
+		}
+		visit(&w, steps, v)
+		var more bool
+		if script, more = x.ch.next(script); !more {
+			return
+		}
+	}
+}
+
+func choicesOf(as []asked) []Choice {
+	if len(as) == 0 {
+		return nil
+	}
+	out := make([]Choice, len(as))
+	for i, a := range as {
+		out[i] = Choice{a.label, a.answer}
+	}
+	return out
+}
+
+// successors calls visit with each state w leads to in one step, in
+// canonical order, with the action and the step taken; visit returns
+// false to stop.
+func (x *explorer) successors(w *world, acts []action, visit func(next *world, a action, st Step, v *violation) bool) {
+	for _, a := range acts {
+		script := x.script[:0]
+		for {
+			x.ch.reset(script)
+			next, v, ok := x.fire(w, a)
+			if ok {
+				st := Step{Node: a.node, Kind: a.in.Kind, From: a.in.From, Msg: a.in.Msg, Timer: a.in.Timer, SameInstant: a.same, Choices: choicesOf(x.ch.asked)}
+				if a.in.Kind != sim.Deliver {
+					st.From = 0
+				}
+				if !visit(&next, a, st, v) {
+					return
+				}
+			}
+			var more bool
+			if script, more = x.ch.next(script); !more {
+				break
+			}
+		}
+		x.script = script
+	}
+}
+
+// endViolation judges a state in which nothing more can happen: every
+// client must have finished, and every server hold the largest value any
+// held, and no accepted set be lost.
+func (x *explorer) endViolation(w *world) *violation {
+	for i := range x.nc {
+		x.load(w, sim.NodeID(x.ns+i), model.Past)
+		if c := &x.clients[i]; !c.Done {
+			return &violation{Check: "clients-complete", What: fmt.Sprintf("%s completed %d of %d requests, and nothing more can happen",
+				x.names[x.ns+i], max(c.Sent-1, 0), c.Requests)}
+		}
+	}
+	lowest := int64(-1)
+	for i := range x.ns {
+		v := x.value(w, i)
+		if lowest < 0 || v < lowest {
+			lowest = v
+		}
+		if v != w.hist.maxEver && !x.unbacked {
+			return &violation{Check: "converged-to-max", What: fmt.Sprintf("%s holds %d, but %d was held, and nothing more can happen", x.names[i], v, w.hist.maxEver)}
+		}
+	}
+	if w.hist.maxAccepted > lowest && !x.unbacked {
+		return &violation{Check: "acknowledged-sets-kept", What: fmt.Sprintf("a set of %d was accepted, but a server ends with %d", w.hist.maxAccepted, lowest)}
+	}
+	return nil
+}
+
+// Bounds says under which bounds a verdict holds, in words.
+func (x *explorer) bounds() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "at most %d message%s per link", x.opt.MaxPerLink, plural(x.opt.MaxPerLink))
+	if x.opt.SyncOnChange {
+		b.WriteString(", a server syncs only after its value changed")
+	} else {
+		b.WriteString(", periodic sync")
+	}
+	if x.opt.SameInstant {
+		b.WriteString(", same-instant arrivals")
+	}
+	if x.lossy {
+		fmt.Fprintf(&b, ", at most %d lost", x.opt.MaxLosses)
+	}
+	if x.dupes {
+		fmt.Fprintf(&b, ", at most %d duplicated", x.opt.MaxDuplicates)
+	}
+	return b.String()
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

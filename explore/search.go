@@ -1,0 +1,247 @@
+package explore
+
+import (
+	"fmt"
+	"math"
+
+	"eccounter/model"
+)
+
+// Explore explores every schedule of cfg within opt's bounds, breadth
+// first, and returns the verdict. An error means the configuration is not
+// one the explorer can explore (see the package doc).
+func Explore(cfg model.Config, opt Options) (Result, error) {
+	x, err := newExplorer(cfg, opt)
+	if err != nil {
+		return Result{}, err
+	}
+	s := newSearch(x)
+	return s.run(), nil
+}
+
+// store is the set of states seen: by fingerprint, or whole.
+type store struct {
+	exact  map[string]int32
+	prints map[uint64]int32
+}
+
+func (st *store) lookup(b []byte) (int32, bool) {
+	if st.exact != nil {
+		i, ok := st.exact[string(b)]
+		return i, ok
+	}
+	i, ok := st.prints[fingerprint(b)]
+	return i, ok
+}
+
+func (st *store) put(b []byte, i int32) {
+	if st.exact != nil {
+		st.exact[string(b)] = i
+		return
+	}
+	st.prints[fingerprint(b)] = i
+}
+
+// fingerprint is FNV-1a over the state's bytes, then mixed: 64 bits, the
+// same on every machine, so that a search is deterministic.
+func fingerprint(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	return h
+}
+
+// search is one breadth-first search.
+type search struct {
+	x    *explorer
+	seen store
+	// Per state, by index: the state it was first reached from (-1 for
+	// the initial states) and which of that state's successors it was.
+	parent []int32
+	edge   []int32
+	// The liveness graph: the states where every client has finished
+	// but the servers disagree, with their edges among themselves and
+	// the actions enabled in them (see liveness.go).
+	live map[int32]*liveNode
+	// labels numbers the actions' labels.
+	labels map[string]int32
+
+	transitions int64
+	depth       int
+}
+
+func newSearch(x *explorer) *search {
+	s := &search{x: x, live: map[int32]*liveNode{}, labels: map[string]int32{}}
+	if x.opt.Exact {
+		s.seen.exact = map[string]int32{}
+	} else {
+		s.seen.prints = map[uint64]int32{}
+	}
+	return s
+}
+
+func (s *search) states() int64 { return int64(len(s.parent)) }
+
+// add stores a state reached from parent by its edge-th successor, and
+// reports whether it is new.
+func (s *search) add(b []byte, parent, edge int32) (int32, bool) {
+	if i, ok := s.seen.lookup(b); ok {
+		return i, false
+	}
+	i := int32(len(s.parent))
+	s.seen.put(b, i)
+	s.parent = append(s.parent, parent)
+	s.edge = append(s.edge, edge)
+	return i, true
+}
+
+type queued struct {
+	id    int32
+	state []byte
+}
+
+func (s *search) run() Result {
+	x := s.x
+	var level []queued
+	var found *violation
+	foundAt, foundEdge := int32(-1), int32(-1)
+	edge := int32(0)
+	x.starts(func(w *world, _ []Step, v *violation) {
+		b := w.encode(nil)
+		id, fresh := s.add(b, -1, edge)
+		if v != nil && found == nil {
+			found, foundAt = v, id
+		}
+		if fresh {
+			level = append(level, queued{id, b})
+		}
+		edge++
+	})
+	if found != nil {
+		return s.counterexample(found, foundAt, -1)
+	}
+	var acts []action
+	for len(level) > 0 {
+		var next []queued
+		for _, q := range level {
+			w := decode(q.state, x.ns+x.nc, x.nc)
+			acts = x.actions(&w, acts[:0])
+			live := s.liveNode(q.id, &w)
+			n := int32(0)
+			x.successors(&w, acts, func(nw *world, a action, _ Step, v *violation) bool {
+				s.transitions++
+				b := nw.encode(nil)
+				id, fresh := s.add(b, q.id, n)
+				n++
+				if v != nil {
+					found, foundAt, foundEdge = v, q.id, n-1
+					return false
+				}
+				if live != nil {
+					live.edge(s, id, a, n-1)
+				}
+				if fresh {
+					next = append(next, queued{id, b})
+				}
+				return true
+			})
+			if found != nil {
+				return s.counterexample(found, foundAt, foundEdge)
+			}
+			if n == 0 {
+				if v := x.endViolation(&w); v != nil {
+					return s.counterexample(v, q.id, -1)
+				}
+			}
+			if s.states() >= x.opt.MaxStates {
+				return s.result(Incomplete, fmt.Sprintf("stopped at the limit of %d states (-max-states)", x.opt.MaxStates))
+			}
+		}
+		if len(next) > 0 {
+			s.depth++
+		}
+		level = next
+	}
+	if r, ok := s.liveness(); ok {
+		return r
+	}
+	return s.result(Proved, "")
+}
+
+func (s *search) result(v Verdict, why string) Result {
+	r := Result{Verdict: v, Why: why, States: s.states(), Transitions: s.transitions, Depth: s.depth}
+	if !s.x.opt.Exact {
+		n := float64(s.states())
+		r.Collision = n * n / math.Exp2(65)
+	}
+	return r
+}
+
+// counterexample is the result for a violation found by the edge-th
+// successor of state at (edge -1: at the state itself).
+func (s *search) counterexample(v *violation, at, edge int32) Result {
+	r := s.result(Counterexample, "")
+	r.Check, r.What = v.Check, v.What
+	r.Path = s.path(at, edge)
+	return r
+}
+
+// path rebuilds the schedule to state id and, if edge >= 0, the step of
+// its edge-th successor, by stepping again from the start: the search
+// keeps only the way back, parent by parent.
+func (s *search) path(id, edge int32) []Step {
+	steps, w := s.pathTo(id)
+	if edge >= 0 {
+		s.follow(&w, edge, &steps)
+	}
+	return steps
+}
+
+// pathTo rebuilds the schedule to state id, and returns the state.
+func (s *search) pathTo(id int32) ([]Step, world) {
+	var chain []int32 // edges from the initial state, in order
+	for i := id; i >= 0; i = s.parent[i] {
+		chain = append(chain, s.edge[i])
+	}
+	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
+		chain[i], chain[j] = chain[j], chain[i]
+	}
+	x := s.x
+	var steps []Step
+	var w world
+	k := int32(0)
+	x.starts(func(nw *world, st []Step, _ *violation) {
+		if k == chain[0] {
+			w = nw.clone()
+			steps = append(steps, st...)
+		}
+		k++
+	})
+	for _, e := range chain[1:] {
+		w = s.follow(&w, e, &steps)
+	}
+	return steps, w
+}
+
+// follow takes the e-th successor of w, appending its step.
+func (s *search) follow(w *world, e int32, steps *[]Step) world {
+	x := s.x
+	acts := x.actions(w, nil)
+	var out world
+	k := int32(0)
+	x.successors(w, acts, func(nw *world, _ action, st Step, _ *violation) bool {
+		if k == e {
+			out = nw.clone()
+			*steps = append(*steps, st)
+			return false
+		}
+		k++
+		return true
+	})
+	return out
+}

@@ -1,0 +1,58 @@
+package model
+
+import (
+	"fmt"
+
+	"eccounter/sim"
+)
+
+// What a search that steps the nodes itself (package explore) needs of the
+// model: the nodes as a run starts them, and the checks of one step, the
+// same the run's checker makes.
+
+// NewNodes returns the servers and clients of cfg as a run starts them
+// (server-1 holding the injected value, the clients assigned their
+// servers), or Validate's error.
+func NewNodes(cfg Config) ([]Replica, []Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	if cfg.Strategy == "" {
+		cfg.Strategy = StrategyBroadcast
+	}
+	if _, ok := LookupVariant(cfg.Variant); !ok && cfg.WrapServer == nil {
+		return nil, nil, fmt.Errorf("model: no server variant named %q", cfg.Variant)
+	}
+	s, c := newNodes(&cfg)
+	return s, c, nil
+}
+
+// Unbacked reports whether the servers of cfg spread values by rumor
+// mongering or direct mail alone: they promise no convergence, so a
+// server left out at the end is their residue, not a failure.
+func (cfg *Config) Unbacked() bool { return cfg.unbacked() }
+
+// A Violation is the first break of a check in a step.
+type Violation struct {
+	Check string // as Report.Checks names it
+	What  string
+}
+
+type named string
+
+func (n named) String() string { return string(n) }
+
+// JudgeServerStep makes the checks one step of a server can break, as the
+// run's checker does: the server named name took input in and went from
+// value before to after, sending sends. It returns the first break, if
+// any.
+func JudgeServerStep(in Input, before, after int64, sends []sim.Sent[Msg], name, from string) (Violation, bool) {
+	var v Violation
+	found := false
+	judgeServer(in, before, after, sends, named(name), named(from), func(check int, format string, args ...any) {
+		if !found {
+			v, found = Violation{checkDefs[check].name, fmt.Sprintf(format, args...)}, true
+		}
+	})
+	return v, found
+}
