@@ -23,6 +23,11 @@ type Options struct {
 	// at the instant of the step before, so that the steps of one
 	// instant are explored too (see the package doc).
 	SameInstant bool
+	// MaxCrashes bounds the crashes a path may have, of those the
+	// scenario lists ([[crash]]: which server, and whether durable):
+	// each may happen once, at any point while the faults last, and
+	// its server restarts at any point after. 0 means all of them.
+	MaxCrashes int
 	// MaxLosses and MaxDuplicates bound the messages a path may lose or
 	// duplicate, when the scenario's faults can (loss, duplicate > 0).
 	MaxLosses, MaxDuplicates int
@@ -58,6 +63,8 @@ type Step struct {
 	From  sim.NodeID    // Deliver: the sender
 	Msg   model.Msg     // Deliver: the message
 	Timer string        // Timer: its name
+	// Durable: for sim.Recover, the server kept its state.
+	Durable bool
 	// SameInstant: at the instant of the step before.
 	SameInstant bool
 	// Choices answer the step's choices in the order asked: the node's,
@@ -97,17 +104,22 @@ var errConfig = errors.New("explore")
 // explorer is one configuration ready to explore: scratch nodes to load
 // states into and step, and what the bounds allow.
 type explorer struct {
-	cfg      model.Config
-	opt      Options
-	servers  []model.Replica
-	clients  []model.Client
-	ns, nc   int
-	names    []string
-	stepper  sim.Stepper[model.Msg, model.Note]
-	ch       chooser
-	script   []int
-	sends    []sim.Sent[model.Msg]
-	buf      []byte
+	cfg     model.Config
+	opt     Options
+	servers []model.Replica
+	clients []model.Client
+	ns, nc  int
+	names   []string
+	stepper sim.Stepper[model.Msg, model.Note]
+	ch      chooser
+	script  []int
+	sends   []sim.Sent[model.Msg]
+	// next is the world fire builds, and nodeBuf holds the node states
+	// it writes: both valid until the next fire.
+	next    world
+	nodeBuf []byte
+	// steps: successors describes the steps it takes, for a path.
+	steps    bool
 	lossy    bool
 	dupes    bool
 	unbacked bool
@@ -136,8 +148,10 @@ func newExplorer(cfg model.Config, opt Options) (*explorer, error) {
 		cfg.Strategy = model.StrategyBroadcast
 	}
 	switch f := &cfg.Faults; {
-	case len(f.Partitions) > 0 || len(f.Crashes) > 0:
-		return nil, fmt.Errorf("%w: partitions and crashes are not explored yet; remove [[partition]] and [[crash]], or run the simulator", errConfig)
+	case len(f.Partitions) > 0:
+		return nil, fmt.Errorf("%w: partitions are not explored yet (a partition is a time window, and a search has no clock); remove [[partition]], or run the simulator", errConfig)
+	case len(f.Crashes) > 64:
+		return nil, fmt.Errorf("%w: %d crashes: exploration allows at most 64 [[crash]] entries", errConfig, len(f.Crashes))
 	case cfg.Servers+cfg.Clients > 64:
 		return nil, fmt.Errorf("%w: %d nodes: exploration is for small configurations, at most 64 nodes", errConfig, cfg.Servers+cfg.Clients)
 	case cfg.MaxValue > 64:
@@ -150,6 +164,9 @@ func newExplorer(cfg model.Config, opt Options) (*explorer, error) {
 	servers, clients, err := model.NewNodes(cfg)
 	if err != nil {
 		return nil, err
+	}
+	if opt.MaxCrashes <= 0 {
+		opt.MaxCrashes = len(cfg.Faults.Crashes)
 	}
 	x := &explorer{cfg: cfg, opt: opt, servers: servers, clients: clients, ns: len(servers), nc: len(clients),
 		lossy: cfg.Faults.Loss > 0 && opt.MaxLosses > 0, dupes: cfg.Faults.Duplicate > 0 && opt.MaxDuplicates > 0,
@@ -191,11 +208,13 @@ func (x *explorer) load(w *world, id sim.NodeID, at sim.Time) sim.Node[model.Msg
 }
 
 func (x *explorer) store(w *world, id sim.NodeID) {
+	start := len(x.nodeBuf)
 	if int(id) < x.ns {
-		w.nodes[id] = model.AppendState(nil, x.servers[id], x.appendNow)
+		x.nodeBuf = model.AppendState(x.nodeBuf, x.servers[id], x.appendNow)
 	} else {
-		w.nodes[id] = x.clients[int(id)-x.ns].AppendState(nil)
+		x.nodeBuf = x.clients[int(id)-x.ns].AppendState(x.nodeBuf)
 	}
+	w.nodes[id] = x.nodeBuf[start:len(x.nodeBuf):len(x.nodeBuf)]
 }
 
 // value returns server i's value in w.
@@ -205,21 +224,26 @@ func (x *explorer) value(w *world, i int) int64 {
 }
 
 // clientsDone reports whether every client of w has finished.
-func (x *explorer) clientsDone(w *world) bool {
-	for i := range x.nc {
-		x.load(w, sim.NodeID(x.ns+i), model.Past)
-		if !x.clients[i].Done {
-			return false
-		}
-	}
-	return true
-}
+func (x *explorer) clientsDone(w *world) bool { return w.done == 1<<x.nc-1 }
 
 // converged reports whether every server of w holds the largest value any
 // held.
+//
+// A restart without durable storage may destroy the largest value for
+// good; then agreeing on what is left, with nothing larger in flight, is
+// converging too (the run's checker calls the loss an anomaly).
 func (x *explorer) converged(w *world) bool {
+	if w.down != 0 {
+		return false
+	}
+	first := x.value(w, 0)
 	for i := range x.ns {
-		if x.value(w, i) != w.hist.maxEver {
+		if v := x.value(w, i); v != first || (v != w.hist.maxEver && w.hist.wiped < w.hist.maxEver) {
+			return false
+		}
+	}
+	for _, p := range w.flight {
+		if p.msg.Value > first && int(p.to) < x.ns && int(p.from) < x.ns {
 			return false
 		}
 	}
@@ -236,14 +260,21 @@ type action struct {
 	in   model.Input
 	pkt  int // Deliver: its index in flight
 	same bool
+	// crash: for sim.CrashKind, the crash of the scenario.
+	crash int
 }
 
 // label names an action for fairness: the same message on the same link,
 // or the same timer of the same node, is the same action in every state.
 func (a action) label() string {
-	if a.in.Kind == sim.Deliver {
+	switch a.in.Kind {
+	case sim.Deliver:
 		m := a.in.Msg
 		return fmt.Sprintf("d %d %d %d %d %d %t", a.in.From, a.node, m.Type, m.Value, m.Req, m.Accepted)
+	case sim.CrashKind:
+		return fmt.Sprintf("c %d", a.crash)
+	case sim.Recover:
+		return fmt.Sprintf("r %d", a.node)
 	}
 	return fmt.Sprintf("t %d %s", a.node, a.in.Timer)
 }
@@ -266,6 +297,18 @@ func (x *explorer) actions(w *world, out []action) []action {
 			}
 		}
 	}
+	if !x.clientsDone(w) {
+		// The faults last until the last client finishes.
+		for k, c := range x.cfg.Faults.Crashes {
+			if w.crashed&(1<<k) == 0 && w.down&(1<<c.Node) == 0 && bits.OnesCount64(w.crashed) < x.opt.MaxCrashes {
+				out = append(out, action{node: c.Node, in: model.Input{Kind: sim.CrashKind, Durable: c.Durable}, crash: k})
+			}
+		}
+	}
+	for d := w.down; d != 0; d &= d - 1 {
+		id := sim.NodeID(bits.TrailingZeros64(d))
+		out = append(out, action{node: id, in: model.Input{Kind: sim.Recover, Durable: w.durable&(1<<id) != 0}})
+	}
 	for id, t := range w.timers {
 		for b := range timerNames {
 			if t&(1<<b) == 0 {
@@ -284,30 +327,50 @@ func (x *explorer) actions(w *world, out []action) []action {
 // and returns the state it leads to. ok is false if the outcome is not
 // enabled (a round that would overfill a link). A violation is the first
 // check the step broke.
-func (x *explorer) fire(w *world, a action) (next world, v *violation, ok bool) {
-	next = w.clone()
-	faultsOn := !x.done(w)
+//
+// The world returned is the explorer's own, valid until the next fire:
+// clone it to keep it.
+func (x *explorer) fire(w *world, a action) (next *world, v *violation, ok bool) {
+	x.nodeBuf = x.nodeBuf[:0]
+	next = &x.next
+	next.copyFrom(w)
+	faultsOn := !x.clientsDone(w)
 	at := model.Past
 	if a.same {
 		at = now
 	} else if x.opt.SameInstant {
-		x.newInstant(&next)
+		x.newInstant(next)
 	}
 	switch a.in.Kind {
 	case sim.Deliver:
 		next.remove(a.pkt)
+		if next.down&(1<<a.node) != 0 {
+			return next, nil, true // dropped: its server is down
+		}
 	case sim.Timer:
 		bit, _ := timerBit(a.in.Timer)
 		next.timers[a.node] &^= bit
+	case sim.CrashKind:
+		// The server stops, and its timers with it.
+		next.down |= 1 << a.node
+		next.durable &^= 1 << a.node
+		if a.in.Durable {
+			next.durable |= 1 << a.node
+		}
+		next.crashed |= 1 << a.crash
+		next.timers[a.node] = 0
+		return next, nil, true
+	case sim.Recover:
+		next.down &^= 1 << a.node
 	}
-	node := x.load(&next, a.node, at)
+	node := x.load(next, a.node, at)
 	server := int(a.node) < x.ns
 	var before int64
 	if server {
 		before = x.servers[a.node].Counter()
 	}
 	x.stepper.Step(node, a.node, now, &x.ch, a.in)
-	x.store(&next, a.node)
+	x.store(next, a.node)
 	if x.opt.SameInstant {
 		next.cur |= 1 << a.node
 	}
@@ -351,6 +414,14 @@ func (x *explorer) fire(w *world, a action) (next world, v *violation, ok bool) 
 		if s, bad := model.JudgeServerStep(a.in, before, after, x.sends, x.names[a.node], x.name(a.in.From)); bad && v == nil {
 			v = &s
 		}
+		if a.in.Kind == sim.Recover && !a.in.Durable {
+			h.wiped = max(h.wiped, before)
+			for i := range x.nc {
+				if x.clients[i].Subject == a.node {
+					h.stale |= 1 << i
+				}
+			}
+		}
 		if after != before {
 			if after != 0 && (after < 0 || after >= 64 || h.proposed&(1<<after) == 0) && v == nil {
 				v = &violation{Check: "no-invented-values", What: fmt.Sprintf("%s holds %d, which no client set", x.names[a.node], after)}
@@ -383,10 +454,14 @@ func (x *explorer) fire(w *world, a action) (next world, v *violation, ok bool) 
 		if n.Kind != model.Op || n.Op != model.Get || n.TimedOut {
 			continue
 		}
-		if last := h.reads[i]; last > 0 && n.Value < last-1 && v == nil {
+		if last := h.reads[i]; last > 0 && n.Value < last-1 && v == nil && h.stale&(1<<i) == 0 {
 			v = &violation{Check: "monotonic-reads", What: fmt.Sprintf("%s read %d after reading %d", x.names[a.node], n.Value, last-1)}
 		}
 		h.reads[i] = n.Value + 1
+		h.stale &^= 1 << i
+	}
+	if x.clients[i].Done {
+		next.done |= 1 << i
 	}
 	return next, v, true
 }
@@ -404,10 +479,6 @@ func (x *explorer) newInstant(w *world) {
 	}
 	w.cur = 0
 }
-
-// done reports whether every client of w has finished: then the faults
-// are over, as in a run whose faults end with the last client.
-func (x *explorer) done(w *world) bool { return x.clientsDone(w) }
 
 func (x *explorer) name(id sim.NodeID) string {
 	if id < 0 || int(id) >= len(x.names) {
@@ -428,7 +499,7 @@ func (x *explorer) initial() world {
 	for id := range w.nodes {
 		x.store(&w, sim.NodeID(id))
 	}
-	return w
+	return w.clone()
 }
 
 // starts calls visit with each state the run can begin in: every node
@@ -447,8 +518,8 @@ func (x *explorer) starts(visit func(w *world, steps []Step, v *violation)) {
 		for id := range sim.NodeID(x.ns + x.nc) {
 			n0 := len(x.ch.asked)
 			a := action{node: id, in: model.Input{Kind: sim.Start}}
-			var bad *violation
-			w, bad, _ = x.fire(&w, a)
+			next, bad, _ := x.fire(&w, a)
+			w = next.clone()
 			if bad != nil && v == nil {
 				v = bad
 			}
@@ -486,11 +557,14 @@ func (x *explorer) successors(w *world, acts []action, visit func(next *world, a
 			x.ch.reset(script)
 			next, v, ok := x.fire(w, a)
 			if ok {
-				st := Step{Node: a.node, Kind: a.in.Kind, From: a.in.From, Msg: a.in.Msg, Timer: a.in.Timer, SameInstant: a.same, Choices: choicesOf(x.ch.asked)}
-				if a.in.Kind != sim.Deliver {
-					st.From = 0
+				var st Step
+				if x.steps {
+					st = Step{Node: a.node, Kind: a.in.Kind, From: a.in.From, Msg: a.in.Msg, Timer: a.in.Timer, Durable: a.in.Durable, SameInstant: a.same, Choices: choicesOf(x.ch.asked)}
+					if a.in.Kind != sim.Deliver {
+						st.From = 0
+					}
 				}
-				if !visit(&next, a, st, v) {
+				if !visit(next, a, st, v) {
 					return
 				}
 			}
@@ -520,11 +594,11 @@ func (x *explorer) endViolation(w *world) *violation {
 		if lowest < 0 || v < lowest {
 			lowest = v
 		}
-		if v != w.hist.maxEver && !x.unbacked {
+		if v != w.hist.maxEver && !x.unbacked && w.hist.wiped < w.hist.maxEver {
 			return &violation{Check: "converged-to-max", What: fmt.Sprintf("%s holds %d, but %d was held, and nothing more can happen", x.names[i], v, w.hist.maxEver)}
 		}
 	}
-	if w.hist.maxAccepted > lowest && !x.unbacked {
+	if w.hist.maxAccepted > lowest && !x.unbacked && w.hist.wiped < w.hist.maxAccepted {
 		return &violation{Check: "acknowledged-sets-kept", What: fmt.Sprintf("a set of %d was accepted, but a server ends with %d", w.hist.maxAccepted, lowest)}
 	}
 	return nil
@@ -548,7 +622,17 @@ func (x *explorer) bounds() string {
 	if x.dupes {
 		fmt.Fprintf(&b, ", at most %d duplicated", x.opt.MaxDuplicates)
 	}
+	if n := len(x.cfg.Faults.Crashes); n > 0 {
+		fmt.Fprintf(&b, ", at most %d of the %d crash%s at any point", min(max(x.opt.MaxCrashes, 0), n), n, pluralES(n))
+	}
 	return b.String()
+}
+
+func pluralES(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "es"
 }
 
 func plural(n int) string {

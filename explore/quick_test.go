@@ -14,6 +14,20 @@ func tiny(servers, clients, requests int, maxValue int64, variant string) model.
 		Variant: variant}
 }
 
+func TestQuickCrash(t *testing.T) {
+	for _, v := range []string{"correct", "amnesiac", "leaky-disk", "early-reply"} {
+		for _, durable := range []bool{false, true} {
+			cfg := tiny(2, 1, 2, 3, v)
+			cfg.Faults.Crashes = []sim.Crash{{Node: 0, Durable: durable}}
+			r, err := Explore(cfg, Options{SyncOnChange: false})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%-14s durable=%v %s %s %q states=%d path=%d cycle=%d", v, durable, r.Verdict, r.Check, r.What, r.States, len(r.Path), len(r.Cycle))
+		}
+	}
+}
+
 func TestQuick(t *testing.T) {
 	for _, v := range model.VariantNames() {
 		for _, soc := range []bool{true, false} {

@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 
@@ -42,18 +43,28 @@ func (st *store) put(b []byte, i int32) {
 	st.prints[fingerprint(b)] = i
 }
 
-// fingerprint is FNV-1a over the state's bytes, then mixed: 64 bits, the
-// same on every machine, so that a search is deterministic.
+// fingerprint hashes a state's bytes to 64 bits, eight bytes at a time,
+// each mixed with a multiply and a shift (as in splitmix64's finalizer):
+// the same on every machine, so that a search is deterministic.
 func fingerprint(b []byte) uint64 {
-	h := uint64(14695981039346656037)
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= 1099511628211
+	h := uint64(len(b)) * 0x9e3779b97f4a7c15
+	for len(b) >= 8 {
+		h = mix(h ^ binary.LittleEndian.Uint64(b))
+		b = b[8:]
 	}
-	h ^= h >> 33
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	return h
+	var tail uint64
+	for i, c := range b {
+		tail |= uint64(c) << (8 * i)
+	}
+	return mix(mix(h ^ tail))
+}
+
+func mix(h uint64) uint64 {
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	return h ^ h>>31
 }
 
 // search is one breadth-first search.
@@ -101,24 +112,26 @@ func (s *search) add(b []byte, parent, edge int32) (int32, bool) {
 }
 
 type queued struct {
-	id    int32
-	state []byte
+	id         int32
+	start, end int // the state's bytes in the level's arena
 }
 
 func (s *search) run() Result {
 	x := s.x
-	var level []queued
+	var level, next []queued
+	var arena, nextArena, enc []byte
 	var found *violation
 	foundAt, foundEdge := int32(-1), int32(-1)
 	edge := int32(0)
 	x.starts(func(w *world, _ []Step, v *violation) {
-		b := w.encode(nil)
-		id, fresh := s.add(b, -1, edge)
+		enc = w.encode(enc[:0])
+		id, fresh := s.add(enc, -1, edge)
 		if v != nil && found == nil {
 			found, foundAt = v, id
 		}
 		if fresh {
-			level = append(level, queued{id, b})
+			level = append(level, queued{id, len(arena), len(arena) + len(enc)})
+			arena = append(arena, enc...)
 		}
 		edge++
 	})
@@ -126,17 +139,18 @@ func (s *search) run() Result {
 		return s.counterexample(found, foundAt, -1)
 	}
 	var acts []action
+	var w world
 	for len(level) > 0 {
-		var next []queued
+		next, nextArena = next[:0], nextArena[:0]
 		for _, q := range level {
-			w := decode(q.state, x.ns+x.nc, x.nc)
+			decode(&w, arena[q.start:q.end], x.ns+x.nc, x.nc)
 			acts = x.actions(&w, acts[:0])
 			live := s.liveNode(q.id, &w)
 			n := int32(0)
 			x.successors(&w, acts, func(nw *world, a action, _ Step, v *violation) bool {
 				s.transitions++
-				b := nw.encode(nil)
-				id, fresh := s.add(b, q.id, n)
+				enc = nw.encode(enc[:0])
+				id, fresh := s.add(enc, q.id, n)
 				n++
 				if v != nil {
 					found, foundAt, foundEdge = v, q.id, n-1
@@ -146,7 +160,8 @@ func (s *search) run() Result {
 					live.edge(s, id, a, n-1)
 				}
 				if fresh {
-					next = append(next, queued{id, b})
+					next = append(next, queued{id, len(nextArena), len(nextArena) + len(enc)})
+					nextArena = append(nextArena, enc...)
 				}
 				return true
 			})
@@ -165,7 +180,8 @@ func (s *search) run() Result {
 		if len(next) > 0 {
 			s.depth++
 		}
-		level = next
+		level, next = next, level
+		arena, nextArena = nextArena, arena
 	}
 	if r, ok := s.liveness(); ok {
 		return r
@@ -231,6 +247,8 @@ func (s *search) pathTo(id int32) ([]Step, world) {
 // follow takes the e-th successor of w, appending its step.
 func (s *search) follow(w *world, e int32, steps *[]Step) world {
 	x := s.x
+	x.steps = true
+	defer func() { x.steps = false }()
 	acts := x.actions(w, nil)
 	var out world
 	k := int32(0)

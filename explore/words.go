@@ -48,6 +48,9 @@ func Bounds(cfg model.Config, opt Options) string {
 	x.opt.MaxPerLink = max(opt.MaxPerLink, 1)
 	x.lossy = cfg.Faults.Loss > 0 && opt.MaxLosses > 0
 	x.dupes = cfg.Faults.Duplicate > 0 && opt.MaxDuplicates > 0
+	if x.opt.MaxCrashes <= 0 {
+		x.opt.MaxCrashes = len(cfg.Faults.Crashes)
+	}
 	return x.bounds()
 }
 
@@ -68,6 +71,14 @@ func (st Step) String() string {
 		b.WriteString(" start")
 	case sim.Timer:
 		b.WriteString(" timer " + st.Timer)
+	case sim.CrashKind:
+		b.WriteString(" crash")
+	case sim.Recover:
+		if st.Durable {
+			b.WriteString(" restart durable")
+		} else {
+			b.WriteString(" restart")
+		}
 	case sim.Deliver:
 		m := st.Msg
 		b.WriteString(" recv " + m.Type.String())

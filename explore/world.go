@@ -24,7 +24,13 @@ type world struct {
 	// cur: bit i, node i stepped at the current instant (for
 	// Options.SameInstant; always 0 without).
 	cur uint64
-	// flight is the messages in flight, in canonical order (see less).
+	// done: bit i, client i has finished.
+	done uint64
+	// down: bit i, server i is down; durable: its state survives;
+	// crashed: bit k, crash k of the scenario has happened.
+	down, durable, crashed uint64
+	// flight is the messages in flight, in canonical order (see
+	// packet.compare).
 	flight []packet
 	hist   history
 }
@@ -45,8 +51,14 @@ type history struct {
 	proposed    uint64  // bit v: a client asked to set v (values are below 64)
 	maxAccepted int64   // largest accepted set, 0 if none
 	reads       []int64 // per client: the last value it read, plus 1 (0: none yet)
-	losses      uint8   // messages lost so far
-	dups        uint8   // messages duplicated so far
+	// wiped: the largest value a restart without durable storage
+	// destroyed; stale: bit i, client i's server was wiped since the
+	// client's last read. They explain what the run's checker calls
+	// anomalies.
+	wiped  int64
+	stale  uint64
+	losses uint8 // messages lost so far
+	dups   uint8 // messages duplicated so far
 }
 
 // The timers a node may arm, by bit.
@@ -95,10 +107,24 @@ func (a packet) same(b packet) bool {
 	return a.from == b.from && a.to == b.to && a.msg == b.msg
 }
 
+// copyFrom makes w a copy of src, reusing w's slices: the node states
+// are shared, and replaced, not changed, by a step (see explorer.store).
+func (w *world) copyFrom(src *world) {
+	nodes, timers, flight, reads := w.nodes, w.timers, w.flight, w.hist.reads
+	*w = *src
+	w.nodes = append(nodes[:0], src.nodes...)
+	w.timers = append(timers[:0], src.timers...)
+	w.flight = append(flight[:0], src.flight...)
+	w.hist.reads = append(reads[:0], src.hist.reads...)
+}
+
 // clone returns a copy of w that shares nothing it may change.
 func (w *world) clone() world {
 	c := *w
-	c.nodes = slices.Clone(w.nodes)
+	c.nodes = make([][]byte, len(w.nodes))
+	for i, n := range w.nodes {
+		c.nodes[i] = slices.Clone(n)
+	}
 	c.timers = slices.Clone(w.timers)
 	c.flight = slices.Clone(w.flight)
 	c.hist.reads = slices.Clone(w.hist.reads)
@@ -134,6 +160,10 @@ func (w *world) encode(b []byte) []byte {
 	b = append(b, w.timers...)
 	b = binary.AppendUvarint(b, w.dirty)
 	b = binary.AppendUvarint(b, w.cur)
+	b = binary.AppendUvarint(b, w.done)
+	b = binary.AppendUvarint(b, w.down)
+	b = binary.AppendUvarint(b, w.durable)
+	b = binary.AppendUvarint(b, w.crashed)
 	b = binary.AppendUvarint(b, uint64(len(w.flight)))
 	for _, p := range w.flight {
 		b = binary.AppendUvarint(b, uint64(p.from))
@@ -153,27 +183,34 @@ func (w *world) encode(b []byte) []byte {
 	b = binary.AppendVarint(b, h.maxEver)
 	b = binary.AppendUvarint(b, h.proposed)
 	b = binary.AppendVarint(b, h.maxAccepted)
+	b = binary.AppendVarint(b, h.wiped)
+	b = binary.AppendUvarint(b, h.stale)
 	for _, r := range h.reads {
 		b = binary.AppendVarint(b, r)
 	}
 	return append(b, h.losses, h.dups)
 }
 
-// decode reads what encode wrote of a world of n nodes and c clients.
-func decode(b []byte, n, c int) world {
-	var w world
+// decode reads into w what encode wrote of a world of n nodes and c
+// clients, reusing w's slices; the node states point into b.
+func decode(w *world, b []byte, n, c int) {
 	rd := reader{b: b}
-	w.nodes = make([][]byte, n)
+	w.nodes = slices.Grow(w.nodes[:0], n)[:n]
 	for i := range w.nodes {
 		l := int(rd.uvarint())
 		w.nodes[i] = rd.b[:l:l]
 		rd.b = rd.b[l:]
 	}
-	w.timers = slices.Clone(rd.b[:n])
+	w.timers = append(w.timers[:0], rd.b[:n]...)
 	rd.b = rd.b[n:]
 	w.dirty = rd.uvarint()
 	w.cur = rd.uvarint()
-	w.flight = make([]packet, rd.uvarint())
+	w.done = rd.uvarint()
+	w.down = rd.uvarint()
+	w.durable = rd.uvarint()
+	w.crashed = rd.uvarint()
+	nf := int(rd.uvarint())
+	w.flight = slices.Grow(w.flight[:0], nf)[:nf]
 	for i := range w.flight {
 		p := &w.flight[i]
 		p.from, p.to = sim.NodeID(rd.uvarint()), sim.NodeID(rd.uvarint())
@@ -186,12 +223,13 @@ func decode(b []byte, n, c int) world {
 	h.maxEver = rd.varint()
 	h.proposed = rd.uvarint()
 	h.maxAccepted = rd.varint()
-	h.reads = make([]int64, c)
+	h.wiped = rd.varint()
+	h.stale = rd.uvarint()
+	h.reads = slices.Grow(h.reads[:0], c)[:c]
 	for i := range h.reads {
 		h.reads[i] = rd.varint()
 	}
 	h.losses, h.dups = rd.byte(), rd.byte()
-	return w
 }
 
 // reader reads what encode wrote, which is the search's own: a short
