@@ -119,9 +119,14 @@ type explorer struct {
 	next    world
 	nodeBuf []byte
 	// steps: successors describes the steps it takes, for a path.
-	steps    bool
-	lossy    bool
-	dupes    bool
+	steps bool
+	// lastAsked is the choices of the successor being visited.
+	lastAsked []asked
+	lossy     bool
+	dupes     bool
+	// unbacked: the servers do not promise to converge (rumor
+	// mongering, or direct mail under faults, alone): no end state or
+	// cycle of theirs fails for want of agreement.
 	unbacked bool
 	// appendNow is the time node states are written as of: the
 	// instant with SameInstant, and otherwise a time no step has, so
@@ -158,8 +163,9 @@ func newExplorer(cfg model.Config, opt Options) (*explorer, error) {
 		return nil, fmt.Errorf("%w: max_value %d: every value is a branch of the search, so exploration allows at most 64 (try 3)", errConfig, cfg.MaxValue)
 	case cfg.Inject >= 64:
 		return nil, fmt.Errorf("%w: inject %d: exploration allows values below 64", errConfig, cfg.Inject)
-	case opt.SyncOnChange && (cfg.Strategy == model.StrategyPull || cfg.Strategy == model.StrategyRumorPull):
-		return nil, fmt.Errorf("%w: -sync-on-change with strategy %s: a server that pulls only after its own value changed never fetches a value from a peer that has news", errConfig, cfg.Strategy)
+	case opt.SyncOnChange && len(cfg.Strategy.Keys()) > 0 && cfg.Strategy != model.StrategyRing:
+		// Strategies with random partners (and rumor mongering's).
+		return nil, fmt.Errorf("%w: -sync-on-change with strategy %s: one round with a random partner after a change may never reach the other servers, so only broadcast, ring and direct-mail sync on change; explore %s with periodic sync", errConfig, cfg.Strategy, cfg.Strategy)
 	}
 	servers, clients, err := model.NewNodes(cfg)
 	if err != nil {
@@ -170,7 +176,7 @@ func newExplorer(cfg model.Config, opt Options) (*explorer, error) {
 	}
 	x := &explorer{cfg: cfg, opt: opt, servers: servers, clients: clients, ns: len(servers), nc: len(clients),
 		lossy: cfg.Faults.Loss > 0 && opt.MaxLosses > 0, dupes: cfg.Faults.Duplicate > 0 && opt.MaxDuplicates > 0,
-		unbacked: cfg.Unbacked(), appendNow: -1}
+		unbacked: !cfg.PromisesConvergence(), appendNow: -1}
 	if opt.SameInstant {
 		x.appendNow = now
 	}
@@ -266,7 +272,22 @@ type action struct {
 
 // label names an action for fairness: the same message on the same link,
 // or the same timer of the same node, is the same action in every state.
-func (a action) label() string {
+// A round's choice of partners (and a rumor's coin) is part of its
+// action: a server that picks its partners at random picks each of them
+// eventually, with probability 1, and a search that let every round pick
+// the same partner for ever would call anti-entropy broken, which it is
+// not.
+func (a action) label(choices []asked) string {
+	l := a.baseLabel()
+	for _, c := range choices {
+		if c.label == model.ChoicePartner || c.label == model.ChoiceCoin {
+			l += fmt.Sprintf(" %s=%d", c.label, c.answer)
+		}
+	}
+	return l
+}
+
+func (a action) baseLabel() string {
 	switch a.in.Kind {
 	case sim.Deliver:
 		m := a.in.Msg
@@ -388,7 +409,7 @@ func (x *explorer) fire(w *world, a action) (next *world, v *violation, ok bool)
 	x.sends = x.sends[:0]
 	for _, s := range x.stepper.Sends() {
 		x.sends = append(x.sends, sim.Sent[model.Msg]{To: s.To, Msg: s.Msg})
-		if a.in.Kind == sim.Timer && next.onLink(a.node, s.To) >= x.opt.MaxPerLink {
+		if a.in.Kind == sim.Timer && x.overfills(next, a.node, s) {
 			return next, nil, false
 		}
 		if !server {
@@ -464,6 +485,22 @@ func (x *explorer) fire(w *world, a action) (next *world, v *violation, ok bool)
 		next.done |= 1 << i
 	}
 	return next, v, true
+}
+
+// overfills reports whether a round's send s from node from would
+// overfill its link, or the link back for its answer: answers are always
+// sent (a server must answer), so a round that asks for one is held back
+// until the answer has room, or the answers of one server's rounds would
+// pile up without bound on the way back.
+func (x *explorer) overfills(w *world, from sim.NodeID, s sim.Outgoing[model.Msg]) bool {
+	if w.onLink(from, s.To) >= x.opt.MaxPerLink {
+		return true
+	}
+	switch s.Msg.Type {
+	case model.Pull, model.PushPull, model.RumorPull, model.RumorPush:
+		return w.onLink(s.To, from) >= x.opt.MaxPerLink
+	}
+	return false
 }
 
 // newInstant moves w to a later instant: nothing is fresh any more, and
@@ -564,6 +601,7 @@ func (x *explorer) successors(w *world, acts []action, visit func(next *world, a
 						st.From = 0
 					}
 				}
+				x.lastAsked = x.ch.asked
 				if !visit(next, a, st, v) {
 					return
 				}
@@ -595,7 +633,13 @@ func (x *explorer) endViolation(w *world) *violation {
 			lowest = v
 		}
 		if v != w.hist.maxEver && !x.unbacked && w.hist.wiped < w.hist.maxEver {
-			return &violation{Check: "converged-to-max", What: fmt.Sprintf("%s holds %d, but %d was held, and nothing more can happen", x.names[i], v, w.hist.maxEver)}
+			check := "converged-to-max"
+			if x.cfg.Unbacked() {
+				// Direct mail alone promises convergence only through
+				// its bound, as the run's checker judges it.
+				check = "liveness"
+			}
+			return &violation{Check: check, What: fmt.Sprintf("%s holds %d, but %d was held, and nothing more can happen", x.names[i], v, w.hist.maxEver)}
 		}
 	}
 	if w.hist.maxAccepted > lowest && !x.unbacked && w.hist.wiped < w.hist.maxAccepted {

@@ -57,7 +57,7 @@ func (n *liveNode) edge(s *search, to int32, a action, ord int32) {
 }
 
 func (s *search) label(a action) int32 {
-	k := a.label()
+	k := a.label(s.x.lastAsked)
 	if l, ok := s.labels[k]; ok {
 		return l
 	}

@@ -56,3 +56,14 @@ func JudgeServerStep(in Input, before, after int64, sends []sim.Sent[Msg], name,
 	})
 	return v, found
 }
+
+// PromisesConvergence reports whether the servers of cfg promise to
+// converge: every strategy does, but rumor mongering and direct mail
+// alone, of which direct mail promises it only when nothing goes wrong.
+// It is when the run's checker judges liveness.
+func (cfg *Config) PromisesConvergence() bool {
+	if !cfg.unbacked() {
+		return true
+	}
+	return cfg.Strategy.syncer().alone().boundWithoutFaults && !cfg.Faults.Any()
+}

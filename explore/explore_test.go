@@ -1,0 +1,262 @@
+package explore
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"eccounter/model"
+	"eccounter/sim"
+)
+
+// tiny is a configuration of servers under broadcast, clients x requests,
+// values below maxValue, running the server variant.
+func tiny(servers, clients, requests int, maxValue int64, variant string) model.Config {
+	return model.Config{Servers: servers, Clients: clients, Requests: requests, SetRatio: 0.5, MaxValue: maxValue,
+		SyncInterval: 100 * time.Millisecond, Latency: sim.Latency{Distribution: sim.Uniform, Min: time.Millisecond, Max: 10 * time.Millisecond},
+		Variant: variant}
+}
+
+func explore(t *testing.T, cfg model.Config, opt Options) Result {
+	t.Helper()
+	r, err := Explore(cfg, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestCountsByHand: the states of configurations small enough to count on
+// paper, in exact mode and with fingerprints.
+//
+// One server, one client of one request, values below 1: the client
+// starts with a get or a set of 0 (2 states); the server answers (2); the
+// client reads the answer and is done (2). A get and a set stay apart
+// (the client's pending request differs): 6 states, 4 transitions, depth 2.
+//
+// The same with two requests: 2 starts; 2 answered; then the client reads
+// and asks again, a get or a set (4: GG, GS, SG, SS); 4 answered; 4 done.
+// No two of these meet: the first request differs in what the checks
+// remember (a read, or a value proposed), so 2+2+4+4+4 = 16 states, 14
+// transitions, depth 4.
+//
+// Two servers, no client: each starts with its sync timer armed and
+// nothing to send but 0. Server 1's round puts a sync on its link, which
+// blocks its timer until the sync arrives; so do server 2's. The states
+// are which of the two links holds a sync: 4, each round and each arrival
+// a transition: 8 (2 rounds from the empty links, 1 round and 1 arrival
+// from each half-full, 2 arrivals from the full), depth 2.
+func TestCountsByHand(t *testing.T) {
+	for _, tt := range []struct {
+		cfg           model.Config
+		states, trans int64
+		depth         int
+	}{
+		{tiny(1, 1, 1, 1, ""), 6, 4, 2},
+		{tiny(1, 1, 2, 1, ""), 16, 14, 4},
+		{tiny(2, 0, 0, 1, ""), 4, 8, 2},
+	} {
+		for _, exact := range []bool{false, true} {
+			r := explore(t, tt.cfg, Options{Exact: exact})
+			if r.Verdict != Proved || r.States != tt.states || r.Transitions != tt.trans || r.Depth != tt.depth {
+				t.Errorf("%s, exact %t: %s, %d states, %d transitions, depth %d; want proved, %d, %d, %d",
+					Configuration(tt.cfg), exact, r.Verdict, r.States, r.Transitions, r.Depth, tt.states, tt.trans, tt.depth)
+			}
+		}
+	}
+}
+
+// TestFingerprintsMatchExact: on a ladder of configurations, storing
+// fingerprints finds exactly the states that storing whole states does.
+func TestFingerprintsMatchExact(t *testing.T) {
+	for _, cfg := range ladder() {
+		for _, opt := range []Options{{}, {SyncOnChange: true}} {
+			if opt.SyncOnChange && (cfg.Strategy == model.StrategyPush || cfg.Strategy == model.StrategyPushPull) {
+				continue
+			}
+			a, b := explore(t, cfg, opt), explore(t, cfg, Options{SyncOnChange: opt.SyncOnChange, Exact: true})
+			if a.Verdict != b.Verdict || a.States != b.States || a.Transitions != b.Transitions || a.Depth != b.Depth {
+				t.Errorf("%s, %s: fingerprints %s %d/%d/%d, exact %s %d/%d/%d", Configuration(cfg), Bounds(cfg, opt),
+					a.Verdict, a.States, a.Transitions, a.Depth, b.Verdict, b.States, b.Transitions, b.Depth)
+			}
+		}
+	}
+}
+
+// ladder is a few small configurations of the correct protocol under
+// several strategies.
+func ladder() []model.Config {
+	var out []model.Config
+	out = append(out, tiny(1, 1, 2, 3, ""), tiny(2, 1, 2, 3, ""), tiny(2, 2, 1, 3, ""), tiny(3, 1, 1, 2, ""))
+	for _, st := range []model.Strategy{model.StrategyPush, model.StrategyPushPull, model.StrategyRing} {
+		cfg := tiny(3, 1, 1, 2, "")
+		cfg.Strategy, cfg.Fanout = st, 1
+		out = append(out, cfg)
+	}
+	return out
+}
+
+// TestCorrectProved: the real protocol passes every schedule of the
+// ladder, with periodic sync and with sync on change, and with a crash of
+// either kind.
+func TestCorrectProved(t *testing.T) {
+	for _, cfg := range ladder() {
+		for _, opt := range []Options{{}, {SyncOnChange: true}} {
+			if opt.SyncOnChange && (cfg.Strategy == model.StrategyPush || cfg.Strategy == model.StrategyPushPull) {
+				continue // refused: see TestRefused
+			}
+			if r := explore(t, cfg, opt); r.Verdict != Proved {
+				t.Errorf("%s, %s: %s", Configuration(cfg), Bounds(cfg, opt), Describe(cfg, r, opt))
+			}
+		}
+	}
+	for _, durable := range []bool{false, true} {
+		cfg := tiny(2, 1, 2, 3, "")
+		cfg.Faults.Crashes = []sim.Crash{{Node: 0, Durable: durable}}
+		if r := explore(t, cfg, Options{}); r.Verdict != Proved {
+			t.Errorf("crash, durable %t: %s", durable, Describe(cfg, r, Options{}))
+		}
+	}
+}
+
+// variantCases is, for each broken server of the catalogue, the smallest
+// configuration where it can fail, and the bounds it needs.
+func variantCases() []struct {
+	variant string
+	cfg     model.Config
+	opt     Options
+	checks  []string // what may catch it: its own check, or liveness
+} {
+	type tc = struct {
+		variant string
+		cfg     model.Config
+		opt     Options
+		checks  []string
+	}
+	crash := func(cfg model.Config, durable bool) model.Config {
+		cfg.Faults.Crashes = []sim.Crash{{Node: 0, Durable: durable}}
+		cfg.RequestTimeout = time.Second
+		return cfg
+	}
+	ring := tiny(3, 1, 1, 2, "no-relay")
+	ring.Strategy, ring.Fanout = model.StrategyRing, 1
+	mail := tiny(2, 1, 1, 2, "silent-mailer")
+	mail.Strategy = model.StrategyDirectMail
+	race := tiny(2, 1, 1, 2, "sync-race")
+	race.SetRatio = 1
+	return []tc{
+		{"replace", tiny(2, 1, 1, 2, "replace"), Options{}, nil},
+		{"eager", tiny(1, 1, 1, 1, "eager"), Options{}, nil},
+		{"inventor", tiny(2, 1, 1, 2, "inventor"), Options{}, nil},
+		{"once", tiny(2, 1, 1, 2, "once"), Options{}, []string{"liveness"}},
+		{"amnesiac", crash(tiny(2, 1, 1, 2, "amnesiac"), true), Options{}, []string{"liveness"}},
+		{"hoarder", tiny(2, 1, 1, 2, "hoarder"), Options{SyncOnChange: true}, nil},
+		{"no-relay", ring, Options{SyncOnChange: true}, nil},
+		{"silent-mailer", mail, Options{}, nil},
+		{"leaky-disk", crash(tiny(1, 1, 1, 2, "leaky-disk"), true), Options{}, nil},
+		{"early-reply", crash(tiny(1, 1, 1, 2, "early-reply"), true), Options{}, nil},
+		{"stale-cache", tiny(1, 1, 2, 2, "stale-cache"), Options{}, nil},
+		{"same-instant", tiny(2, 2, 1, 3, "same-instant"), Options{SameInstant: true}, nil},
+		{"sync-race", race, Options{SameInstant: true}, nil},
+	}
+}
+
+// TestEveryVariantFound: every broken server of the catalogue has a
+// counterexample on its smallest configuration, caught by its own check
+// (or liveness, where the run's checker says converged-to-max: with
+// periodic sync a search has no end state to judge), while the real
+// server passes the same configuration.
+func TestEveryVariantFound(t *testing.T) {
+	cases := variantCases()
+	var names []string
+	for _, c := range cases {
+		names = append(names, c.variant)
+		v, _ := model.LookupVariant(c.variant)
+		start := time.Now()
+		r := explore(t, c.cfg, c.opt)
+		want := append([]string{v.Check}, c.checks...)
+		if r.Verdict != Counterexample || !slices.Contains(want, r.Check) {
+			t.Errorf("%s on %s, %s: %s; want a counterexample to %v", c.variant, Configuration(c.cfg), Bounds(c.cfg, c.opt), Describe(c.cfg, r, c.opt), want)
+			continue
+		}
+		if len(r.Path) == 0 {
+			t.Errorf("%s: a counterexample with no schedule", c.variant)
+		}
+		t.Logf("%-13s %-24s %6d states %v", c.variant, r.Check, r.States, time.Since(start).Round(time.Millisecond))
+		correct := c.cfg
+		correct.Variant = ""
+		if r := explore(t, correct, c.opt); r.Verdict != Proved {
+			t.Errorf("%s's configuration with the real server: %s", c.variant, Describe(correct, r, c.opt))
+		}
+	}
+	if want := model.VariantNames()[1:]; !slices.Equal(names, want) {
+		t.Errorf("cases for %v, want one for every variant: %v", names, want)
+	}
+}
+
+// TestSameInstantNeeded: the two rare variants fail only when messages
+// may arrive at the instant of the step before; without that every step
+// has an instant of its own, and they behave as the real server.
+func TestSameInstantNeeded(t *testing.T) {
+	for _, c := range variantCases() {
+		if !c.opt.SameInstant {
+			continue
+		}
+		if r := explore(t, c.cfg, Options{}); r.Verdict != Proved {
+			t.Errorf("%s without -same-instant: %s", c.variant, Describe(c.cfg, r, Options{}))
+		}
+	}
+}
+
+// TestDeterministic: the same search twice gives the same counts and the
+// same counterexample, step for step.
+func TestDeterministic(t *testing.T) {
+	cfg := tiny(2, 2, 1, 3, "same-instant")
+	a, b := explore(t, cfg, Options{SameInstant: true}), explore(t, cfg, Options{SameInstant: true})
+	if fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Errorf("two searches differ:\n%v\n%v", a, b)
+	}
+}
+
+// TestLivenessNeedsFairCycle: a server that never syncs its clients'
+// values fails liveness with periodic sync, by a cycle of its peer's
+// rounds; the real server, whose rounds also go on for ever, passes,
+// because a fair path delivers the sync that converges.
+func TestLivenessNeedsFairCycle(t *testing.T) {
+	r := explore(t, tiny(2, 1, 1, 2, "hoarder"), Options{})
+	if r.Check != "liveness" || len(r.Cycle) == 0 {
+		t.Fatalf("hoarder with periodic sync: %s, cycle of %d steps; want a liveness counterexample with a cycle", Describe(tiny(2, 1, 1, 2, "hoarder"), r, Options{}), len(r.Cycle))
+	}
+	for _, st := range r.Cycle {
+		if st.Kind != sim.Timer && st.Kind != sim.Deliver {
+			t.Errorf("cycle step %s: want rounds and their syncs", st)
+		}
+	}
+}
+
+// TestIncomplete: a search stopped by its limit says so, and never
+// proved.
+func TestIncomplete(t *testing.T) {
+	r := explore(t, tiny(2, 2, 2, 3, ""), Options{MaxStates: 100})
+	if r.Verdict != Incomplete || r.States < 100 {
+		t.Errorf("%s, %d states; want incomplete at 100", r.Verdict, r.States)
+	}
+}
+
+// TestRefused: what the explorer cannot explore is refused with a reason.
+func TestRefused(t *testing.T) {
+	big := tiny(2, 1, 1, 100, "")
+	part := tiny(2, 1, 1, 2, "")
+	part.Faults.Partitions = []sim.Partition{{Groups: [][]sim.NodeID{{0}}}}
+	pull := tiny(2, 1, 1, 2, "")
+	pull.Strategy, pull.Fanout = model.StrategyPush, 1
+	for _, c := range []struct {
+		cfg model.Config
+		opt Options
+	}{{big, Options{}}, {part, Options{}}, {pull, Options{SyncOnChange: true}}} {
+		if _, err := Explore(c.cfg, c.opt); err == nil {
+			t.Errorf("%s, %s: explored; want an error", Configuration(c.cfg), Bounds(c.cfg, c.opt))
+		}
+	}
+}
