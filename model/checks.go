@@ -345,6 +345,7 @@ func judgeServer(in Input, before, after int64, sends []sim.Sent[Msg], name, fro
 		}
 	}
 }
+
 // valueChanged keeps the largest values up to date after a server's value
 // changed from before to after.
 func (k *checker) valueChanged(s *Step, name nodeName, before, after int64) {
