@@ -409,8 +409,11 @@ func (p scheduleParser) node(name string) (sim.NodeID, error) {
 			break
 		}
 		if i > n.count {
-			if n.count == 0 {
+			switch n.count {
+			case 0:
 				return 0, fmt.Errorf("no node %s: the scenario has no %ss", quoted(name), n.prefix[:len(n.prefix)-1])
+			case 1:
+				return 0, fmt.Errorf("no node %s: the scenario has only %s1", quoted(name), n.prefix)
 			}
 			return 0, fmt.Errorf("no node %s: the scenario has %s1 to %s%d", quoted(name), n.prefix, n.prefix, n.count)
 		}

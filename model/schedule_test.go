@@ -121,6 +121,7 @@ func TestScheduleParseErrors(t *testing.T) {
 		{"\n\nclient-9 start", `cx.txt:3: no node "client-9": the scenario has client-1 to client-2`},
 		{"server-01 start", `cx.txt:1: no node "server-01": want server-N or client-N`},
 		{"server-0 start", `cx.txt:1: no node "server-0": want server-N or client-N`},
+		{"client-1 start\nserver-2 recv sync value=1 from server-4", `cx.txt:2: no node "server-4": the scenario has server-1 to server-3`},
 		{"node-1 start", `cx.txt:1: no node "node-1": want server-N or client-N`},
 		{"server-1", `cx.txt:1: want a node and what happens to it: start, recv or timer`},
 		{"server-1 crash", `cx.txt:1: "crash": want start, recv or timer after the node`},
@@ -198,4 +199,18 @@ func FuzzParseSchedule(f *testing.F) {
 			t.Fatalf("written and parsed again, the schedule differs:\n%s", b.String())
 		}
 	})
+}
+
+// TestScheduleNodeCounts: an unknown node's error says which nodes there
+// are, in words that fit one or none.
+func TestScheduleNodeCounts(t *testing.T) {
+	cfg := &model.Config{Servers: 1}
+	for text, want := range map[string]string{
+		"server-2 start": `one:1: no node "server-2": the scenario has only server-1`,
+		"client-1 start": `one:1: no node "client-1": the scenario has no clients`,
+	} {
+		if _, err := model.ParseSchedule("one", strings.NewReader(text), cfg); err == nil || err.Error() != want {
+			t.Errorf("%s: err = %v, want %s", text, err, want)
+		}
+	}
 }
