@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"eccounter/model"
 	"eccounter/scenarios"
@@ -112,7 +113,9 @@ func sameInstantConfig(variant string) model.Config {
 }
 
 // twoSyncs brings server-1's 2 and then server-3's 1 to server-2 at one
-// instant.
+// instant. Before the second, every client is done and every server holds
+// 2: the stop rule would end a run there, but a schedule goes on to its
+// last step.
 const twoSyncs = `server-1 start
 server-2 start
 server-3 start
@@ -120,9 +123,14 @@ client-1 start choose set?=1 value=2
 client-2 start choose set?=0
 client-3 start choose set?=1 value=1
 server-1 recv set value=2 req=1 from client-1
+server-2 recv get req=1 from client-2
 server-3 recv set value=1 req=1 from client-3
+client-1 recv set_reply value=0 accepted=true req=1 from server-1
+client-2 recv get_reply value=0 req=1 from server-2
+client-3 recv set_reply value=0 accepted=true req=1 from server-3
 server-1 timer sync
 server-3 timer sync
+server-3 recv sync value=2 from server-1
 server-2 recv sync value=2 from server-1
 same-instant server-2 recv sync value=1 from server-3
 `
@@ -164,8 +172,11 @@ func TestReplayTimes(t *testing.T) {
 	}
 	gap := int64(model.ReplayGap(cfg.Latency))
 	interval := int64(cfg.SyncInterval)
-	want := []int64{0, gap, 2 * gap, 3 * gap, 4 * gap, 5 * gap, 6 * gap, 7 * gap,
-		interval, 2*gap + interval, 3*gap + interval, 3*gap + interval}
+	var want []int64
+	for i := range 12 {
+		want = append(want, int64(i)*gap)
+	}
+	want = append(want, interval, 2*gap+interval, 3*gap+interval, 4*gap+interval, 4*gap+interval)
 	var got []int64
 	for _, line := range strings.Split(trace, "\n") {
 		var t int64
@@ -296,5 +307,59 @@ func TestReplayRecordedRun(t *testing.T) {
 		if !r.Passed() {
 			t.Errorf("%s: %s", cfg.Strategy, r.AppendJSON(nil))
 		}
+	}
+}
+
+// TestReplayGap: the gap between steps is the least latency, and 1ms at
+// least.
+func TestReplayGap(t *testing.T) {
+	for _, tt := range []struct {
+		l    sim.Latency
+		want time.Duration
+	}{
+		{sim.Latency{Distribution: sim.Fixed, Fixed: 0}, time.Millisecond},
+		{sim.Latency{Distribution: sim.Uniform, Min: 5 * time.Millisecond, Max: 9 * time.Millisecond}, 5 * time.Millisecond},
+		{sim.Latency{Distribution: sim.Exponential, Floor: 100 * time.Microsecond, Mean: time.Millisecond}, time.Millisecond},
+	} {
+		if got := model.ReplayGap(tt.l); got != tt.want {
+			t.Errorf("ReplayGap(%+v) = %v, want %v", tt.l, got, tt.want)
+		}
+	}
+}
+
+// TestReplayGapBeyondSyncRace: with messages that take no time at all, a
+// step still happens well apart from the one before: a set the line after
+// a sync round begins falls outside the sync-race server's 10µs window,
+// and only one marked same-instant falls in it.
+func TestReplayGapBeyondSyncRace(t *testing.T) {
+	cfg := scenarios.Default().Config()
+	cfg.Servers, cfg.Clients, cfg.Requests, cfg.Variant = 2, 1, 1, "sync-race"
+	cfg.Latency = sim.Latency{Distribution: sim.Fixed, Fixed: 0}
+	const text = `server-1 start
+server-2 start
+client-1 start choose set?=1 value=2
+server-1 timer sync
+server-1 recv set value=2 req=1 from client-1
+`
+	r, trace, err := replay(t, cfg, text)
+	if err != nil || !r.Passed() {
+		t.Fatalf("a set a step after the round: %v, %s\n%s", err, r.AppendJSON(nil), trace)
+	}
+	r, _, err = replay(t, cfg, strings.Replace(text, "server-1 recv set", "same-instant server-1 recv set", 1))
+	if c, _ := r.Check("set-accepted-iff-larger"); err != nil || c.Passed() {
+		t.Errorf("a set at the instant the round began: %v, %s", err, r.AppendJSON(nil))
+	}
+}
+
+// TestReplaySameInstantNotDue: a message sent at the instant of the step
+// before cannot arrive at it when it takes time; the replay says so
+// rather than fire it later.
+func TestReplaySameInstantNotDue(t *testing.T) {
+	text := strings.Replace(setTwice, "server-1 start\nserver-1 recv set", "server-1 start\nsame-instant server-1 recv set", 1)
+	text = strings.Replace(text, "client-1 start choose set?=1 value=2\nserver-1 start\n", "server-1 start\nclient-1 start choose set?=1 value=2\n", 1)
+	_, _, err := replay(t, eagerConfig("eager"), text)
+	want := "cx.txt:3: same-instant server-1 recv set value=2 req=1 from client-1: at the instant of the step before (1ms), but the message is due only at 2ms"
+	if err == nil || err.Error() != want {
+		t.Errorf("err =\n%v\nwant\n%s", err, want)
 	}
 }
