@@ -70,9 +70,9 @@ func scheduleCommand(sc *scenarios.Scenario, path string) string {
 // writeScheduleLine says, in the summary, that the run followed a
 // schedule, and how far.
 func writeScheduleLine(w io.Writer, o options) {
-	name := o.schedule
-	if name == "-" {
+	name := scenarios.ShellQuote(o.schedule)
+	if o.schedule == "-" {
 		name = "standard input"
 	}
-	fmt.Fprintf(w, "schedule:     %s (%d steps, then the simulator's order)\n", scenarios.ShellQuote(name), len(o.sched.Steps))
+	fmt.Fprintf(w, "schedule:     %s (%d steps, then the simulator's order)\n", name, len(o.sched.Steps))
 }

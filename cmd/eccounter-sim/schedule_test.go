@@ -131,3 +131,24 @@ func TestScheduleErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestScheduleStdin: -schedule - reads the schedule from standard input,
+// and its errors name it so.
+func TestScheduleStdin(t *testing.T) {
+	orig, err := os.ReadFile(eagerSchedule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stdin = os.Stdin })
+	stdin = bytes.NewReader(orig)
+	code, stdout, _ := runCLI("-schedule", "-", "-q", eagerScenario)
+	if code != exitFail || !strings.Contains(stdout, "\nschedule:     standard input (6 steps, then the simulator's order)\n") ||
+		!strings.Contains(stdout, "\nreplay:       eccounter-sim -seed 1 -schedule - ../../scenarios/variants/eager.toml\n") {
+		t.Errorf("exit %d:\n%s", code, stdout)
+	}
+	stdin = strings.NewReader("client-1 start choose set?\n")
+	code, _, stderr := runCLI("-schedule", "-", eagerScenario)
+	if want := `eccounter-sim: -schedule: standard input:1: choice "set?": want label=answer`; code != exitUsage || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, want)
+	}
+}
