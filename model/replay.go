@@ -229,7 +229,7 @@ func (r *replayChooser) Choose(c sim.Choice) int {
 	case want.Label != c.Label:
 		r.err = fmt.Sprintf("%s asks for %s where the line lists %s=%d", who, c.Label, want.Label, want.Answer)
 		return 0
-	case want.Answer >= c.N:
+	case want.Answer < 0 || want.Answer >= c.N:
 		r.err = fmt.Sprintf("%s=%d, but %s has only the answers 0 to %d", want.Label, want.Answer, c.Label, c.N-1)
 		return 0
 	}

@@ -363,3 +363,15 @@ func TestReplaySameInstantNotDue(t *testing.T) {
 		t.Errorf("err =\n%v\nwant\n%s", err, want)
 	}
 }
+
+// TestReplayNegativeAnswer: a schedule built in Go with an answer below 0
+// is an error of its step, not a panic of the engine.
+func TestReplayNegativeAnswer(t *testing.T) {
+	cfg := eagerConfig("eager")
+	s := model.Schedule{Servers: 1, Steps: []model.ScheduleStep{{Node: 1, Kind: sim.Start,
+		Choices: []model.ScheduleChoice{{Label: model.ChoiceSet, Answer: -1}}}}}
+	_, err := model.NewCluster(cfg).Replay(s)
+	if want := "schedule step 1: client-1 start choose set?=-1: set?=-1, but set? has only the answers 0 to 1"; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %s", err, want)
+	}
+}

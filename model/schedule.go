@@ -168,13 +168,14 @@ func (s Schedule) appendStep(b []byte, st *ScheduleStep) ([]byte, error) {
 		if !slices.Contains(scheduleLabels, c.Label) {
 			return b, fmt.Errorf("no choice labelled %s", quoted(c.Label))
 		}
-		if c.Answer < 0 {
-			return b, fmt.Errorf("choice %s answered %d: answers are from 0", c.Label, c.Answer)
-		}
 		b = append(b, ' ')
 		b = append(b, c.Label...)
 		b = append(b, '=')
 		b = strconv.AppendInt(b, int64(c.Answer), 10)
+		if c.Answer < 0 {
+			// After the text, which an error of Replay shows.
+			return b, fmt.Errorf("choice %s answered %d: answers are from 0", c.Label, c.Answer)
+		}
 	}
 	return b, nil
 }
