@@ -233,6 +233,33 @@ func (c *Cluster) Run() (Report, error) {
 // judge it as they judge Run's. A run stopped by MaxTime ends at its last
 // event rather than at MaxTime.
 func (c *Cluster) Drive(pick func(pending []sim.Pending[Msg]) sim.EventID) (Report, error) {
+	return c.drive(picker(pick))
+}
+
+// A driver chooses the events of Drive's loop.
+type driver interface {
+	// scripted reports whether the driver has an event of its own to
+	// fire next: then the run goes on whatever the stop rule and the
+	// limits say, and pick is asked even when nothing is pending.
+	scripted() bool
+	// pick returns the pending event to fire next, after whatever wait
+	// it makes (see sim.Engine.Wait), or why it cannot.
+	pick(pending []sim.Pending[Msg]) (sim.EventID, error)
+	// fired is told that the event picked was fired; an error ends the
+	// run.
+	fired() error
+}
+
+// picker is the driver of Drive: a function that picks, never scripted.
+type picker func(pending []sim.Pending[Msg]) sim.EventID
+
+func (p picker) scripted() bool                                       { return false }
+func (p picker) pick(pending []sim.Pending[Msg]) (sim.EventID, error) { return p(pending), nil }
+func (p picker) fired() error                                         { return nil }
+
+// drive is the loop of Drive and Replay: it fires the events d picks
+// until the run ends as Run's would, or d fails.
+func (c *Cluster) drive(d driver) (Report, error) {
 	c.once()
 	e := c.engine
 	e.Start()
@@ -240,23 +267,32 @@ func (c *Cluster) Drive(pick func(pending []sim.Pending[Msg]) sim.EventID) (Repo
 	var events int64
 	var err error
 	for {
-		if c.checker.quiescent() {
+		scripted := d.scripted()
+		if !scripted && c.checker.quiescent() {
 			reason = sim.Done
 			break
 		}
 		p := e.Pending()
-		if len(p) == 0 {
+		if len(p) == 0 && !scripted {
 			break
 		}
-		if c.cfg.MaxEvents > 0 && events >= c.cfg.MaxEvents {
+		if !scripted && c.cfg.MaxEvents > 0 && events >= c.cfg.MaxEvents {
 			reason = sim.MaxEventsReached
 			break
 		}
-		if c.cfg.MaxTime > 0 && p[0].Time > sim.Time(c.cfg.MaxTime) {
+		if !scripted && c.cfg.MaxTime > 0 && p[0].Time > sim.Time(c.cfg.MaxTime) {
 			reason = sim.MaxTimeReached
 			break
 		}
-		counted, ferr := e.Fire(pick(p))
+		id, perr := d.pick(p)
+		if perr != nil {
+			reason, err = sim.Aborted, perr
+			break
+		}
+		counted, ferr := e.Fire(id)
+		if ferr == nil {
+			ferr = d.fired()
+		}
 		if ferr != nil {
 			reason, err = sim.Aborted, ferr
 			break

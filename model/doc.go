@@ -12,8 +12,8 @@
 // checks the protocol's invariants on every step (see checks.go) and
 // produces a [Report]. [TextWriter] renders a run as a readable schedule,
 // [ShiVizWriter] as a log for ShiViz. The same checks judge a path another
-// driver picks ([Cluster.Drive]) and a saved JSON Lines trace
-// ([JudgeTrace]).
+// driver picks ([Cluster.Drive]), a [Schedule] replayed step by step
+// ([Cluster.Replay]) and a saved JSON Lines trace ([JudgeTrace]).
 //
 // Node IDs follow a fixed layout: servers are nodes 0..Servers-1 and named
 // server-1.., clients follow and are named client-1...

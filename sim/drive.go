@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"slices"
+	"time"
 )
 
 // A driver other than Run schedules the events itself: Start, then, until
@@ -151,4 +152,35 @@ func (q *queue[M]) take(seq uint64) (event[M], bool) {
 		}
 	}
 	return event[M]{}, false
+}
+
+// Wait moves the clock of a driver's run forward by d with nothing
+// happening, so that the next event fired happens at an instant of its
+// own, apart from the one before: a replay that must keep the steps of
+// its schedule at distinct instants (or at one) says so with it. Events
+// that fall due meanwhile wait, and happen late if fired after (see the
+// rules of virtual time above). d must not be negative.
+func (e *Engine[M, N]) Wait(d time.Duration) {
+	if !e.driven {
+		panic("sim: Engine.Wait called before Start")
+	}
+	if d < 0 {
+		panic(fmt.Sprintf("sim: Engine.Wait(%v): virtual time never goes back", d))
+	}
+	e.now = e.now.Add(d)
+}
+
+// Now returns the virtual time a driver's run has reached: that of the
+// last event fired, or later after a Wait.
+func (e *Engine[M, N]) Now() Time { return e.now }
+
+// SetChooser makes ch answer the run's choices instead of Config.Chooser
+// (nil: the seeded streams). A driver that decides the choices as well as
+// the order of events, such as a replay of a schedule, sets it before
+// Start, on an engine built by someone else.
+func (e *Engine[M, N]) SetChooser(ch Chooser) {
+	if e.driven || e.queue.len() > 0 {
+		panic("sim: Engine.SetChooser called after Start, or after Run")
+	}
+	e.cfg.Chooser, e.env.chooser = ch, ch
 }

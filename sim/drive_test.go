@@ -95,9 +95,12 @@ func TestDrive(t *testing.T) {
 // TestDriveMisuse: Start and Run exclude each other, and Fire needs Start.
 func TestDriveMisuse(t *testing.T) {
 	for name, f := range map[string]func(e *tengine){
-		"Start twice":  func(e *tengine) { e.Start(); e.Start() },
-		"Run after":    func(e *tengine) { e.Start(); e.Run(never) },
-		"Fire, no run": func(e *tengine) { e.Fire(1) },
+		"Start twice":            func(e *tengine) { e.Start(); e.Start() },
+		"Run after":              func(e *tengine) { e.Start(); e.Run(never) },
+		"Fire, no run":           func(e *tengine) { e.Fire(1) },
+		"Wait, no run":           func(e *tengine) { e.Wait(time.Millisecond) },
+		"Wait back":              func(e *tengine) { e.Start(); e.Wait(-1) },
+		"SetChooser after Start": func(e *tengine) { e.Start(); e.SetChooser(Seeded{}) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := chatter(Config{Latency: fixed(time.Millisecond)}, nil)
@@ -108,5 +111,41 @@ func TestDriveMisuse(t *testing.T) {
 			}()
 			f(e)
 		})
+	}
+}
+
+// constChooser answers every choice with 0 and counts them.
+type constChooser struct{ asked int }
+
+func (c *constChooser) Choose(Choice) int { c.asked++; return 0 }
+
+// TestDriveWait: Wait moves the clock forward and nothing else, so that
+// the event fired next, due before, happens late, at the time reached;
+// SetChooser makes its chooser answer the choices of the steps that
+// follow.
+func TestDriveWait(t *testing.T) {
+	e := chatter(Config{Latency: fixed(time.Millisecond)}, nil)
+	ch := &constChooser{}
+	e.SetChooser(ch)
+	log := &timeLog{}
+	e.Observe(log)
+	e.Start()
+	p := e.Pending()
+	e.Wait(3 * time.Millisecond)
+	if e.Now() != Time(3*time.Millisecond) || len(e.Pending()) != len(p) || len(log.times) != 0 {
+		t.Fatalf("after Wait(3ms): now %v, %d pending (want %d), %d steps", e.Now(), len(e.Pending()), len(p), len(log.times))
+	}
+	if _, err := e.Fire(p[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if log.times[0] != Time(3*time.Millisecond) {
+		t.Errorf("the start due at 0 happened at %v, want 3ms: late, at the time reached", log.times[0])
+	}
+	if ch.asked == 0 {
+		t.Errorf("the chooser set by SetChooser was asked nothing")
+	}
+	e.Wait(0)
+	if e.Now() != Time(3*time.Millisecond) {
+		t.Errorf("Wait(0) moved the clock to %v", e.Now())
 	}
 }

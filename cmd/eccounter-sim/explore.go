@@ -75,7 +75,7 @@ func (o *options) exploreConflict() string {
 		}
 		return ""
 	}
-	for _, name := range []string{"seed", "seeds", "summarize", "judge", "epidemic", "swarm", "shrink", "diagram", "report", "chart", "nodes", "window", "jobs", "shard", "check-determinism"} {
+	for _, name := range []string{"seed", "seeds", "schedule", "summarize", "judge", "epidemic", "swarm", "shrink", "diagram", "report", "chart", "nodes", "window", "jobs", "shard", "check-determinism"} {
 		if o.set[name] {
 			return "-" + name + " does not apply to -explore, which tries every schedule (replay a counterexample with -schedule FILE to draw it)"
 		}

@@ -7,6 +7,7 @@
 // Usage:
 //
 //	eccounter-sim [flags] [scenario.toml]
+//	eccounter-sim -schedule FILE [flags] [scenario.toml]
 //	eccounter-sim -seeds A..B [-jobs N] [-shard i/N] [flags] [scenario.toml]
 //	eccounter-sim -summarize FILE [scenario.toml]
 //	eccounter-sim -judge FILE
@@ -54,6 +55,7 @@ const usage = `eccounter-sim: a deterministic simulation of the ec-counter proto
 
 Usage:
   eccounter-sim [flags] [scenario.toml]
+  eccounter-sim -schedule FILE [flags] [scenario.toml]
   eccounter-sim -seeds A..B [-jobs N] [-shard i/N] [flags] [scenario.toml]
   eccounter-sim -summarize FILE [scenario.toml]
   eccounter-sim -judge FILE
@@ -94,6 +96,7 @@ Examples:
   eccounter-sim -trace jsonl -o run.jsonl -seed 7 JSON Lines to a file
   eccounter-sim -seed 42 failing.toml             replay a failing seed
   eccounter-sim -diagram d.svg -chart c.svg x.toml pictures of the run
+  eccounter-sim -schedule cx.txt x.toml           replay a schedule, step by step
   eccounter-sim -seeds 1..10000 -o s.jsonl x.toml a sweep of 10,000 seeds
   eccounter-sim -seeds 1..10000 -shard 2/4 x.toml its second quarter
   eccounter-sim -summarize s.jsonl x.toml         the sweep's summary again
@@ -134,6 +137,10 @@ type options struct {
 	epidemic bool   // measure the spread of one update over -seeds
 	swarm    bool   // draw the faults from the seed
 	shrink   string // write the shrunk failing scenario here
+
+	// -schedule: the file of the schedule to replay, and the schedule.
+	schedule string
+	sched    *model.Schedule
 
 	// Pictures of one run (package viz).
 	diagram string   // write the space-time diagram here
@@ -193,6 +200,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 	fs.BoolVar(&o.epidemic, "epidemic", false, "with -seeds: measure how one update spreads under each scenario's [sync]\nstrategy (no clients, synchronous rounds of sync_interval), as Demers et al.\ndo: residue, traffic, t_ave and t_last, mean ± sd, one markdown table row per\nscenario file (several may be given); with -chart FILE, the mean spread per\nround of each, as SVG")
 	fs.BoolVar(&o.swarm, "swarm", false, "draw the kinds of fault, their rates and times from the seed, as\nswarm = true does (the scenario must set no faults of its own)")
 	fs.StringVar(&o.shrink, "shrink", "", "shrink a failing run: write to `FILE` the smallest scenario (fewer\nfaults, clients, requests, servers; same seed) that still fails the same\ncheck")
+	fs.StringVar(&o.schedule, "schedule", "", "replay the schedule in `FILE` (- for standard input), one step a line, such\nas an explorer writes: each step fires the event it names, with the choices\nit lists, then the run goes on in the simulator's order (see README,\n\"Replaying a schedule\")")
 	fs.StringVar(&o.diagram, "diagram", "", "also write a space-time diagram of the run to `FILE` (SVG): a lane per\nnode, an arrow per message, crashes, drops, partitions and value changes")
 	fs.StringVar(&o.report, "report", "", "also write the run as one self-contained HTML page to `FILE`: the\nscenario, the verdicts, the diagram and chart, the schedule as a filterable\ntable, and a time scrubber that shows every node's state at any instant")
 	fs.StringVar(&o.chart, "chart", "", "also write a chart of each server's value over time to `FILE` (SVG),\nwith the last accepted set and the convergence marked; with -seeds or\n-summarize: a histogram of the seeds' convergence times; with -epidemic:\nthe mean spread per round")
@@ -264,6 +272,13 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 func (o *options) conflict() string {
 	if msg := o.exploreConflict(); msg != "" {
 		return msg
+	}
+	if o.set["schedule"] {
+		for _, name := range []string{"seeds", "shrink", "epidemic", "summarize", "judge", "jobs", "shard", "check-determinism"} {
+			if o.set[name] {
+				return "-" + name + " does not apply to -schedule, which replays one run: the schedule's"
+			}
+		}
 	}
 	switch {
 	case o.set["seeds"] && o.set["summarize"]:
@@ -365,6 +380,14 @@ func runSignals(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) 
 			fmt.Fprintf(stderr, "eccounter-sim: -swarm: %v\n", err)
 			return exitUsage
 		}
+	}
+	if o.schedule != "" {
+		s, err := loadSchedule(o.schedule, sc)
+		if err != nil {
+			fmt.Fprintf(stderr, "eccounter-sim: %v\n", err)
+			return exitUsage
+		}
+		o.sched = &s
 	}
 	outs, err := openOutputs(&o)
 	if err != nil {
@@ -560,6 +583,9 @@ type tracer interface {
 func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (model.Report, error) {
 	c := model.NewCluster(sc.Config())
 	replay := replayCommand(sc)
+	if o.sched != nil {
+		replay = scheduleCommand(sc, o.schedule)
+	}
 	// The header shows the scenario as it runs: a swarm's faults as the
 	// keys they were drawn as, so that the header itself replays the run.
 	resolved := sc.Resolved()
@@ -608,9 +634,9 @@ func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (model.Report,
 			c.Engine().Observe(tr)
 		}
 	}
-	rep, err := c.Run()
+	rep, err := runOrReplay(c, o.sched)
 	if err != nil {
-		return rep, fmt.Errorf("simulation aborted: %w", err)
+		return rep, err
 	}
 	if tr != nil && tr.Err() != nil {
 		var big *model.ShiVizTooLargeError
@@ -640,6 +666,9 @@ func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (model.Report,
 		}
 		fmt.Fprintf(w, "== summary ==\n")
 		rep.WriteText(w, c)
+		if o.sched != nil {
+			writeScheduleLine(w, o)
+		}
 		if !rep.Passed() {
 			fmt.Fprintf(w, "replay:       %s\n", replay)
 		}
