@@ -319,16 +319,25 @@ func columnHeight(layer []int, boxes []sgBox) float64 {
 // label, cut to a few short lines.
 func stateLines(i int, label string) []string {
 	lines := []string{"#" + strconv.Itoa(i)}
-	parts := strings.Split(label, "\n")
-	for k, p := range parts {
+	if label == "" {
+		return lines
+	}
+	for k, p := range firstLines(label, sgMaxLines) {
 		if k == sgMaxLines {
-			lines = append(lines, "… "+thousands(len(parts)-k)+" more lines")
+			lines = append(lines, "… "+p)
 			break
 		}
 		lines = append(lines, clip(p, sgMaxRunes))
 	}
-	if label == "" {
-		lines = lines[:1]
+	return lines
+}
+
+// firstLines splits s into its first n lines and, if there are more,
+// says how many more; a label of a million lines costs no million strings.
+func firstLines(s string, n int) []string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines[n] = plural(strings.Count(lines[n], "\n")+1, "more line")
 	}
 	return lines
 }
@@ -391,7 +400,7 @@ func drawGraphLegend(s *svg, g StateGraph) float64 {
 	item(`<rect x="`+num(x)+`" y="`+num(y-6)+`" width="20" height="12" rx="3" fill="#eef2f7" stroke="#333"/><rect x="`+num(x+2.5)+`" y="`+num(y-3.5)+
 		`" width="15" height="7" rx="2" fill="none" stroke="#333"/>`, "end (nothing more can happen)")
 	item(`<path class="e b" d="M`+num(x)+","+num(y+4)+" C"+num(x+6)+","+num(y-8)+" "+num(x+14)+","+num(y-8)+" "+num(x+20)+","+num(y+4)+`" marker-end="url(#sg-arrow)"/>`,
-		"back edge (to no greater depth)")
+		"back edge (to a state no deeper)")
 	if path {
 		item(`<line x1="`+num(x)+`" y1="`+num(y)+`" x2="`+num(x+20)+`" y2="`+num(y)+`" class="e p" marker-end="url(#sg-arrow-path)"/>`, "counterexample")
 	}
@@ -450,10 +459,9 @@ func stateTip(i int, st GraphState) string {
 			tip += ", " + f.what
 		}
 	}
-	lines := strings.Split(st.Label, "\n")
-	for k, line := range lines {
+	for k, line := range firstLines(st.Label, 2*sgMaxLines) {
 		if k == 2*sgMaxLines {
-			tip += "\n… " + thousands(len(lines)-k) + " more lines"
+			tip += "\n… " + line
 			break
 		}
 		tip += "\n" + clip(line, sgTipRunes)

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -255,4 +256,65 @@ func TestStateGraphBig(t *testing.T) {
 		t.Errorf("%d bytes of SVG for %d states and %d edges", len(svg), len(g.States), len(g.Edges))
 	}
 	t.Logf("%d bytes", len(svg))
+}
+
+// TestStateGraphLongLabels: a huge label is cut to a few short lines in
+// its box, and to a few more in its tooltip, saying how much is left out;
+// an edge's label is cut too, so a picture stays small whatever its labels.
+func TestStateGraphLongLabels(t *testing.T) {
+	g := smallGraph()
+	g.Title = strings.Repeat("t", 1<<20)
+	g.States[3].Label = strings.Repeat("line\n", 100_000) + "last"
+	g.States[4].Label = strings.Repeat("é", 1<<20)
+	g.Edges[2].Label = strings.Repeat("step ", 1<<18)
+	svg := string(writeGraph(t, g))
+	if len(svg) > 64<<10 {
+		t.Errorf("%d bytes of SVG", len(svg))
+	}
+	for _, want := range []string{
+		">… 99,993 more lines<",                     // in the box: 8 lines of 100,001
+		"&#xA;… 99,985 more lines</title>",          // in the tooltip: 16
+		">" + strings.Repeat("é", 39) + "…<",        // a line of the box: 40 runes
+		">step step step step ste…<",                // an edge: 24
+		">" + strings.Repeat("t", 159) + "…</text>", // the title: 160
+	} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the picture lacks %q", want)
+		}
+	}
+}
+
+// boxY is the y of state i's box in a picture.
+func boxY(t *testing.T, svg string, i int) float64 {
+	t.Helper()
+	m := regexp.MustCompile(`id="state-` + strconv.Itoa(i) + `"><title>[^<]*</title><rect x="[^"]*" y="([^"]*)"`).FindStringSubmatch(svg)
+	if m == nil {
+		t.Fatalf("no box for state %d", i)
+	}
+	y, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return y
+}
+
+// TestStateGraphUncrosses: the states of a layer follow their parents, so
+// that two edges that would cross in breadth-first order do not.
+func TestStateGraphUncrosses(t *testing.T) {
+	// 0 -> 3 and 1 -> 2: breadth-first order puts 2 above 3, and the
+	// edges cross; one layer on, 3 -> 4 and 2 -> 5 must not cross either.
+	g := viz.StateGraph{
+		States: []viz.GraphState{{Depth: 0}, {Depth: 0}, {Depth: 1}, {Depth: 1}, {Depth: 2}, {Depth: 2}},
+		Edges:  []viz.GraphEdge{{From: 0, To: 3}, {From: 1, To: 2}, {From: 2, To: 5}, {From: 3, To: 4}},
+	}
+	svg := string(writeGraph(t, g))
+	if boxY(t, svg, 0) >= boxY(t, svg, 1) {
+		t.Error("the first layer is out of order")
+	}
+	if boxY(t, svg, 3) >= boxY(t, svg, 2) {
+		t.Error("state 3, child of state 0, is below state 2, child of state 1: the edges cross")
+	}
+	if boxY(t, svg, 4) >= boxY(t, svg, 5) {
+		t.Error("state 4, child of state 3, is below state 5, child of state 2: the edges cross")
+	}
 }
