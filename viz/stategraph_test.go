@@ -34,13 +34,14 @@ func smallGraph() viz.StateGraph {
 		},
 		Edges: []viz.GraphEdge{
 			{From: 0, To: 2, Label: "c1 -> set 1 to s1", OnPath: true},
+			{From: 0, To: 2, Label: "c1 -> set 1 to s2"},
 			{From: 1, To: 3, Label: "c1 -> set 1 to s1"},
 			{From: 2, To: 4, Label: "s1 <- set 1 from c1", OnPath: true},
 			{From: 2, To: 3, Label: "set 1 lost"},
 			{From: 3, To: 3, Label: "c1 timer retry"},
 			{From: 3, To: 2, Label: "c1 resends"},
-			{From: 4, To: 5, Label: "c1 <- set_reply ✓", OnPath: true},
 			{From: 4, To: 5, Label: "c1 <- set_reply ✓ (dup)"},
+			{From: 4, To: 5, Label: "c1 <- set_reply ✓", OnPath: true},
 			{From: 5, To: 6, Label: "s2 <- sync 1 from s1"},
 			{From: 5, To: 4, Label: "s1 timer sync, lost", OnPath: true},
 			{From: 6, To: 5, Label: "s2 timer sync"},
@@ -114,17 +115,18 @@ func TestStateGraphMarks(t *testing.T) {
 		}
 	}
 	// Edges: the path's are red, back ones dashed, two steps between
-	// the same states one edge (the path's step first), each with its
+	// the same states one edge (the path's step first, though it was
+	// given second), each with its
 	// tooltip and, the graph being small, its label.
 	for _, want := range []string{
-		`<path class="e p" d="M`,  // 0 -> 2, on the path
+		`<path class="e p" d="M`,  // 0 -> 2, on the path (its first step)
 		`<path class="e b p" d="`, // 5 -> 4, the path's cycle
 		`<path class="e b" d="`,   // 3 -> 2, 3 -> 3, 6 -> 5
 		"<title>#4 → #5&#xA;c1 &lt;- set_reply ✓&#xA;c1 &lt;- set_reply ✓ (dup)</title>",
 		">c1 &lt;- set_reply ✓ +1<",
 		">s2 &lt;- sync 1 from s1<",
 		">counterexample<", ">✗ the check broke<",
-		"7 states (2 initial, 1 end) in 4 layers by depth, left to right; 11 steps on 10 edges.",
+		"7 states (2 initial, 1 end) in 4 layers by depth, left to right; 12 steps on 10 edges.",
 	} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("the picture lacks %q", want)
@@ -203,8 +205,8 @@ func TestStateGraphErrors(t *testing.T) {
 		want string
 	}{
 		{"too many states", big, "viz: the state graph has 401 states, more than the 400 a picture can show"},
-		{"edge to a missing state", edgeTo(2, 7), "viz: edge 11 of the state graph goes from state 2 to state 7, but there are only 7 states (0 to 6)"},
-		{"edge from a negative state", edgeTo(-1, 0), "viz: edge 11 of the state graph goes from state -1 to state 0, but there are only 7 states (0 to 6)"},
+		{"edge to a missing state", edgeTo(2, 7), "viz: edge 12 of the state graph goes from state 2 to state 7, but there are only 7 states (0 to 6)"},
+		{"edge from a negative state", edgeTo(-1, 0), "viz: edge 12 of the state graph goes from state -1 to state 0, but there are only 7 states (0 to 6)"},
 		{"an edge and no states", viz.StateGraph{Edges: []viz.GraphEdge{{}}}, "viz: edge 0 of the state graph goes from state 0 to state 0, but there are only 0 states (0 to -1)"},
 		{"too many edges", dense, "viz: the state graph has 4,001 edges between distinct pairs of states, more than the 4,000 a picture can show"},
 	} {
@@ -306,6 +308,11 @@ func TestStateGraphUncrosses(t *testing.T) {
 	g := viz.StateGraph{
 		States: []viz.GraphState{{Depth: 0}, {Depth: 0}, {Depth: 1}, {Depth: 1}, {Depth: 2}, {Depth: 2}},
 		Edges:  []viz.GraphEdge{{From: 0, To: 3}, {From: 1, To: 2}, {From: 2, To: 5}, {From: 3, To: 4}},
+	}
+	two := g
+	two.States, two.Edges = g.States[:4], g.Edges[:2]
+	if svg := string(writeGraph(t, two)); boxY(t, svg, 3) >= boxY(t, svg, 2) {
+		t.Error("two layers: state 3, child of state 0, is below state 2, child of state 1: the edges cross")
 	}
 	svg := string(writeGraph(t, g))
 	if boxY(t, svg, 0) >= boxY(t, svg, 1) {
