@@ -101,7 +101,7 @@ func WriteStateGraph(w io.Writer, g StateGraph) error {
 			}
 		}
 	}
-	edges := mergeEdges(g.Edges, n)
+	edges := mergeEdges(g.Edges)
 	if len(edges) > MaxGraphEdges {
 		return fmt.Errorf("viz: the state graph has %s edges between distinct pairs of states, more than the %s a picture can show", thousands(len(edges)), thousands(MaxGraphEdges))
 	}
@@ -180,7 +180,7 @@ func (e *extent) add(x, y float64) {
 
 // mergeEdges gathers the steps between each pair of states into one edge,
 // in the order of each pair's first step.
-func mergeEdges(in []GraphEdge, n int) []sgEdge {
+func mergeEdges(in []GraphEdge) []sgEdge {
 	index := make(map[[2]int]int, len(in))
 	var out []sgEdge
 	for _, e := range in {
