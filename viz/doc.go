@@ -24,5 +24,9 @@
 // the chart's plot area carries its time range and pixel range as data-
 // attributes.
 //
+// [WriteStateGraph] draws another kind of picture: not one run but every
+// run of a tiny configuration, the state graph an exhaustive explorer
+// found, which the caller hands over as a plain [StateGraph] value.
+//
 // Package viz imports model and sim; neither imports it.
 package viz
