@@ -8,6 +8,7 @@ import (
 
 	"eccounter/model"
 	"eccounter/sim"
+	"eccounter/viz"
 )
 
 // Options bound and steer a search.
@@ -34,6 +35,10 @@ type Options struct {
 	// MaxStates stops the search, incomplete, once it has stored that
 	// many distinct states. 0 means DefaultMaxStates.
 	MaxStates int64
+	// Graph, if positive, records the state graph (Result.Graph) of a
+	// configuration of at most that many states; a larger one gives no
+	// graph, and Result.States says how large it was.
+	Graph int
 	// Exact stores whole states rather than 64-bit fingerprints: no
 	// collision can hide a state, at some ten times the memory.
 	Exact bool
@@ -93,6 +98,9 @@ type Result struct {
 	// Path is a counterexample's schedule; for liveness, the way to the
 	// cycle, and Cycle the cycle, which a fair run may repeat for ever.
 	Path, Cycle []Step
+	// Graph is the state graph, with Options.Graph, if the states were
+	// no more than it allows.
+	Graph *viz.StateGraph
 	// Collision is the probability that two distinct states had the same
 	// fingerprint, so that one was never explored: 0 in exact mode.
 	Collision float64

@@ -3,6 +3,7 @@ package explore
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 func tiny(servers, clients, requests int, maxValue int64, variant string) model.Config {
 	return model.Config{Servers: servers, Clients: clients, Requests: requests, SetRatio: 0.5, MaxValue: maxValue,
 		SyncInterval: 100 * time.Millisecond, Latency: sim.Latency{Distribution: sim.Uniform, Min: time.Millisecond, Max: 10 * time.Millisecond},
-		Variant: variant}
+		MaxTime: 5 * time.Second, Variant: variant}
 }
 
 func explore(t *testing.T, cfg model.Config, opt Options) Result {
@@ -257,6 +258,41 @@ func TestRefused(t *testing.T) {
 	}{{big, Options{}}, {part, Options{}}, {pull, Options{SyncOnChange: true}}} {
 		if _, err := Explore(c.cfg, c.opt); err == nil {
 			t.Errorf("%s, %s: explored; want an error", Configuration(c.cfg), Bounds(c.cfg, c.opt))
+		}
+	}
+}
+
+// TestCounterexamplesReplay: the schedule of every variant's
+// counterexample, run through the simulator, fails there too; the crash
+// variants aside, whose schedules cannot say when a server crashes yet.
+func TestCounterexamplesReplay(t *testing.T) {
+	for _, c := range variantCases() {
+		r := explore(t, c.cfg, c.opt)
+		s, err := r.Schedule(c.cfg.Servers)
+		if err != nil {
+			if len(c.cfg.Faults.Crashes) == 0 {
+				t.Errorf("%s: %v", c.variant, err)
+			}
+			continue
+		}
+		rep, err := model.NewCluster(c.cfg).Replay(s)
+		if err != nil {
+			t.Errorf("%s: replay: %v", c.variant, err)
+			continue
+		}
+		failed := map[string]bool{}
+		for _, ch := range rep.Checks {
+			if !ch.Passed() {
+				failed[ch.Name] = true
+			}
+			// A break in a step is the same break, word for word, at
+			// the schedule's last step.
+			if ch.Name == r.Check && len(r.Cycle) == 0 && !strings.Contains(r.What, "nothing more can happen") && !strings.HasSuffix(ch.First, ": "+r.What) {
+				t.Errorf("%s: the explorer found %q; replayed, the first break is %q", c.variant, r.What, ch.First)
+			}
+		}
+		if !failed[r.Check] && !(r.Check == "liveness" && failed["converged-to-max"]) {
+			t.Errorf("%s: the explorer found %s: %s; replayed, the run fails %v", c.variant, r.Check, r.What, failed)
 		}
 	}
 }

@@ -84,10 +84,16 @@ type search struct {
 
 	transitions int64
 	depth       int
+	graph       *graph // with Options.Graph
+	bad         int32  // the state a step's violation led to, or -1
 }
 
 func newSearch(x *explorer) *search {
-	s := &search{x: x, live: map[int32]*liveNode{}, labels: map[string]int32{}}
+	s := &search{x: x, live: map[int32]*liveNode{}, labels: map[string]int32{}, bad: -1}
+	if x.opt.Graph > 0 {
+		s.graph = &graph{max: x.opt.Graph}
+		x.steps = true // to label the edges
+	}
 	if x.opt.Exact {
 		s.seen.exact = map[string]int32{}
 	} else {
@@ -129,6 +135,9 @@ func (s *search) run() Result {
 		if v != nil && found == nil {
 			found, foundAt = v, id
 		}
+		if fresh && s.graph != nil {
+			s.graph.state(x, id, w, 0)
+		}
 		if fresh {
 			level = append(level, queued{id, len(arena), len(arena) + len(enc)})
 			arena = append(arena, enc...)
@@ -147,13 +156,20 @@ func (s *search) run() Result {
 			acts = x.actions(&w, acts[:0])
 			live := s.liveNode(q.id, &w)
 			n := int32(0)
-			x.successors(&w, acts, func(nw *world, a action, _ Step, v *violation) bool {
+			x.successors(&w, acts, func(nw *world, a action, st Step, v *violation) bool {
 				s.transitions++
 				enc = nw.encode(enc[:0])
 				id, fresh := s.add(enc, q.id, n)
 				n++
+				if s.graph != nil {
+					if fresh {
+						s.graph.state(x, id, nw, s.depth+1)
+					}
+					s.graph.edge(q.id, id, st)
+				}
 				if v != nil {
 					found, foundAt, foundEdge = v, q.id, n-1
+					s.bad = id
 					return false
 				}
 				if live != nil {
@@ -168,10 +184,16 @@ func (s *search) run() Result {
 			if found != nil {
 				return s.counterexample(found, foundAt, foundEdge)
 			}
+			if n == 0 && s.graph != nil && int(q.id) < len(s.graph.g.States) {
+				s.graph.g.States[q.id].End = true
+			}
 			if n == 0 {
 				if v := x.endViolation(&w); v != nil {
 					return s.counterexample(v, q.id, -1)
 				}
+			}
+			if s.graph != nil && s.states() > int64(s.graph.max) {
+				return s.result(Incomplete, fmt.Sprintf("more than the %d states a state graph can show", s.graph.max))
 			}
 			if s.states() >= x.opt.MaxStates {
 				return s.result(Incomplete, fmt.Sprintf("stopped at the limit of %d states (-max-states)", x.opt.MaxStates))
@@ -191,6 +213,9 @@ func (s *search) run() Result {
 
 func (s *search) result(v Verdict, why string) Result {
 	r := Result{Verdict: v, Why: why, States: s.states(), Transitions: s.transitions, Depth: s.depth}
+	if s.graph != nil && s.states() <= int64(s.graph.max) {
+		r.Graph = &s.graph.g
+	}
 	if !s.x.opt.Exact {
 		n := float64(s.states())
 		r.Collision = n * n / math.Exp2(65)
@@ -204,6 +229,21 @@ func (s *search) counterexample(v *violation, at, edge int32) Result {
 	r := s.result(Counterexample, "")
 	r.Check, r.What = v.Check, v.What
 	r.Path = s.path(at, edge)
+	if g := r.Graph; g != nil {
+		bad := at
+		if edge >= 0 && s.bad >= 0 {
+			bad = s.bad
+		}
+		for i := bad; i >= 0; i = s.parent[i] {
+			g.States[i].OnPath = true
+		}
+		g.States[bad].Bad = true
+		for i := range g.Edges {
+			if e := &g.Edges[i]; g.States[e.From].OnPath && g.States[e.To].OnPath && s.parent[e.To] == int32(e.From) {
+				e.OnPath = true
+			}
+		}
+	}
 	return r
 }
 

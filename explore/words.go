@@ -1,7 +1,9 @@
 package explore
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"io"
 	"strings"
 
@@ -113,23 +115,48 @@ func WriteSteps(w io.Writer, steps []Step, indent string) {
 	}
 }
 
-// WriteSchedule writes a counterexample as a schedule file that
-// eccounter-sim -schedule replays.
-func WriteSchedule(w io.Writer, scenario string, r Result) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# a schedule: one step per line; replay with eccounter-sim -schedule FILE %s\n", scenario)
-	fmt.Fprintf(&b, "# counterexample to %s: %s\n", r.Check, r.What)
-	for _, st := range r.Path {
-		b.WriteString(st.String() + "\n")
-	}
-	if len(r.Cycle) > 0 {
-		b.WriteString("# the cycle, which a fair schedule may repeat for ever; here twice\n")
-		for range 2 {
-			for _, st := range r.Cycle {
-				b.WriteString(st.String() + "\n")
-			}
+// Schedule returns a counterexample as the model's schedule, which the
+// simulator replays (model.Cluster.Replay): the path, then the cycle of a
+// liveness counterexample twice. It fails if the path crashes a server,
+// which schedules cannot say yet.
+func (r Result) Schedule(servers int) (model.Schedule, error) {
+	s := model.Schedule{Servers: servers}
+	steps := append(slices.Clone(r.Path), r.Cycle...)
+	steps = append(steps, r.Cycle...)
+	for _, st := range steps {
+		if st.Kind == sim.CrashKind || st.Kind == sim.Recover {
+			return s, errors.New("the counterexample crashes a server, and a schedule file cannot say so yet")
 		}
+		ms := model.ScheduleStep{Node: st.Node, Kind: st.Kind, From: st.From, Msg: st.Msg, Timer: st.Timer, SameInstant: st.SameInstant}
+		for _, c := range st.Choices {
+			ms.Choices = append(ms.Choices, model.ScheduleChoice{Label: c.Label, Answer: c.Answer})
+		}
+		s.Steps = append(s.Steps, ms)
 	}
-	_, err := io.WriteString(w, b.String())
+	return s, nil
+}
+
+// WriteSchedule writes a counterexample as a schedule file that
+// eccounter-sim -schedule replays, or, if it crashes a server, as the
+// steps alone, marked as not replayable.
+func WriteSchedule(w io.Writer, servers int, r Result) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# counterexample to %s: %s\n", r.Check, r.What)
+	if len(r.Cycle) > 0 {
+		fmt.Fprintf(&b, "# the last %d steps are a cycle a fair schedule may repeat for ever: here twice\n", 2*len(r.Cycle))
+	}
+	s, err := r.Schedule(servers)
+	if err != nil {
+		fmt.Fprintf(&b, "# not replayable: %v\n", err)
+		for _, st := range append(slices.Clone(r.Path), r.Cycle...) {
+			b.WriteString(st.String() + "\n")
+		}
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	_, err = s.WriteTo(w)
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"runtime"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"eccounter/explore"
 	"eccounter/scenarios"
 	"eccounter/sim"
+	"eccounter/viz"
 )
 
 // exitIncomplete is -explore's exit status when a limit stopped the search
@@ -21,8 +23,9 @@ const exitIncomplete = 3
 
 // exploreFlags are the flags of -explore.
 type exploreFlags struct {
-	on  bool
-	opt explore.Options
+	on    bool
+	opt   explore.Options
+	graph string
 }
 
 func addExploreFlags(fs *flag.FlagSet, e *exploreFlags) {
@@ -61,6 +64,7 @@ func addExploreFlags(fs *flag.FlagSet, e *exploreFlags) {
 		e.opt.MaxStates = v
 		return nil
 	})
+	fs.StringVar(&e.graph, "graph", "", "with -explore: draw the whole state graph to `FILE` (SVG), the initial\nstates, end states and the counterexample's path marked: for a tiny\nconfiguration, of at most 400 states")
 	fs.BoolVar(&e.opt.Exact, "exact", false, "with -explore: store whole states instead of 64-bit fingerprints (no\ncollision possible, more memory)")
 }
 
@@ -68,7 +72,7 @@ func addExploreFlags(fs *flag.FlagSet, e *exploreFlags) {
 // -explore flag given without it.
 func (o *options) exploreConflict() string {
 	if !o.ex.on {
-		for _, name := range []string{"max-per-link", "sync-on-change", "same-instant", "max-losses", "max-dups", "max-states", "exact"} {
+		for _, name := range []string{"max-per-link", "sync-on-change", "same-instant", "max-losses", "max-dups", "max-states", "exact", "graph"} {
 			if o.set[name] {
 				return "-" + name + " applies to -explore only"
 			}
@@ -97,6 +101,9 @@ func runExplore(w *bufio.Writer, sc *scenarios.Scenario, o options, sched *outpu
 	if cfg.Faults.Duplicate > 0 && !o.set["max-dups"] {
 		opt.MaxDuplicates = 1
 	}
+	if o.ex.graph != "" {
+		opt.Graph = viz.MaxGraphStates
+	}
 	start := time.Now()
 	r, err := explore.Explore(cfg, opt)
 	if err != nil {
@@ -113,8 +120,18 @@ func runExplore(w *bufio.Writer, sc *scenarios.Scenario, o options, sched *outpu
 	case explore.Incomplete:
 		code = exitIncomplete
 	}
+	if o.ex.graph != "" {
+		g := o.outs.get("graph")
+		if r.Graph == nil {
+			return exitUsage, badInputError{fmt.Sprintf("-graph: %s has more than %d states, and a picture shows at most %d: draw a smaller configuration (fewer clients, requests or values, or -sync-on-change)", sc.Name, viz.MaxGraphStates, viz.MaxGraphStates)}
+		}
+		r.Graph.Title = "every schedule of " + explore.Configuration(cfg) + ", " + explore.Bounds(cfg, opt)
+		if err := writeFile(g, func(w io.Writer) error { return viz.WriteStateGraph(w, *r.Graph) }); err != nil {
+			return exitUsage, err
+		}
+	}
 	if sched != nil && r.Verdict == explore.Counterexample {
-		if err := explore.WriteSchedule(sched.f, sc.Name, r); err != nil {
+		if err := explore.WriteSchedule(sched.f, cfg.Servers, r); err != nil {
 			return code, outputError{fmt.Errorf("-o: %s: %w", sched.path, err)}
 		}
 	}

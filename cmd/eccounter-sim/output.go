@@ -89,7 +89,7 @@ func openOutputs(o *options) (*outputs, error) {
 	}
 	var all []seen
 	for _, fl := range []struct{ flag, path string }{
-		{"o", o.out}, {"report", o.report}, {"diagram", o.diagram}, {"chart", o.chart}, {"shrink", o.shrink},
+		{"o", o.out}, {"report", o.report}, {"diagram", o.diagram}, {"chart", o.chart}, {"shrink", o.shrink}, {"graph", o.ex.graph},
 	} {
 		if fl.path == "" {
 			continue
