@@ -3,8 +3,8 @@ package explore
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"io"
+	"slices"
 	"strings"
 
 	"eccounter/model"

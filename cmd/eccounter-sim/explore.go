@@ -198,4 +198,3 @@ func firstNonEmpty(a, b string) string {
 	}
 	return b
 }
-
