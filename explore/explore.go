@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"runtime"
 	"strings"
 
 	"eccounter/model"
@@ -39,6 +40,10 @@ type Options struct {
 	// configuration of at most that many states; a larger one gives no
 	// graph, and Result.States says how large it was.
 	Graph int
+	// Workers is how many goroutines expand states at once; 0 means
+	// GOMAXPROCS. The verdict, the counts and the counterexample are the
+	// same whatever it is.
+	Workers int
 	// Exact stores whole states rather than 64-bit fingerprints: no
 	// collision can hide a state, at some ten times the memory.
 	Exact bool
@@ -128,10 +133,8 @@ type explorer struct {
 	nodeBuf []byte
 	// steps: successors describes the steps it takes, for a path.
 	steps bool
-	// lastAsked is the choices of the successor being visited.
-	lastAsked []asked
-	lossy     bool
-	dupes     bool
+	lossy bool
+	dupes bool
 	// unbacked: the servers do not promise to converge (rumor
 	// mongering, or direct mail under faults, alone): no end state or
 	// cycle of theirs fails for want of agreement.
@@ -156,6 +159,9 @@ func newExplorer(cfg model.Config, opt Options) (*explorer, error) {
 	}
 	if opt.MaxStates <= 0 {
 		opt.MaxStates = DefaultMaxStates
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.GOMAXPROCS(0)
 	}
 	if cfg.Strategy == "" {
 		cfg.Strategy = model.StrategyBroadcast
@@ -194,13 +200,6 @@ func newExplorer(cfg model.Config, opt Options) (*explorer, error) {
 	}
 	for i := range x.nc {
 		x.names = append(x.names, model.ClientName(i))
-	}
-	ns := x.ns
-	nodeName = func(id sim.NodeID) string {
-		if int(id) < ns {
-			return model.ServerName(int(id))
-		}
-		return model.ClientName(int(id) - ns)
 	}
 	return x, nil
 }
@@ -609,7 +608,6 @@ func (x *explorer) successors(w *world, acts []action, visit func(next *world, a
 						st.From = 0
 					}
 				}
-				x.lastAsked = x.ch.asked
 				if !visit(next, a, st, v) {
 					return
 				}

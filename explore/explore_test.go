@@ -231,7 +231,7 @@ func TestLivenessNeedsFairCycle(t *testing.T) {
 	}
 	for _, st := range r.Cycle {
 		if st.Kind != sim.Timer && st.Kind != sim.Deliver {
-			t.Errorf("cycle step %s: want rounds and their syncs", st)
+			t.Errorf("cycle step %s: want rounds and their syncs", st.Format(2))
 		}
 	}
 }
@@ -293,6 +293,32 @@ func TestCounterexamplesReplay(t *testing.T) {
 		}
 		if !failed[r.Check] && !(r.Check == "liveness" && failed["converged-to-max"]) {
 			t.Errorf("%s: the explorer found %s: %s; replayed, the run fails %v", c.variant, r.Check, r.What, failed)
+		}
+	}
+}
+
+// TestWorkersAgree: the verdict, the counts and the counterexample are the
+// same however many goroutines expand states.
+func TestWorkersAgree(t *testing.T) {
+	cases := []struct {
+		cfg model.Config
+		opt Options
+	}{
+		{tiny(2, 2, 2, 3, ""), Options{SyncOnChange: true}},
+		{tiny(2, 1, 1, 2, "hoarder"), Options{}},
+		{tiny(2, 2, 1, 3, "same-instant"), Options{SameInstant: true}},
+	}
+	for _, c := range cases {
+		var first string
+		for _, n := range []int{1, 2, 3, 7} {
+			opt := c.opt
+			opt.Workers = n
+			got := fmt.Sprint(explore(t, c.cfg, opt))
+			if n == 1 {
+				first = got
+			} else if got != first {
+				t.Errorf("%s with %d workers:\n%s\nwith 1:\n%s", Configuration(c.cfg), n, got, first)
+			}
 		}
 	}
 }

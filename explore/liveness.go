@@ -35,29 +35,17 @@ type liveEdge struct {
 	to, label, n int32
 }
 
-// liveNode returns the node of state id, w, in the liveness graph, or nil
-// if it does not belong there.
-func (s *search) liveNode(id int32, w *world) *liveNode {
-	x := s.x
-	if x.unbacked || !x.clientsDone(w) || x.converged(w) {
-		return nil
-	}
-	n := &liveNode{}
-	s.live[id] = n
-	return n
-}
-
-// edge records the n-th successor of the node, which a took.
-func (n *liveNode) edge(s *search, to int32, a action, ord int32) {
-	l := s.label(a)
+// edge records the ord-th successor of the node, by an action labelled
+// text (see action.label).
+func (n *liveNode) edge(s *search, to int32, text string, ord int32) {
+	l := s.label(text)
 	n.edges = append(n.edges, liveEdge{to, l, ord})
 	if i, found := slices.BinarySearch(n.enabled, l); !found {
 		n.enabled = slices.Insert(n.enabled, i, l)
 	}
 }
 
-func (s *search) label(a action) int32 {
-	k := a.label(s.x.lastAsked)
+func (s *search) label(k string) int32 {
 	if l, ok := s.labels[k]; ok {
 		return l
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
+	"sync"
 
 	"eccounter/model"
 )
@@ -26,21 +28,21 @@ type store struct {
 	prints map[uint64]int32
 }
 
-func (st *store) lookup(b []byte) (int32, bool) {
+func (st *store) lookup(b []byte, print uint64) (int32, bool) {
 	if st.exact != nil {
 		i, ok := st.exact[string(b)]
 		return i, ok
 	}
-	i, ok := st.prints[fingerprint(b)]
+	i, ok := st.prints[print]
 	return i, ok
 }
 
-func (st *store) put(b []byte, i int32) {
+func (st *store) put(b []byte, print uint64, i int32) {
 	if st.exact != nil {
 		st.exact[string(b)] = i
 		return
 	}
-	st.prints[fingerprint(b)] = i
+	st.prints[print] = i
 }
 
 // fingerprint hashes a state's bytes to 64 bits, eight bytes at a time,
@@ -107,11 +109,16 @@ func (s *search) states() int64 { return int64(len(s.parent)) }
 // add stores a state reached from parent by its edge-th successor, and
 // reports whether it is new.
 func (s *search) add(b []byte, parent, edge int32) (int32, bool) {
-	if i, ok := s.seen.lookup(b); ok {
+	return s.addPrint(b, fingerprint(b), parent, edge)
+}
+
+// addPrint is add for a state whose fingerprint is known already.
+func (s *search) addPrint(b []byte, print uint64, parent, edge int32) (int32, bool) {
+	if i, ok := s.seen.lookup(b, print); ok {
 		return i, false
 	}
 	i := int32(len(s.parent))
-	s.seen.put(b, i)
+	s.seen.put(b, print, i)
 	s.parent = append(s.parent, parent)
 	s.edge = append(s.edge, edge)
 	return i, true
@@ -127,7 +134,7 @@ func (s *search) run() Result {
 	var level, next []queued
 	var arena, nextArena, enc []byte
 	var found *violation
-	foundAt, foundEdge := int32(-1), int32(-1)
+	foundAt := int32(-1)
 	edge := int32(0)
 	x.starts(func(w *world, _ []Step, v *violation) {
 		enc = w.encode(enc[:0])
@@ -147,56 +154,66 @@ func (s *search) run() Result {
 	if found != nil {
 		return s.counterexample(found, foundAt, -1)
 	}
-	var acts []action
-	var w world
+	workers := make([]*worker, max(x.opt.Workers, 1))
+	for i := range workers {
+		wx := x
+		if i > 0 {
+			wx, _ = newExplorer(x.cfg, x.opt) // the same configuration: no error
+			wx.steps = x.steps
+		}
+		workers[i] = &worker{x: wx, exact: x.opt.Exact}
+	}
 	for len(level) > 0 {
 		next, nextArena = next[:0], nextArena[:0]
-		for _, q := range level {
-			decode(&w, arena[q.start:q.end], x.ns+x.nc, x.nc)
-			acts = x.actions(&w, acts[:0])
-			live := s.liveNode(q.id, &w)
-			n := int32(0)
-			x.successors(&w, acts, func(nw *world, a action, st Step, v *violation) bool {
-				s.transitions++
-				enc = nw.encode(enc[:0])
-				id, fresh := s.add(enc, q.id, n)
-				n++
-				if s.graph != nil {
-					if fresh {
-						s.graph.state(x, id, nw, s.depth+1)
+		for lo := 0; lo < len(level); lo += chunk * len(workers) {
+			batch := level[lo:min(lo+chunk*len(workers), len(level))]
+			expandAll(workers, batch, arena)
+			// Merge in the level's order, whatever the workers' pace:
+			// the states get the numbers a lone worker would give them.
+			for k, q := range batch {
+				wk := workers[k/chunk] // see expandAll
+				e := &wk.out[k%chunk]
+				var live *liveNode
+				if e.live {
+					live = &liveNode{}
+					s.live[q.id] = live
+				}
+				for n, sc := range e.succ {
+					s.transitions++
+					b := wk.arena[sc.start:sc.end]
+					id, fresh := s.addPrint(b, sc.print, q.id, int32(n))
+					if s.graph != nil {
+						if fresh {
+							var nw world
+							decode(&nw, b, x.ns+x.nc, x.nc)
+							s.graph.state(x, id, &nw, s.depth+1)
+						}
+						s.graph.edge(q.id, id, sc.step, x.ns)
 					}
-					s.graph.edge(q.id, id, st)
+					if sc.v != nil {
+						s.bad = id
+						return s.counterexample(sc.v, q.id, int32(n))
+					}
+					if live != nil {
+						live.edge(s, id, sc.labelText, int32(n))
+					}
+					if fresh {
+						next = append(next, queued{id, len(nextArena), len(nextArena) + len(b)})
+						nextArena = append(nextArena, b...)
+					}
 				}
-				if v != nil {
-					found, foundAt, foundEdge = v, q.id, n-1
-					s.bad = id
-					return false
+				if len(e.succ) == 0 && s.graph != nil && int(q.id) < len(s.graph.g.States) {
+					s.graph.g.States[q.id].End = true
 				}
-				if live != nil {
-					live.edge(s, id, a, n-1)
+				if e.end != nil {
+					return s.counterexample(e.end, q.id, -1)
 				}
-				if fresh {
-					next = append(next, queued{id, len(nextArena), len(nextArena) + len(enc)})
-					nextArena = append(nextArena, enc...)
+				if s.graph != nil && s.states() > int64(s.graph.max) {
+					return s.result(Incomplete, fmt.Sprintf("more than the %d states a state graph can show", s.graph.max))
 				}
-				return true
-			})
-			if found != nil {
-				return s.counterexample(found, foundAt, foundEdge)
-			}
-			if n == 0 && s.graph != nil && int(q.id) < len(s.graph.g.States) {
-				s.graph.g.States[q.id].End = true
-			}
-			if n == 0 {
-				if v := x.endViolation(&w); v != nil {
-					return s.counterexample(v, q.id, -1)
+				if s.states() >= x.opt.MaxStates {
+					return s.result(Incomplete, fmt.Sprintf("stopped at the limit of %d states (-max-states)", x.opt.MaxStates))
 				}
-			}
-			if s.graph != nil && s.states() > int64(s.graph.max) {
-				return s.result(Incomplete, fmt.Sprintf("more than the %d states a state graph can show", s.graph.max))
-			}
-			if s.states() >= x.opt.MaxStates {
-				return s.result(Incomplete, fmt.Sprintf("stopped at the limit of %d states (-max-states)", x.opt.MaxStates))
 			}
 		}
 		if len(next) > 0 {
@@ -209,6 +226,91 @@ func (s *search) run() Result {
 		return r
 	}
 	return s.result(Proved, "")
+}
+
+// chunk is how many states of a level a worker expands at a time.
+const chunk = 512
+
+// worker expands states on a goroutine of its own, with an explorer of
+// its own (the explorers' scratch nodes are not shared).
+type worker struct {
+	x     *explorer
+	exact bool
+	out   []expanded
+	arena []byte // the successors' states
+	acts  []action
+	w     world
+}
+
+// expanded is one state's successors, in canonical order, and what the
+// merge needs to know of the state.
+type expanded struct {
+	succ []successor
+	live bool       // the state is in the liveness graph
+	end  *violation // nothing can happen, and that breaks a check
+}
+
+type successor struct {
+	start, end int    // its state in the worker's arena
+	print      uint64 // its fingerprint
+	v          *violation
+	labelText  string // its action, for the liveness graph (see liveNode.edge)
+	step       Step   // with a state graph
+}
+
+// expandAll expands batch, chunk states a worker, in parallel.
+func expandAll(workers []*worker, batch []queued, arena []byte) {
+	var wg sync.WaitGroup
+	for i, wk := range workers {
+		lo := i * chunk
+		if lo >= len(batch) {
+			wk.out = wk.out[:0]
+			continue
+		}
+		part := batch[lo:min(lo+chunk, len(batch))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			wk.expand(part, arena)
+		}()
+	}
+	wg.Wait()
+}
+
+// expand computes the successors of each state of part.
+func (wk *worker) expand(part []queued, arena []byte) {
+	x := wk.x
+	wk.arena = wk.arena[:0]
+	wk.out = slices.Grow(wk.out[:0], len(part))[:len(part)]
+	for k, q := range part {
+		e := &wk.out[k]
+		e.succ, e.end = e.succ[:0], nil
+		w := &wk.w
+		decode(w, arena[q.start:q.end], x.ns+x.nc, x.nc)
+		wk.acts = x.actions(w, wk.acts[:0])
+		e.live = !x.unbacked && x.clientsDone(w) && !x.converged(w)
+		x.successors(w, wk.acts, func(nw *world, a action, st Step, v *violation) bool {
+			start := len(wk.arena)
+			wk.arena = nw.encode(wk.arena)
+			b := wk.arena[start:]
+			sc := successor{start: start, end: len(wk.arena), step: st}
+			if !wk.exact {
+				sc.print = fingerprint(b)
+			}
+			if v != nil {
+				c := *v
+				sc.v = &c
+			}
+			if e.live {
+				sc.labelText = a.label(x.ch.asked)
+			}
+			e.succ = append(e.succ, sc)
+			return v == nil // what follows a violation is never merged
+		})
+		if len(e.succ) == 0 {
+			e.end = x.endViolation(w)
+		}
+	}
 }
 
 func (s *search) result(v Verdict, why string) Result {

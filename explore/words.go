@@ -56,13 +56,20 @@ func Bounds(cfg model.Config, opt Options) string {
 	return x.bounds()
 }
 
-// String writes the step as a line of a schedule file:
+// Format writes the step as a line of a schedule file, of a configuration
+// of that many servers:
 //
 //	client-1 start choose set?=1 value=2
 //	server-1 recv set value=2 req=1 from client-1
 //	server-1 timer sync
 //	same-instant server-2 recv sync value=1 from server-3
-func (st Step) String() string {
+func (st Step) Format(servers int) string {
+	nodeName := func(id sim.NodeID) string {
+		if int(id) < servers {
+			return model.ServerName(int(id))
+		}
+		return model.ClientName(int(id) - servers)
+	}
 	var b strings.Builder
 	if st.SameInstant {
 		b.WriteString("same-instant ")
@@ -104,14 +111,11 @@ func (st Step) String() string {
 	return b.String()
 }
 
-// nodeName is set by the explorer for the configuration at hand: servers
-// first. It is a package variable only until schedules move to the model.
-var nodeName = func(id sim.NodeID) string { return fmt.Sprintf("node-%d", id) }
-
-// WriteSteps writes steps one a line, numbered, after indent.
-func WriteSteps(w io.Writer, steps []Step, indent string) {
+// WriteSteps writes steps of a configuration of that many servers, one a
+// line, after indent.
+func WriteSteps(w io.Writer, steps []Step, servers int, indent string) {
 	for _, st := range steps {
-		fmt.Fprintf(w, "%s%s\n", indent, st)
+		fmt.Fprintf(w, "%s%s\n", indent, st.Format(servers))
 	}
 }
 
@@ -149,7 +153,7 @@ func WriteSchedule(w io.Writer, servers int, r Result) error {
 	if err != nil {
 		fmt.Fprintf(&b, "# not replayable: %v\n", err)
 		for _, st := range append(slices.Clone(r.Path), r.Cycle...) {
-			b.WriteString(st.String() + "\n")
+			b.WriteString(st.Format(servers) + "\n")
 		}
 		_, err := io.WriteString(w, b.String())
 		return err
