@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/bits"
 	"runtime"
+	"slices"
 	"strings"
 
 	"eccounter/model"
@@ -44,6 +45,11 @@ type Options struct {
 	// GOMAXPROCS. The verdict, the counts and the counterexample are the
 	// same whatever it is.
 	Workers int
+	// NoSymmetry stores every renaming of a state, rather than one
+	// representative (see symmetry.go).
+	NoSymmetry bool
+	// observe, for the tests, sees every state stored.
+	observe func(x *explorer, w *world)
 	// Exact stores whole states rather than 64-bit fingerprints: no
 	// collision can hide a state, at some ten times the memory.
 	Exact bool
@@ -106,6 +112,9 @@ type Result struct {
 	// Graph is the state graph, with Options.Graph, if the states were
 	// no more than it allows.
 	Graph *viz.StateGraph
+	// SymmetryDropped: the search ran again without symmetry, which
+	// cannot judge liveness where the liveness graph has a cycle.
+	SymmetryDropped bool
 	// Collision is the probability that two distinct states had the same
 	// fingerprint, so that one was never explored: 0 in exact mode.
 	Collision float64
@@ -133,6 +142,8 @@ type explorer struct {
 	nodeBuf []byte
 	// steps: successors describes the steps it takes, for a path.
 	steps bool
+	// sym renames states to their representatives; nil without symmetry.
+	sym   *symmetry
 	lossy bool
 	dupes bool
 	// unbacked: the servers do not promise to converge (rumor
@@ -195,6 +206,12 @@ func newExplorer(cfg model.Config, opt Options) (*explorer, error) {
 		x.appendNow = now
 	}
 	x.init = x.initial()
+	if !opt.NoSymmetry {
+		x.sym = newSymmetry(x)
+		if len(x.sym.classes) == 0 && !slices.ContainsFunc(x.sym.clientsOf, func(c []sim.NodeID) bool { return len(c) > 1 }) {
+			x.sym = nil // nothing is interchangeable
+		}
+	}
 	for i := range x.ns {
 		x.names = append(x.names, model.ServerName(i))
 	}

@@ -2,6 +2,7 @@ package explore
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -47,19 +48,22 @@ func explore(t *testing.T, cfg model.Config, opt Options) Result {
 // blocks its timer until the sync arrives; so do server 2's. The states
 // are which of the two links holds a sync: 4, each round and each arrival
 // a transition: 8 (2 rounds from the empty links, 1 round and 1 arrival
-// from each half-full, 2 arrivals from the full), depth 2.
+// from each half-full, 2 arrivals from the full), depth 2. With symmetry
+// the two half-full states are one, renamed: 3 states, 6 transitions.
 func TestCountsByHand(t *testing.T) {
 	for _, tt := range []struct {
 		cfg           model.Config
+		noSymmetry    bool
 		states, trans int64
 		depth         int
 	}{
-		{tiny(1, 1, 1, 1, ""), 6, 4, 2},
-		{tiny(1, 1, 2, 1, ""), 16, 14, 4},
-		{tiny(2, 0, 0, 1, ""), 4, 8, 2},
+		{tiny(1, 1, 1, 1, ""), false, 6, 4, 2},
+		{tiny(1, 1, 2, 1, ""), false, 16, 14, 4},
+		{tiny(2, 0, 0, 1, ""), true, 4, 8, 2},
+		{tiny(2, 0, 0, 1, ""), false, 3, 6, 2},
 	} {
 		for _, exact := range []bool{false, true} {
-			r := explore(t, tt.cfg, Options{Exact: exact})
+			r := explore(t, tt.cfg, Options{Exact: exact, NoSymmetry: tt.noSymmetry})
 			if r.Verdict != Proved || r.States != tt.states || r.Transitions != tt.trans || r.Depth != tt.depth {
 				t.Errorf("%s, exact %t: %s, %d states, %d transitions, depth %d; want proved, %d, %d, %d",
 					Configuration(tt.cfg), exact, r.Verdict, r.States, r.Transitions, r.Depth, tt.states, tt.trans, tt.depth)
@@ -318,6 +322,56 @@ func TestWorkersAgree(t *testing.T) {
 				first = got
 			} else if got != first {
 				t.Errorf("%s with %d workers:\n%s\nwith 1:\n%s", Configuration(c.cfg), n, got, first)
+			}
+		}
+	}
+}
+
+// observables collects what a state shows a user, named by no node: the
+// servers' values, sorted, and the clients' progress (requests sent, and
+// whether done), sorted.
+func observables(set map[string]bool) func(x *explorer, w *world) {
+	return func(x *explorer, w *world) {
+		var vals []int64
+		for i := range x.ns {
+			vals = append(vals, x.value(w, i))
+		}
+		var progress []string
+		for i := range x.nc {
+			x.load(w, sim.NodeID(x.ns+i), model.Past)
+			progress = append(progress, fmt.Sprintf("%d/%t", x.clients[i].Sent, x.clients[i].Done))
+		}
+		slices.Sort(vals)
+		slices.Sort(progress)
+		set[fmt.Sprint(vals, progress)] = true
+	}
+}
+
+// TestSymmetrySound: on the ladder, and on configurations with several
+// clients a server, symmetry changes neither the verdict nor the
+// observable states reachable, and never stores more states.
+func TestSymmetrySound(t *testing.T) {
+	cfgs := append(ladder(), tiny(1, 3, 1, 3, ""), tiny(2, 4, 1, 2, ""), tiny(3, 3, 1, 2, "eager"), tiny(2, 2, 1, 2, "hoarder"))
+	for _, cfg := range cfgs {
+		for _, opt := range []Options{{}, {SyncOnChange: true}} {
+			if opt.SyncOnChange && (cfg.Strategy == model.StrategyPush || cfg.Strategy == model.StrategyPushPull) {
+				continue
+			}
+			with, without := map[string]bool{}, map[string]bool{}
+			a := opt
+			a.observe = observables(with)
+			b := opt
+			b.NoSymmetry, b.observe = true, observables(without)
+			ra, rb := explore(t, cfg, a), explore(t, cfg, b)
+			name := Configuration(cfg) + ", " + Bounds(cfg, opt)
+			if ra.Verdict != rb.Verdict || ra.Check != rb.Check {
+				t.Errorf("%s: with symmetry %s %s, without %s %s", name, ra.Verdict, ra.Check, rb.Verdict, rb.Check)
+			}
+			if ra.States > rb.States {
+				t.Errorf("%s: %d states with symmetry, %d without", name, ra.States, rb.States)
+			}
+			if ra.Verdict == Proved && !maps.Equal(with, without) {
+				t.Errorf("%s: %d observable states with symmetry, %d without", name, len(with), len(without))
 			}
 		}
 	}

@@ -63,15 +63,24 @@ func (s *search) liveness() (Result, bool) {
 	}
 	slices.Sort(ids) // components in an order that does not depend on the map
 	for _, comp := range s.components(ids) {
+		if s.x.sym != nil {
+			if s.hasInner(comp) {
+				s.liveCycle = true
+				return Result{}, false // judged again without symmetry
+			}
+			continue
+		}
 		if entry, cycle, ok := s.fairCycle(comp); ok {
 			r := s.result(Counterexample, "")
 			r.Check = "liveness"
 			r.What = fmt.Sprintf("every client has finished, yet a fair schedule of %d step%s repeats for ever without the servers converging", len(cycle), plural(len(cycle)))
-			var w world
-			r.Path, w = s.pathTo(entry)
+			var w walk
+			s.pathTo(&w, entry)
+			r.Path, w.steps = w.steps, nil
 			for _, e := range cycle {
-				w = s.follow(&w, e, &r.Cycle)
+				s.step(&w, e)
 			}
+			r.Cycle = w.steps
 			return r, true
 		}
 	}
@@ -145,6 +154,19 @@ func (s *search) components(ids []int32) [][]int32 {
 	}
 	slices.SortFunc(comps, func(a, b []int32) int { return int(a[0] - b[0]) })
 	return comps
+}
+
+// hasInner reports whether component comp has an edge inside it: a
+// cycle.
+func (s *search) hasInner(comp []int32) bool {
+	for _, v := range comp {
+		for _, e := range s.live[v].edges {
+			if _, found := slices.BinarySearch(comp, e.to); found {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // fairCycle reports whether component comp holds a fair cycle, and if so

@@ -19,7 +19,16 @@ func Explore(cfg model.Config, opt Options) (Result, error) {
 		return Result{}, err
 	}
 	s := newSearch(x)
-	return s.run(), nil
+	r := s.run()
+	if x.sym != nil && s.liveCycle {
+		// The quotient has a cycle where liveness is judged, which
+		// symmetry cannot judge (see symmetry.go): judge the full graph.
+		opt.NoSymmetry = true
+		r, err = Explore(cfg, opt)
+		r.SymmetryDropped = true
+		return r, err
+	}
+	return r, nil
 }
 
 // store is the set of states seen: by fingerprint, or whole.
@@ -87,6 +96,7 @@ type search struct {
 	transitions int64
 	depth       int
 	graph       *graph // with Options.Graph
+	liveCycle   bool   // the liveness graph has a cycle
 	bad         int32  // the state a step's violation led to, or -1
 }
 
@@ -137,6 +147,9 @@ func (s *search) run() Result {
 	foundAt := int32(-1)
 	edge := int32(0)
 	x.starts(func(w *world, _ []Step, v *violation) {
+		if x.sym != nil {
+			x.sym.canon(x, w)
+		}
 		enc = w.encode(enc[:0])
 		id, fresh := s.add(enc, -1, edge)
 		if v != nil && found == nil {
@@ -144,6 +157,9 @@ func (s *search) run() Result {
 		}
 		if fresh && s.graph != nil {
 			s.graph.state(x, id, w, 0)
+		}
+		if fresh && x.opt.observe != nil {
+			x.opt.observe(x, w)
 		}
 		if fresh {
 			level = append(level, queued{id, len(arena), len(arena) + len(enc)})
@@ -196,6 +212,11 @@ func (s *search) run() Result {
 					}
 					if live != nil {
 						live.edge(s, id, sc.labelText, int32(n))
+					}
+					if fresh && x.opt.observe != nil {
+						var nw world
+						decode(&nw, b, x.ns+x.nc, x.nc)
+						x.opt.observe(x, &nw)
 					}
 					if fresh {
 						next = append(next, queued{id, len(nextArena), len(nextArena) + len(b)})
@@ -289,7 +310,15 @@ func (wk *worker) expand(part []queued, arena []byte) {
 		decode(w, arena[q.start:q.end], x.ns+x.nc, x.nc)
 		wk.acts = x.actions(w, wk.acts[:0])
 		e.live = !x.unbacked && x.clientsDone(w) && !x.converged(w)
+		var label string
 		x.successors(w, wk.acts, func(nw *world, a action, st Step, v *violation) bool {
+			if e.live {
+				// Before renaming: the label names the action as w does.
+				label = a.label(x.ch.asked)
+			}
+			if x.sym != nil {
+				x.sym.canon(x, nw)
+			}
 			start := len(wk.arena)
 			wk.arena = nw.encode(wk.arena)
 			b := wk.arena[start:]
@@ -301,9 +330,7 @@ func (wk *worker) expand(part []queued, arena []byte) {
 				c := *v
 				sc.v = &c
 			}
-			if e.live {
-				sc.labelText = a.label(x.ch.asked)
-			}
+			sc.labelText = label
 			e.succ = append(e.succ, sc)
 			return v == nil // what follows a violation is never merged
 		})
@@ -329,8 +356,15 @@ func (s *search) result(v Verdict, why string) Result {
 // successor of state at (edge -1: at the state itself).
 func (s *search) counterexample(v *violation, at, edge int32) Result {
 	r := s.result(Counterexample, "")
-	r.Check, r.What = v.Check, v.What
-	r.Path = s.path(at, edge)
+	var w walk
+	s.pathTo(&w, at)
+	if edge >= 0 {
+		s.step(&w, edge)
+		v = w.v
+	} else if end := s.x.endViolation(&w.con); end != nil {
+		v = end // in the schedule's names, not the representative's
+	}
+	r.Check, r.What, r.Path = v.Check, v.What, w.steps
 	if g := r.Graph; g != nil {
 		bad := at
 		if edge >= 0 && s.bad >= 0 {
@@ -349,59 +383,83 @@ func (s *search) counterexample(v *violation, at, edge int32) Result {
 	return r
 }
 
-// path rebuilds the schedule to state id and, if edge >= 0, the step of
-// its edge-th successor, by stepping again from the start: the search
-// keeps only the way back, parent by parent.
-func (s *search) path(id, edge int32) []Step {
-	steps, w := s.pathTo(id)
-	if edge >= 0 {
-		s.follow(&w, edge, &steps)
-	}
-	return steps
+// walk follows a path of the search, stepping again from the start: the
+// search keeps only the way back to each state, parent by parent, and
+// which successor of its parent it was. rep is the state as the search
+// stored it, a representative (see symmetry), whose successors the edges
+// number; con is the same state in the names of the schedule being
+// written, which the steps use. Without symmetry they are the same.
+type walk struct {
+	rep, con world
+	steps    []Step
+	v        *violation // the last step's violation, in the schedule's names
 }
 
-// pathTo rebuilds the schedule to state id, and returns the state.
-func (s *search) pathTo(id int32) ([]Step, world) {
+// pathTo walks to state id.
+func (s *search) pathTo(w *walk, id int32) {
 	var chain []int32 // edges from the initial state, in order
 	for i := id; i >= 0; i = s.parent[i] {
 		chain = append(chain, s.edge[i])
 	}
-	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
-		chain[i], chain[j] = chain[j], chain[i]
-	}
+	slices.Reverse(chain)
 	x := s.x
-	var steps []Step
-	var w world
 	k := int32(0)
 	x.starts(func(nw *world, st []Step, _ *violation) {
 		if k == chain[0] {
-			w = nw.clone()
-			steps = append(steps, st...)
+			w.con, w.rep = nw.clone(), nw.clone()
+			if x.sym != nil {
+				x.sym.canon(x, &w.rep)
+			}
+			w.steps = append(w.steps, st...)
 		}
 		k++
 	})
 	for _, e := range chain[1:] {
-		w = s.follow(&w, e, &steps)
+		s.step(w, e)
 	}
-	return steps, w
 }
 
-// follow takes the e-th successor of w, appending its step.
-func (s *search) follow(w *world, e int32, steps *[]Step) world {
+// step takes the e-th successor of the walk's state.
+func (s *search) step(w *walk, e int32) {
 	x := s.x
+	saved := x.steps
 	x.steps = true
-	defer func() { x.steps = false }()
-	acts := x.actions(w, nil)
-	var out world
+	defer func() { x.steps = saved }()
+	var target world
+	var targetStep Step
+	var targetV *violation
 	k := int32(0)
-	x.successors(w, acts, func(nw *world, _ action, st Step, _ *violation) bool {
+	x.successors(&w.rep, x.actions(&w.rep, nil), func(nw *world, _ action, st Step, v *violation) bool {
 		if k == e {
-			out = nw.clone()
-			*steps = append(*steps, st)
+			target, targetStep, targetV = nw.clone(), st, v
 			return false
 		}
 		k++
 		return true
 	})
-	return out
+	if x.sym == nil {
+		w.rep, w.con = target, target.clone()
+		w.steps = append(w.steps, targetStep)
+		w.v = targetV
+		return
+	}
+	x.sym.canon(x, &target)
+	want := target.encode(nil)
+	var got []byte
+	found := false
+	x.successors(&w.con, x.actions(&w.con, nil), func(nw *world, _ action, st Step, v *violation) bool {
+		c := nw.clone()
+		x.sym.canon(x, &c)
+		if got = c.encode(got[:0]); !slices.Equal(got, want) {
+			return true
+		}
+		w.con, found = nw.clone(), true
+		w.steps = append(w.steps, st)
+		w.v = v
+		return false
+	})
+	if !found {
+		panic("explore: a state has no successor that is a renaming of its representative's")
+	}
+	w.rep = target
 }
