@@ -303,12 +303,27 @@ func TestCounterexamplesReplay(t *testing.T) {
 		}
 	}
 
+	// A crash names its entry: here the second, of server-1, where the
+	// first is server-2's.
+	two := tiny(2, 1, 1, 2, "leaky-disk")
+	two.Faults.Crashes = []sim.Crash{{Node: 1}, {Node: 0, Durable: true}}
+	two.RequestTimeout = time.Second
+	r := explore(t, two, Options{})
+	s, err := r.Schedule(two.Servers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := model.NewCluster(two).Replay(s)
+	if c, _ := rep.Check(r.Check); err != nil || c.Passed() {
+		t.Errorf("leaky-disk with two crash entries: %v, %s", err, rep.AppendJSON(nil))
+	}
+
 	// No variant's counterexample sends to a server while it is down: a
 	// path that does, written by hand, replays that message as a drop.
 	cfg := tiny(2, 1, 1, 3, "")
 	cfg.Faults.Crashes = []sim.Crash{{Node: 0, Durable: true}}
 	set := model.Msg{Type: model.Set, Value: 2, Req: 1}
-	r := Result{Path: []Step{
+	r = Result{Path: []Step{
 		{Node: 0, Kind: sim.Start}, {Node: 1, Kind: sim.Start},
 		{Node: 2, Kind: sim.Start, Choices: []Choice{{model.ChoiceSet, 1}, {model.ChoiceValue, 2}}},
 		{Node: 0, Kind: sim.Deliver, From: 2, Msg: set},
@@ -320,14 +335,14 @@ func TestCounterexamplesReplay(t *testing.T) {
 		{Node: 0, Kind: sim.Timer, Timer: model.SyncTimer},
 		{Node: 1, Kind: sim.Deliver, From: 0, Msg: model.Msg{Type: model.Sync, Value: 2}},
 	}}
-	s, err := r.Schedule(cfg.Servers)
+	s, err = r.Schedule(cfg.Servers)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if k := s.Steps[7].Kind; k != sim.Drop || s.Steps[10].Kind != sim.Deliver {
 		t.Errorf("the sync to server-1 while down is a %v step; want a drop, and a recv once it is up", k)
 	}
-	rep, err := model.NewCluster(cfg).Replay(s)
+	rep, err = model.NewCluster(cfg).Replay(s)
 	if err != nil || !rep.Passed() || rep.Dropped != 1 {
 		t.Errorf("replayed: %v, %d dropped, %s", err, rep.Dropped, rep.AppendJSON(nil))
 	}

@@ -282,6 +282,23 @@ func TestReplayCrash(t *testing.T) {
 	if c, _ := r.Check("values-never-decrease"); c.Passed() || !strings.Contains(c.First, "server-1 restarted from durable storage at 0, having held 2") {
 		t.Errorf("leaky-disk: values-never-decrease %+v\n%s", c, trace)
 	}
+
+	// Of two crashes of one server, the line says which: here the
+	// second, without durable storage.
+	twice := crashConfig("")
+	twice.Faults.Crashes = append(twice.Faults.Crashes, sim.Crash{Node: 0})
+	_, trace, err = replay(t, twice, strings.Replace(leaky, "crash 1", "crash 2", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		fmt.Sprintf(`{"t":%d,"event":"crash","node":"server-1","crash":2,"durable":false}`, 5*gap),
+		fmt.Sprintf(`{"t":%d,"event":"restart","node":"server-1","crash":2,"durable":false}`, interval+3*gap),
+	} {
+		if !strings.Contains(trace, want+"\n") {
+			t.Errorf("no %s in the trace:\n%s", want, trace)
+		}
+	}
 }
 
 // TestReplayCrashTimes: a crash happens at its entry's time, and a restart
