@@ -81,6 +81,8 @@ type Step struct {
 	Timer string        // Timer: its name
 	// Durable: for sim.Recover, the server kept its state.
 	Durable bool
+	// Crash: for sim.CrashKind, which of the scenario's crashes, from 0.
+	Crash int
 	// SameInstant: at the instant of the step before.
 	SameInstant bool
 	// Choices answer the step's choices in the order asked: the node's,
@@ -620,7 +622,7 @@ func (x *explorer) successors(w *world, acts []action, visit func(next *world, a
 			if ok {
 				var st Step
 				if x.steps {
-					st = Step{Node: a.node, Kind: a.in.Kind, From: a.in.From, Msg: a.in.Msg, Timer: a.in.Timer, Durable: a.in.Durable, SameInstant: a.same, Choices: choicesOf(x.ch.asked)}
+					st = Step{Node: a.node, Kind: a.in.Kind, From: a.in.From, Msg: a.in.Msg, Timer: a.in.Timer, Durable: a.in.Durable, Crash: a.crash, SameInstant: a.same, Choices: choicesOf(x.ch.asked)}
 					if a.in.Kind != sim.Deliver {
 						st.From = 0
 					}

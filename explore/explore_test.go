@@ -267,16 +267,14 @@ func TestRefused(t *testing.T) {
 }
 
 // TestCounterexamplesReplay: the schedule of every variant's
-// counterexample, run through the simulator, fails there too; the crash
-// variants aside, whose schedules cannot say when a server crashes yet.
+// counterexample, run through the simulator, fails there too, crashes
+// and all.
 func TestCounterexamplesReplay(t *testing.T) {
 	for _, c := range variantCases() {
 		r := explore(t, c.cfg, c.opt)
 		s, err := r.Schedule(c.cfg.Servers)
 		if err != nil {
-			if len(c.cfg.Faults.Crashes) == 0 {
-				t.Errorf("%s: %v", c.variant, err)
-			}
+			t.Errorf("%s: %v", c.variant, err)
 			continue
 		}
 		rep, err := model.NewCluster(c.cfg).Replay(s)
@@ -298,6 +296,59 @@ func TestCounterexamplesReplay(t *testing.T) {
 		if !failed[r.Check] && !(r.Check == "liveness" && failed["converged-to-max"]) {
 			t.Errorf("%s: the explorer found %s: %s; replayed, the run fails %v", c.variant, r.Check, r.What, failed)
 		}
+		crashes := 0
+		for _, st := range s.Steps {
+			if st.Kind == sim.CrashKind {
+				crashes++
+			}
+		}
+		if crashes != len(c.cfg.Faults.Crashes) {
+			t.Errorf("%s: %d crash steps replayed; want the %d of its counterexample", c.variant, crashes, len(c.cfg.Faults.Crashes))
+		}
+	}
+
+	// A crash names its entry: here the second, of server-1, where the
+	// first is server-2's.
+	two := tiny(2, 1, 1, 2, "leaky-disk")
+	two.Faults.Crashes = []sim.Crash{{Node: 1}, {Node: 0, Durable: true}}
+	two.RequestTimeout = time.Second
+	r := explore(t, two, Options{})
+	s, err := r.Schedule(two.Servers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := model.NewCluster(two).Replay(s)
+	if c, _ := rep.Check(r.Check); err != nil || c.Passed() {
+		t.Errorf("leaky-disk with two crash entries: %v, %s", err, rep.AppendJSON(nil))
+	}
+
+	// No variant's counterexample sends to a server while it is down: a
+	// path that does, written by hand, replays that message as a drop.
+	cfg := tiny(2, 1, 1, 3, "")
+	cfg.Faults.Crashes = []sim.Crash{{Node: 0, Durable: true}}
+	set := model.Msg{Type: model.Set, Value: 2, Req: 1}
+	r = Result{Path: []Step{
+		{Node: 0, Kind: sim.Start}, {Node: 1, Kind: sim.Start},
+		{Node: 2, Kind: sim.Start, Choices: []Choice{{model.ChoiceSet, 1}, {model.ChoiceValue, 2}}},
+		{Node: 0, Kind: sim.Deliver, From: 2, Msg: set},
+		{Node: 2, Kind: sim.Deliver, From: 0, Msg: model.Msg{Type: model.SetReply, Accepted: true, Req: 1}},
+		{Node: 0, Kind: sim.CrashKind, Durable: true},
+		{Node: 1, Kind: sim.Timer, Timer: model.SyncTimer},
+		{Node: 0, Kind: sim.Deliver, From: 1, Msg: model.Msg{Type: model.Sync}},
+		{Node: 0, Kind: sim.Recover, Durable: true},
+		{Node: 0, Kind: sim.Timer, Timer: model.SyncTimer},
+		{Node: 1, Kind: sim.Deliver, From: 0, Msg: model.Msg{Type: model.Sync, Value: 2}},
+	}}
+	s, err = r.Schedule(cfg.Servers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := s.Steps[7].Kind; k != sim.Drop || s.Steps[10].Kind != sim.Deliver {
+		t.Errorf("the sync to server-1 while down is a %v step; want a drop, and a recv once it is up", k)
+	}
+	rep, err = model.NewCluster(cfg).Replay(s)
+	if err != nil || !rep.Passed() || rep.Dropped != 1 {
+		t.Errorf("replayed: %v, %d dropped, %s", err, rep.Dropped, rep.AppendJSON(nil))
 	}
 }
 

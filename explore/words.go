@@ -1,7 +1,6 @@
 package explore
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -121,17 +120,26 @@ func WriteSteps(w io.Writer, steps []Step, servers int, indent string) {
 
 // Schedule returns a counterexample as the model's schedule, which the
 // simulator replays (model.Cluster.Replay): the path, then the cycle of a
-// liveness counterexample twice. It fails if the path crashes a server,
-// which schedules cannot say yet.
+// liveness counterexample twice. A message that arrives at a server while
+// it is down is a drop there, as the simulator has it.
 func (r Result) Schedule(servers int) (model.Schedule, error) {
 	s := model.Schedule{Servers: servers}
 	steps := append(slices.Clone(r.Path), r.Cycle...)
 	steps = append(steps, r.Cycle...)
+	var down uint64
 	for _, st := range steps {
-		if st.Kind == sim.CrashKind || st.Kind == sim.Recover {
-			return s, errors.New("the counterexample crashes a server, and a schedule file cannot say so yet")
-		}
 		ms := model.ScheduleStep{Node: st.Node, Kind: st.Kind, From: st.From, Msg: st.Msg, Timer: st.Timer, SameInstant: st.SameInstant}
+		switch st.Kind {
+		case sim.CrashKind:
+			ms.Crash = st.Crash
+			down |= 1 << st.Node
+		case sim.Recover:
+			down &^= 1 << st.Node
+		case sim.Deliver:
+			if down&(1<<st.Node) != 0 {
+				ms.Kind = sim.Drop
+			}
+		}
 		for _, c := range st.Choices {
 			ms.Choices = append(ms.Choices, model.ScheduleChoice{Label: c.Label, Answer: c.Answer})
 		}

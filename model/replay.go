@@ -66,26 +66,41 @@ func ReplayGap(l sim.Latency) time.Duration {
 // after it. After the last step the earliest pending event fires each
 // time, with the choices Config.Chooser gives (nil: the seed's).
 //
-// A schedule cannot say when a crash or a partition happens, which a
-// scenario sets by time: Replay refuses a scenario that has any.
+// Crashes happen where the schedule says, not at the scenario's times: a
+// crash step fires its [[crash]] entry's crash (at the entry's time, if
+// that is later: the clock moves on to it), and a restart step the
+// restart of the crash that took the server down, at the entry's restart
+// time if it has one (the clock moves on to it, if later), and otherwise
+// at once, although a run would restart it only when the faults end: an
+// explorer restarts a server at any point, and the schedule says which.
+// While a server is down, a message to it is dropped, and the schedule
+// says drop for it, not recv; its timers are gone. A crash the schedule
+// does not name happens after its last step, in the simulator's order, if
+// the faults still last. A partition cuts the network by time, which a
+// schedule does not set: Replay refuses a scenario that has one.
 func (c *Cluster) Replay(s Schedule) (Report, error) {
 	unfit := func(step int, format string, args ...any) (Report, error) {
 		c.once()
 		return Report{}, &ScheduleError{Name: s.Name, Step: step, Err: fmt.Sprintf(format, args...)}
 	}
-	if f := &c.cfg.Faults; len(f.Crashes) > 0 || len(f.Partitions) > 0 {
-		return unfit(0, "the scenario has crashes or partitions, which happen at times a schedule does not set: replay it on a scenario without them")
+	if len(c.cfg.Faults.Partitions) > 0 {
+		return unfit(0, "the scenario has partitions, which happen at times a schedule does not set: replay it on a scenario without them")
 	}
 	if s.Servers != c.cfg.Servers {
 		return unfit(0, "a schedule of %d servers does not fit a scenario of %d", s.Servers, c.cfg.Servers)
 	}
 	nodes := sim.NodeID(c.engine.Len())
+	crashes := c.cfg.Faults.Crashes
 	for i, st := range s.Steps {
-		if st.Node < 0 || st.Node >= nodes || (st.Kind == sim.Deliver && (st.From < 0 || st.From >= nodes)) {
+		msg := st.Kind == sim.Deliver || st.Kind == sim.Drop
+		if st.Node < 0 || st.Node >= nodes || (msg && (st.From < 0 || st.From >= nodes)) {
 			return unfit(i+1, "a node the scenario does not have (it has %d)", nodes)
 		}
+		if st.Kind == sim.CrashKind && (st.Crash < 0 || st.Crash >= len(crashes) || crashes[st.Crash].Node != st.Node) {
+			return unfit(i+1, "crash entry %d of %s: not one of the scenario's %d [[crash]] entries", st.Crash, c.engine.Name(st.Node), len(crashes))
+		}
 	}
-	r := &replayer{c: c, s: s, gap: ReplayGap(c.cfg.Latency)}
+	r := &replayer{c: c, s: s, gap: ReplayGap(c.cfg.Latency), down: make([]int, nodes), crashed: make([]bool, len(crashes))}
 	r.ch.fallback = c.cfg.Chooser
 	c.engine.SetChooser(&r.ch)
 	return c.drive(r)
@@ -98,6 +113,11 @@ type replayer struct {
 	gap time.Duration
 	i   int // the next step
 	ch  replayChooser
+	// down is, per node, the crash entry that took it down, plus 1 (0:
+	// up), and crashed whether each entry has happened: only the
+	// schedule's steps crash and restart servers while it lasts.
+	down    []int
+	crashed []bool
 }
 
 func (r *replayer) scripted() bool { return r.i < len(r.s.Steps) }
@@ -112,6 +132,15 @@ func (r *replayer) pick(p []sim.Pending[Msg]) (sim.EventID, error) {
 	if !st.SameInstant && r.i > 0 {
 		e.Wait(r.gap)
 	}
+	name, by := e.Name(st.Node), r.down[st.Node]
+	switch {
+	case st.Kind == sim.CrashKind && by > 0:
+		return 0, r.fail(fmt.Sprintf("%s is down already, by crash %d", name, by))
+	case st.Kind == sim.CrashKind && r.crashed[st.Crash]:
+		return 0, r.fail(fmt.Sprintf("crash %d happened already: each [[crash]] entry happens once", st.Crash+1))
+	case st.Kind == sim.Recover && by == 0:
+		return 0, r.fail(name + " is up: there is no crash to restart from")
+	}
 	for _, ev := range p {
 		if !st.matches(&ev) {
 			continue
@@ -120,10 +149,31 @@ func (r *replayer) pick(p []sim.Pending[Msg]) (sim.EventID, error) {
 			return 0, r.fail(fmt.Sprintf("at the instant of the step before (%v), but the message is due only at %v",
 				time.Duration(e.Now()), time.Duration(ev.Time)))
 		}
-		r.ch.scripted, r.ch.choices, r.ch.err = true, st.Choices, ""
-		return ev.ID, nil
+		switch {
+		case st.Kind == sim.Deliver && by > 0:
+			return 0, r.fail(fmt.Sprintf("%s is down (crash %d), so the message is dropped: write drop, not recv", name, by))
+		case st.Kind == sim.Drop && by == 0:
+			return 0, r.fail(name + " is up, so the message is received: write recv, not drop")
+		}
+		return r.fire(st, ev.ID), nil
+	}
+	switch st.Kind {
+	case sim.Recover:
+		// A crash with no restart time: its server would stay down
+		// until the faults end.
+		if id, ok := e.Restart(st.Node); ok {
+			return r.fire(st, id), nil
+		}
+	case sim.CrashKind:
+		return 0, r.fail(fmt.Sprintf("crash %d never happens: it is due after the faults end", st.Crash+1))
 	}
 	return 0, r.fail("not pending; " + r.pending(p, st.Node))
+}
+
+// fire readies the chooser for step st, whose event id fires next.
+func (r *replayer) fire(st *ScheduleStep, id sim.EventID) sim.EventID {
+	r.ch.scripted, r.ch.choices, r.ch.err = true, st.Choices, ""
+	return id
 }
 
 func (r *replayer) fired() error {
@@ -139,6 +189,12 @@ func (r *replayer) fired() error {
 	}
 	if r.ch.err != "" {
 		return r.fail(r.ch.err)
+	}
+	switch st := &r.s.Steps[r.i]; st.Kind {
+	case sim.CrashKind:
+		r.down[st.Node], r.crashed[st.Crash] = st.Crash+1, true
+	case sim.Recover:
+		r.down[st.Node] = 0
 	}
 	r.i++
 	return nil
@@ -158,10 +214,13 @@ func (r *replayer) fail(msg string) error {
 func (r *replayer) pending(p []sim.Pending[Msg], id sim.NodeID) string {
 	var what []string
 	for _, ev := range p {
-		if ev.Node != id {
+		if ev.Node != id || ev.Void {
 			continue
 		}
-		st := ScheduleStep{Node: id, Kind: ev.In.Kind, From: ev.In.From, Msg: ev.In.Msg, Timer: ev.In.Timer}
+		st := ScheduleStep{Node: id, Kind: ev.In.Kind, From: ev.In.From, Msg: ev.In.Msg, Timer: ev.In.Timer, Crash: ev.Crash}
+		if st.Kind == sim.Deliver && r.down[id] > 0 {
+			st.Kind = sim.Drop
+		}
 		b, err := r.s.appendStep(nil, &st)
 		if err != nil {
 			b = []byte(ev.In.Kind.String()) // a fault: no step of a schedule
@@ -172,23 +231,35 @@ func (r *replayer) pending(p []sim.Pending[Msg], id sim.NodeID) string {
 		}
 		what = append(what, line)
 	}
-	if len(what) == 0 {
-		return "nothing is pending for " + r.c.engine.Name(id)
+	down := ""
+	if by := r.down[id]; by > 0 {
+		down = fmt.Sprintf("%s is down, by crash %d; ", r.c.engine.Name(id), by)
 	}
-	return "pending for " + r.c.engine.Name(id) + ": " + strings.Join(what, "; ")
+	if len(what) == 0 {
+		return down + "nothing is pending for " + r.c.engine.Name(id)
+	}
+	return down + "pending for " + r.c.engine.Name(id) + ": " + strings.Join(what, "; ")
 }
 
 // matches reports whether pending event ev is the one step st names. A
-// message the network lost is never received.
+// message the network lost is never received, nor dropped by a step (it
+// is dropped when the schedule is over); an event that would vanish (a
+// timer armed before a crash) is never fired by one.
 func (st *ScheduleStep) matches(ev *sim.Pending[Msg]) bool {
-	if ev.Node != st.Node || ev.In.Kind != st.Kind || ev.Lost {
+	kind := st.Kind
+	if kind == sim.Drop {
+		kind = sim.Deliver // the engine drops it when it fires
+	}
+	if ev.Node != st.Node || ev.In.Kind != kind || ev.Lost || ev.Void {
 		return false
 	}
-	switch st.Kind {
+	switch kind {
 	case sim.Deliver:
 		return ev.In.From == st.From && ev.In.Msg == st.Msg
 	case sim.Timer:
 		return ev.In.Timer == st.Timer
+	case sim.CrashKind:
+		return ev.Crash == st.Crash
 	}
 	return true
 }

@@ -191,7 +191,8 @@ func TestReplayTimes(t *testing.T) {
 }
 
 // TestReplayUnfit: a schedule of another number of servers, or for a
-// scenario with crashes, is refused before anything runs.
+// scenario with partitions, or naming a crash the scenario does not have,
+// is refused before anything runs.
 func TestReplayUnfit(t *testing.T) {
 	cfg := eagerConfig("eager")
 	s, err := model.ParseSchedule("cx.txt", strings.NewReader(setTwice), &cfg)
@@ -203,12 +204,159 @@ func TestReplayUnfit(t *testing.T) {
 	if _, err := model.NewCluster(other).Replay(s); !errors.As(err, &se) || err.Error() != "cx.txt: a schedule of 1 servers does not fit a scenario of 3" {
 		t.Errorf("err = %v", err)
 	}
-	crash, err := scenarios.Load("../scenarios/crash.toml")
+	part, err := scenarios.Load("../scenarios/partition.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := model.NewCluster(crash.Config()).Replay(model.Schedule{Servers: crash.Servers}); !errors.As(err, &se) || !strings.Contains(err.Error(), "crashes or partitions") {
+	if _, err := model.NewCluster(part.Config()).Replay(model.Schedule{Servers: part.Servers}); !errors.As(err, &se) || !strings.Contains(err.Error(), "the scenario has partitions") {
 		t.Errorf("err = %v", err)
+	}
+	for _, crash := range []int{1, -1} {
+		s := model.Schedule{Servers: 2, Steps: []model.ScheduleStep{{Node: 0, Kind: sim.CrashKind, Crash: crash}}}
+		if _, err := model.NewCluster(crashConfig("")).Replay(s); !errors.As(err, &se) || se.Step != 1 || !strings.Contains(err.Error(), "not one of the scenario's 1 [[crash]] entries") {
+			t.Errorf("crash entry %d: err = %v", crash, err)
+		}
+	}
+	s = model.Schedule{Servers: 2, Steps: []model.ScheduleStep{{Node: 1, Kind: sim.CrashKind}}}
+	if _, err := model.NewCluster(crashConfig("")).Replay(s); !errors.As(err, &se) || !strings.Contains(err.Error(), "crash entry 0 of server-2: not one of") {
+		t.Errorf("crash 1 of server-2: err = %v", err)
+	}
+}
+
+// crashConfig: two servers and one client of one request; server-1 may
+// crash, durably, and restarts when the faults end.
+func crashConfig(variant string) model.Config {
+	cfg := eagerConfig(variant)
+	cfg.Servers, cfg.Requests = 2, 1
+	cfg.Faults.Crashes = []sim.Crash{{Node: 0, Durable: true}}
+	return cfg
+}
+
+// crashAfterSet: server-1 accepts a set of 2, crashes, misses server-2's
+// sync while down, restarts, and syncs its 2 to server-2 with the timer it
+// armed at the restart (the one it armed at its start died with it).
+const crashAfterSet = `server-1 start
+server-2 start
+client-1 start choose set?=1 value=2
+server-1 recv set value=2 req=1 from client-1
+client-1 recv set_reply value=0 accepted=true req=1 from server-1
+server-1 crash 1
+server-2 timer sync
+server-1 drop sync value=0 from server-2
+server-1 restart
+server-1 timer sync
+server-2 recv sync value=2 from server-1
+`
+
+// TestReplayCrash: a schedule crashes and restarts a server where it says:
+// the correct server comes back with its value and passes every check;
+// the leaky-disk server, durable by its word, comes back at 0, and
+// values-never-decrease fails. The message that arrives while the server
+// is down is dropped, and the restart comes at once, although the crash
+// has no restart time (a run would restart it when the faults end).
+func TestReplayCrash(t *testing.T) {
+	r, trace, err := replay(t, crashConfig(""), crashAfterSet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Passed() || r.Dropped != 1 {
+		t.Errorf("the correct server: %d dropped, %s\n%s", r.Dropped, r.AppendJSON(nil), trace)
+	}
+	gap := int64(model.ReplayGap(crashConfig("").Latency))
+	interval := int64(crashConfig("").SyncInterval)
+	for _, want := range []string{
+		fmt.Sprintf(`{"t":%d,"event":"crash","node":"server-1","crash":1,"durable":true}`, 5*gap),
+		fmt.Sprintf(`{"t":%d,"event":"drop","node":"server-1","id":3,"from":"server-2","to":"server-1","msg":"sync","value":0,"reason":"down"}`, interval+2*gap),
+		fmt.Sprintf(`{"t":%d,"event":"restart","node":"server-1","crash":1,"durable":true}`, interval+3*gap),
+		fmt.Sprintf(`{"t":%d,"event":"timer","node":"server-1","timer":"sync"}`, 2*interval+3*gap),
+	} {
+		if !strings.Contains(trace, want+"\n") {
+			t.Errorf("no %s in the trace:\n%s", want, trace)
+		}
+	}
+	leaky, _, _ := strings.Cut(crashAfterSet, "server-1 timer sync\n")
+	r, trace, err = replay(t, crashConfig("leaky-disk"), leaky)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := r.Check("values-never-decrease"); c.Passed() || !strings.Contains(c.First, "server-1 restarted from durable storage at 0, having held 2") {
+		t.Errorf("leaky-disk: values-never-decrease %+v\n%s", c, trace)
+	}
+
+	// Of two crashes of one server, the line says which: here the
+	// second, without durable storage.
+	twice := crashConfig("")
+	twice.Faults.Crashes = append(twice.Faults.Crashes, sim.Crash{Node: 0})
+	_, trace, err = replay(t, twice, strings.Replace(leaky, "crash 1", "crash 2", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		fmt.Sprintf(`{"t":%d,"event":"crash","node":"server-1","crash":2,"durable":false}`, 5*gap),
+		fmt.Sprintf(`{"t":%d,"event":"restart","node":"server-1","crash":2,"durable":false}`, interval+3*gap),
+	} {
+		if !strings.Contains(trace, want+"\n") {
+			t.Errorf("no %s in the trace:\n%s", want, trace)
+		}
+	}
+}
+
+// TestReplayCrashTimes: a crash happens at its entry's time, and a restart
+// at the entry's restart time, if later than the step would be: the clock
+// moves on to them.
+func TestReplayCrashTimes(t *testing.T) {
+	cfg := crashConfig("")
+	cfg.Faults.Crashes[0].At, cfg.Faults.Crashes[0].Restart = sim.Time(time.Second), sim.Time(3*time.Second)
+	_, trace, err := replay(t, cfg, crashAfterSet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gap := int64(model.ReplayGap(cfg.Latency))
+	for _, want := range []string{
+		fmt.Sprintf(`{"t":%d,"event":"crash","node":"server-1","crash":1,"durable":true}`, time.Second),
+		fmt.Sprintf(`{"t":%d,"event":"drop","node":"server-1","id":3,"from":"server-2","to":"server-1","msg":"sync","value":0,"reason":"down"}`, int64(time.Second)+2*gap),
+		fmt.Sprintf(`{"t":%d,"event":"restart","node":"server-1","crash":1,"durable":true}`, 3*time.Second),
+	} {
+		if !strings.Contains(trace, want+"\n") {
+			t.Errorf("no %s in the trace:\n%s", want, trace)
+		}
+	}
+}
+
+// TestReplayCrashUnfit: a schedule that receives a message at a server
+// that is down, drops one at a server that is up, restarts a server that
+// is up, crashes one that is down, or repeats a crash, or names a crash
+// due after the faults end, does not fit, and says why.
+func TestReplayCrashUnfit(t *testing.T) {
+	twice := crashConfig("")
+	twice.Faults.Crashes = append(twice.Faults.Crashes, sim.Crash{Node: 0})
+	late := crashConfig("")
+	late.Faults.Until, late.Faults.Crashes[0].At = sim.Time(time.Second), sim.Time(2*time.Second)
+	for _, tt := range []struct {
+		cfg       model.Config
+		old, new_ string
+		want      string
+	}{
+		{crashConfig(""), "server-1 drop sync", "server-1 recv sync",
+			"cx.txt:8: server-1 recv sync value=0 from server-2: server-1 is down (crash 1), so the message is dropped: write drop, not recv"},
+		{crashConfig(""), "server-2 recv sync", "server-2 drop sync",
+			"cx.txt:11: server-2 drop sync value=2 from server-1: server-2 is up, so the message is received: write recv, not drop"},
+		{crashConfig(""), "server-1 crash 1\n", "server-1 restart\n",
+			"cx.txt:6: server-1 restart: server-1 is up: there is no crash to restart from"},
+		{crashConfig(""), "server-1 timer sync\n", "server-1 crash 1\n",
+			"cx.txt:10: server-1 crash 1: crash 1 happened already: each [[crash]] entry happens once"},
+		{twice, "server-2 timer sync\n", "server-1 crash 2\n",
+			"cx.txt:7: server-1 crash 2: server-1 is down already, by crash 1"},
+		{late, "", "", "cx.txt:6: server-1 crash 1: crash 1 never happens: it is due after the faults end"},
+		{crashConfig(""), "server-1 restart\n", "server-1 timer sync\n",
+			"cx.txt:9: server-1 timer sync: not pending; server-1 is down, by crash 1; nothing is pending for server-1"},
+		{crashConfig(""), "server-1 drop sync value=0", "server-1 drop sync value=1",
+			"cx.txt:8: server-1 drop sync value=1 from server-2: not pending; server-1 is down, by crash 1; pending for server-1: drop sync value=0 from server-2"},
+	} {
+		_, _, err := replay(t, tt.cfg, strings.Replace(crashAfterSet, tt.old, tt.new_, 1))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("err =\n%v\nwant\n%s", err, tt.want)
+		}
 	}
 }
 

@@ -24,25 +24,37 @@ import (
 //	server-1 timer sync
 //	server-2 recv sync value=2 from server-1 choose loss=0
 //	same-instant server-2 recv sync value=1 from server-3
+//	server-1 crash 1
+//	server-1 drop sync value=2 from server-2
+//	server-1 restart
 //
 // A message names its kind and then its fields: value= for every kind
 // that carries one (not get or pull), accepted= for set_reply and
 // rumor_ack, req= for a client's requests and their replies, as the JSON
-// Lines trace has them. '#' starts a comment; blank lines are ignored.
+// Lines trace has them. A crash names its [[crash]] entry, numbered from
+// 1 as the scenario lists them; a restart is of the crash that took the
+// server down. A message that arrives while its server is down is a drop,
+// not a recv. '#' starts a comment; blank lines are ignored.
 
 // ScheduleStep is one step of a schedule: which pending event fires, and how
 // its random choices are answered.
 type ScheduleStep struct {
 	Node sim.NodeID
-	Kind sim.InputKind // sim.Start, sim.Deliver or sim.Timer
-	From sim.NodeID    // Deliver: the sender
-	// Msg is, for Deliver, the message, with Type, Value, Req and
-	// Accepted as the protocol sets them; the fields the text does not
-	// carry (see above) are zero.
+	// Kind is sim.Start, sim.Deliver, sim.Timer, sim.CrashKind,
+	// sim.Recover (the restart of the crash that took Node down), or
+	// sim.Drop (a delivery to a server that is down).
+	Kind sim.InputKind
+	From sim.NodeID // Deliver, Drop: the sender
+	// Msg is, for Deliver and Drop, the message, with Type, Value, Req
+	// and Accepted as the protocol sets them; the fields the text does
+	// not carry (see above) are zero.
 	Msg   Msg
 	Timer string // Timer: its name (SyncTimer, AntiEntropyTimer, TimeoutTimer)
+	// Crash is, for CrashKind, which of the scenario's Faults.Crashes
+	// happens, from 0 (the text numbers them from 1).
+	Crash int
 	// SameInstant: the step happens at the instant of the step before
-	// (only for Deliver), rather than at a later one.
+	// (only for Deliver and Drop), rather than at a later one.
 	SameInstant bool
 	// Choices answer, in the order they are asked during the step, the
 	// node's choices (labels ChoiceSet, ChoiceValue, ChoicePartner,
@@ -89,11 +101,15 @@ var scheduleTimers = []string{SyncTimer, AntiEntropyTimer, TimeoutTimer}
 // sameInstant is the mark of a step at the instant of the step before.
 const sameInstant = "same-instant"
 
+// stepWords lists what can happen to a node in a step.
+const stepWords = "start, recv, drop, timer, crash or restart"
+
 // WriteTo writes the schedule as text, after a comment saying how to
 // replay it. It fails, writing nothing, on a step the text cannot say
-// exactly (a kind of input other than start, recv or timer, a field the
-// message's kind does not carry, an unknown label), so that what it
-// writes parses back to s.
+// exactly (a kind of input other than those above, a field the message's
+// kind does not carry, an unknown label, a crash or restart of a client,
+// choices on a crash or a drop), so that what it writes parses back to s
+// (for a scenario whose crashes fit).
 func (s Schedule) WriteTo(w io.Writer) (int64, error) {
 	b := []byte("# A schedule of the ec-counter simulator: one step a line, fired in\n" +
 		"# order. Replay it with: eccounter-sim -schedule FILE scenario.toml\n")
@@ -115,22 +131,39 @@ func (s Schedule) appendStep(b []byte, st *ScheduleStep) ([]byte, error) {
 		return b, err
 	}
 	if st.SameInstant {
-		if st.Kind != sim.Deliver {
-			return b, fmt.Errorf("%s at the same instant: only a recv can be", st.Kind)
+		if st.Kind != sim.Deliver && st.Kind != sim.Drop {
+			return b, fmt.Errorf("%s at the same instant: only a recv or a drop can be", st.Kind)
 		}
 		b = append(b, sameInstant+" "...)
 	}
 	b = append(b, node...)
 	switch st.Kind {
+	case sim.CrashKind, sim.Recover:
+		if int(st.Node) >= s.Servers {
+			return b, fmt.Errorf("%s of %s: only servers crash", st.Kind, node)
+		}
+	}
+	if len(st.Choices) > 0 && (st.Kind == sim.CrashKind || st.Kind == sim.Drop) {
+		return b, fmt.Errorf("a %s with choices: it asks none", st.Kind)
+	}
+	switch st.Kind {
 	case sim.Start:
 		b = append(b, " start"...)
+	case sim.CrashKind:
+		if st.Crash < 0 {
+			return b, fmt.Errorf("crash entry %d: entries are from 0", st.Crash)
+		}
+		b = append(b, " crash "...)
+		b = strconv.AppendInt(b, int64(st.Crash)+1, 10)
+	case sim.Recover:
+		b = append(b, " restart"...)
 	case sim.Timer:
 		if !slices.Contains(scheduleTimers, st.Timer) {
 			return b, fmt.Errorf("no timer named %s", quoted(st.Timer))
 		}
 		b = append(b, " timer "...)
 		b = append(b, st.Timer...)
-	case sim.Deliver:
+	case sim.Deliver, sim.Drop:
 		from, err := s.name(st.From)
 		if err != nil {
 			return b, err
@@ -142,7 +175,11 @@ func (s Schedule) appendStep(b []byte, st *ScheduleStep) ([]byte, error) {
 		if (!carriesValue(m.Type) && m.Value != 0) || (!carriesAccepted(m.Type) && m.Accepted) || (!m.Type.isClientMsg() && m.Req != 0) {
 			return b, fmt.Errorf("message %+v has a field a %s does not carry", m, m.Type)
 		}
-		b = append(b, " recv "...)
+		if st.Kind == sim.Drop {
+			b = append(b, " drop "...)
+		} else {
+			b = append(b, " recv "...)
+		}
 		b = append(b, m.Type.String()...)
 		if carriesValue(m.Type) {
 			b = append(b, " value="...)
@@ -159,7 +196,7 @@ func (s Schedule) appendStep(b []byte, st *ScheduleStep) ([]byte, error) {
 		b = append(b, " from "...)
 		b = append(b, from...)
 	default:
-		return b, fmt.Errorf("a %s is not a step of a schedule: want start, recv or timer", st.Kind)
+		return b, fmt.Errorf("a %s is not a step of a schedule: want %s", st.Kind, stepWords)
 	}
 	if len(st.Choices) > 0 {
 		b = append(b, " choose"...)
@@ -202,7 +239,9 @@ func carriesAccepted(t MsgType) bool { return t == SetReply || t == RumorAck }
 // scenario of cfg's servers and clients. Its errors say "name:line: what
 // is wrong": an unknown node, kind of message or timer, a field missing,
 // repeated or not the message's, a number that is not one, a choice
-// without its '=', same-instant on a step other than a recv, a line longer
+// without its '=', same-instant on a step other than a recv or a drop, a
+// crash that is not one of cfg's (or not of that server), a restart of a
+// node no crash takes down, choices on a crash or a drop, a line longer
 // than 4 KiB, more than a million steps.
 func ParseSchedule(name string, r io.Reader, cfg *Config) (Schedule, error) {
 	s := Schedule{Servers: cfg.Servers, Name: name}
@@ -252,7 +291,7 @@ func (p scheduleParser) step(f []string) (ScheduleStep, error) {
 		st.SameInstant, f = true, f[1:]
 	}
 	if len(f) < 2 {
-		return st, errors.New("want a node and what happens to it: start, recv or timer")
+		return st, errors.New("want a node and what happens to it: " + stepWords)
 	}
 	var err error
 	if st.Node, err = p.node(f[0]); err != nil {
@@ -271,22 +310,38 @@ func (p scheduleParser) step(f []string) (ScheduleStep, error) {
 			return st, fmt.Errorf("no timer named %s: want %s", quoted(rest[0]), strings.Join(scheduleTimers, ", "))
 		}
 		st.Timer, rest = rest[0], rest[1:]
-	case "recv":
+	case "recv", "drop":
 		st.Kind = sim.Deliver
-		if rest, err = p.recv(&st, rest); err != nil {
+		if f[1] == "drop" {
+			st.Kind = sim.Drop
+		}
+		if rest, err = p.recv(&st, f[1], rest); err != nil {
 			return st, err
 		}
+	case "crash":
+		st.Kind = sim.CrashKind
+		if rest, err = p.crash(&st, f[0], rest); err != nil {
+			return st, err
+		}
+	case "restart":
+		st.Kind = sim.Recover
+		if !slices.ContainsFunc(p.cfg.Faults.Crashes, func(c sim.Crash) bool { return c.Node == st.Node }) {
+			return st, fmt.Errorf("restart: no [[crash]] of the scenario takes %s down", f[0])
+		}
 	default:
-		return st, fmt.Errorf("%s: want start, recv or timer after the node", quoted(f[1]))
+		return st, fmt.Errorf("%s: want %s after the node", quoted(f[1]), stepWords)
 	}
-	if st.SameInstant && st.Kind != sim.Deliver {
-		return st, fmt.Errorf("%s %s: only a recv can be at the instant of the step before", sameInstant, f[1])
+	if st.SameInstant && st.Kind != sim.Deliver && st.Kind != sim.Drop {
+		return st, fmt.Errorf("%s %s: only a recv or a drop can be at the instant of the step before", sameInstant, f[1])
 	}
 	if len(rest) == 0 {
 		return st, nil
 	}
 	if rest[0] != "choose" {
 		return st, fmt.Errorf("%s: want choose, or the end of the step", quoted(rest[0]))
+	}
+	if st.Kind == sim.CrashKind || st.Kind == sim.Drop {
+		return st, fmt.Errorf("choose: a %s asks no choices", f[1])
 	}
 	if len(rest) == 1 {
 		return st, errors.New("choose: want at least one label=answer")
@@ -311,10 +366,31 @@ func (p scheduleParser) step(f []string) (ScheduleStep, error) {
 	return st, nil
 }
 
-// recv reads a message's kind, fields and sender, and returns what follows.
-func (p scheduleParser) recv(st *ScheduleStep, f []string) ([]string, error) {
+// crash reads the number of a crash entry, and returns what follows.
+func (p scheduleParser) crash(st *ScheduleStep, node string, f []string) ([]string, error) {
+	n := len(p.cfg.Faults.Crashes)
+	switch {
+	case n == 0:
+		return nil, errors.New("crash: the scenario has no [[crash]] entries")
+	case len(f) == 0:
+		return nil, fmt.Errorf("crash: want the number of its [[crash]] entry, 1 to %d", n)
+	}
+	i, err := strconv.Atoi(f[0])
+	if err != nil || i < 1 || i > n || f[0][0] == '0' || f[0][0] == '+' {
+		return nil, fmt.Errorf("crash %s: want the number of a [[crash]] entry, 1 to %d", quoted(f[0]), n)
+	}
+	if c := p.cfg.Faults.Crashes[i-1]; c.Node != st.Node {
+		return nil, fmt.Errorf("crash %d is of %s, not of %s", i, ServerName(int(c.Node)), node)
+	}
+	st.Crash = i - 1
+	return f[1:], nil
+}
+
+// recv reads a message's kind, fields and sender, and returns what
+// follows; verb is recv or drop.
+func (p scheduleParser) recv(st *ScheduleStep, verb string, f []string) ([]string, error) {
 	if len(f) == 0 {
-		return nil, errors.New("recv: want the message's kind, fields and from NODE")
+		return nil, errors.New(verb + ": want the message's kind, fields and from NODE")
 	}
 	t, ok := msgType(f[0])
 	if !ok {
@@ -361,7 +437,7 @@ func (p scheduleParser) recv(st *ScheduleStep, f []string) ([]string, error) {
 		}
 	}
 	if len(f) < 2 {
-		return nil, fmt.Errorf("recv %s: want from NODE after the fields", t)
+		return nil, fmt.Errorf("%s %s: want from NODE after the fields", verb, t)
 	}
 	var err error
 	if st.From, err = p.node(f[1]); err != nil {

@@ -41,6 +41,14 @@ type Pending[M Message] struct {
 	// Lost: a delivery the network lost when the message was sent; it
 	// will be a Drop.
 	Lost bool
+	// Crash: for CrashKind and Recover, which of Faults.Crashes.
+	Crash int
+	// Void: fired now, the event would vanish without a step (see Fire):
+	// a timer armed before its node crashed, a crash of a node that is
+	// down or after the faults ended, a restart of a node that is up or
+	// down by another crash. A driver that names the events it wants
+	// (a replay) skips these, as Run passes them by.
+	Void bool
 }
 
 // Start gives every node its Start input at time 0 and schedules the
@@ -66,7 +74,11 @@ func (e *Engine[M, N]) Pending() []Pending[M] {
 	q := &e.queue
 	var out []Pending[M]
 	add := func(ev *event[M]) {
-		out = append(out, Pending[M]{ID: EventID(ev.seq), Time: ev.at, Node: ev.node, In: e.input(ev), Lost: ev.lost})
+		p := Pending[M]{ID: EventID(ev.seq), Time: ev.at, Node: ev.node, In: e.input(ev), Lost: ev.lost, Void: e.vanishes(ev)}
+		if ev.kind == CrashKind || ev.kind == Recover {
+			p.Crash = int(ev.aux)
+		}
+		out = append(out, p)
 	}
 	for i := range q.heap {
 		add(&q.events[q.heap[i].slot])
@@ -116,6 +128,26 @@ func (e *Engine[M, N]) Fire(id EventID) (bool, error) {
 // Result describes the run so far of a driver that used Fire, with the
 // reason it gives for stopping.
 func (e *Engine[M, N]) Result(reason StopReason) Result { return e.result(reason, e.fired) }
+
+// vanishes reports whether ev, fired now, would vanish without a step, as
+// process decides (which keeps its own copy of these tests, on Run's
+// path): a timer armed before its node crashed, a restart of a node that
+// is up or down by another crash, a crash of a node that is down, a fault
+// after the faults ended.
+func (e *Engine[M, N]) vanishes(ev *event[M]) bool {
+	switch ev.kind {
+	case Timer:
+		ns := &e.ns[ev.node]
+		return ns.down || ev.epoch != ns.epoch
+	case Recover:
+		return !e.ns[ev.node].down || e.fs.downBy[ev.node] != ev.aux
+	case CrashKind:
+		return !e.fs.on || e.ns[ev.node].down
+	case PartitionStart, PartitionEnd:
+		return !e.fs.on
+	}
+	return false
+}
 
 // laneEvent returns the event a lane's entry stands for.
 func laneEvent[M Message](h *laneEntry) event[M] {
@@ -168,6 +200,26 @@ func (e *Engine[M, N]) Wait(d time.Duration) {
 		panic(fmt.Sprintf("sim: Engine.Wait(%v): virtual time never goes back", d))
 	}
 	e.now = e.now.Add(d)
+}
+
+// Restart schedules, now, the restart of node, which a crash took down, as
+// the end of the faults would: a Recover input, durable as that crash
+// says, which the driver fires with the ID returned. ok is false if node is
+// not down. A crash whose Faults.Crashes entry has no restart time keeps
+// its node down until the faults end; a driver that decides when things
+// happen (a replay of an explorer's schedule, in which a server restarts at
+// any point) restarts it earlier with this. A Recover still due later for
+// the same crash vanishes, the node being up by then (see Fire).
+func (e *Engine[M, N]) Restart(node NodeID) (id EventID, ok bool) {
+	if !e.driven {
+		panic("sim: Engine.Restart called before Start")
+	}
+	if node < 0 || int(node) >= len(e.ns) || !e.ns[node].down {
+		return 0, false
+	}
+	by := e.fs.downBy[node]
+	e.schedule(event[M]{at: e.now, node: node, kind: Recover, durable: e.cfg.Faults.Crashes[by].Durable, aux: by})
+	return EventID(e.seq), true
 }
 
 // Now returns the virtual time a driver's run has reached: that of the

@@ -46,8 +46,15 @@ func drive(t *testing.T, e *tengine, pick func([]Pending[tmsg]) EventID) Result 
 				t.Fatalf("pending out of order: %+v before %+v", p[i-1], p[i])
 			}
 		}
-		if _, err := e.Fire(pick(p)); err != nil {
+		id := pick(p)
+		counted, err := e.Fire(id)
+		if err != nil {
 			t.Fatal(err)
+		}
+		for _, ev := range p {
+			if ev.ID == id && ev.Void == counted {
+				t.Fatalf("%+v: listed void %t, but fired it counted %t", ev, ev.Void, counted)
+			}
 		}
 	}
 }
@@ -101,6 +108,7 @@ func TestDriveMisuse(t *testing.T) {
 		"Wait, no run":           func(e *tengine) { e.Wait(time.Millisecond) },
 		"Wait back":              func(e *tengine) { e.Start(); e.Wait(-1) },
 		"SetChooser after Start": func(e *tengine) { e.Start(); e.SetChooser(Seeded{}) },
+		"Restart, no run":        func(e *tengine) { e.Restart(0) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := chatter(Config{Latency: fixed(time.Millisecond)}, nil)
@@ -148,4 +156,92 @@ func TestDriveWait(t *testing.T) {
 	if e.Now() != Time(3*time.Millisecond) {
 		t.Errorf("Wait(0) moved the clock to %v", e.Now())
 	}
+}
+
+// TestDriveRestart: a crash with no restart time keeps its node down until
+// the faults end, unless the driver restarts it: Restart schedules the
+// Recover now, durable as the crash says, for Fire. While the node is down
+// its timers are listed void, and after the restart the old ones still
+// are, beside the new; a node that is up cannot be restarted.
+func TestDriveRestart(t *testing.T) {
+	cfg := Config{Latency: fixed(time.Millisecond), Faults: Faults{Crashes: []Crash{{Node: 2, At: 3 * ms, Durable: true}}}}
+	e := chatter(cfg, nil)
+	log := &kindLog{}
+	e.Observe(log)
+	e.Start()
+	if _, ok := e.Restart(2); ok {
+		t.Fatalf("restarted a node that is up")
+	}
+	for {
+		p := e.Pending()
+		if p[0].In.Kind == CrashKind {
+			if p[0].Crash != 0 || p[0].Node != 2 || p[0].Void {
+				t.Fatalf("the crash pending as %+v", p[0])
+			}
+		}
+		if _, err := e.Fire(p[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if p[0].In.Kind == CrashKind {
+			break
+		}
+	}
+	timers := func(void bool) int {
+		n := 0
+		for _, ev := range e.Pending() {
+			if ev.Node == 2 && ev.In.Kind == Timer && ev.Void == void {
+				n++
+			}
+		}
+		return n
+	}
+	if timers(true) != 1 || timers(false) != 0 {
+		t.Fatalf("node 2 down: %d void timers, %d live; want its tick, void", timers(true), timers(false))
+	}
+	for _, ev := range e.Pending() {
+		if ev.In.Kind == Recover {
+			t.Fatalf("a restart pending before the faults end: %+v", ev)
+		}
+	}
+	e.Wait(time.Millisecond)
+	id, ok := e.Restart(2)
+	if !ok {
+		t.Fatal("Restart(2) of the crashed node: not ok")
+	}
+	var rec *Pending[tmsg]
+	for _, ev := range e.Pending() {
+		if ev.ID == id {
+			rec = &ev
+		}
+	}
+	if rec == nil || rec.In.Kind != Recover || !rec.In.Durable || rec.Crash != 0 || rec.Void || rec.Time != e.Now() {
+		t.Fatalf("the restart pending as %+v, want a durable Recover of crash 0, now (%v)", rec, e.Now())
+	}
+	now := e.Now()
+	if counted, err := e.Fire(id); !counted || err != nil {
+		t.Fatalf("Fire(restart): %t, %v", counted, err)
+	}
+	if last := log.steps[len(log.steps)-1]; last != (kindStep{2, Recover, now}) {
+		t.Errorf("last step %+v; want node 2's recover at %v", last, now)
+	}
+	if timers(true) != 1 || timers(false) != 1 {
+		t.Errorf("node 2 restarted: %d void timers, %d live; want the old tick void and a new one", timers(true), timers(false))
+	}
+	if _, ok := e.Restart(2); ok {
+		t.Errorf("restarted node 2 twice")
+	}
+}
+
+// kindLog records the node, kind and time of every step.
+type kindLog struct{ steps []kindStep }
+
+type kindStep struct {
+	node NodeID
+	kind InputKind
+	at   Time
+}
+
+func (l *kindLog) BeforeStep(Time, NodeID) {}
+func (l *kindLog) AfterStep(s *tstep) {
+	l.steps = append(l.steps, kindStep{s.Node, s.In.Kind, s.Time})
 }

@@ -116,7 +116,7 @@ func TestScheduleErrors(t *testing.T) {
 	}{
 		{[]string{"-schedule", bad, eagerScenario}, "eccounter-sim: -schedule: " + bad + `:2: no message kind "sink": want one of`},
 		{[]string{"-schedule", unfit, eagerScenario}, "eccounter-sim: -schedule: " + unfit + ":8: client-1 recv set_reply value=2 accepted=false req=2 from server-1 choose set?=0: not pending; pending for client-1: recv set_reply value=2 accepted=true req=2 from server-1"},
-		{[]string{"-schedule", eagerSchedule, "../../scenarios/crash.toml"}, "crashes or partitions, which happen at times a schedule does not set"},
+		{[]string{"-schedule", eagerSchedule, "../../scenarios/partition.toml"}, "the scenario has partitions, which happen at times a schedule does not set"},
 		{[]string{"-schedule", filepath.Join(dir, "none.txt"), eagerScenario}, "eccounter-sim: -schedule: open " + filepath.Join(dir, "none.txt") + ": no such file"},
 		{[]string{"-schedule", dir, eagerScenario}, "eccounter-sim: -schedule: " + dir + " is a directory"},
 		{[]string{"-schedule", eagerSchedule, "-seeds", "1..2", eagerScenario}, "eccounter-sim: -seeds does not apply to -schedule"},
