@@ -445,12 +445,16 @@ func (x *explorer) fire(w *world, a action) (next *world, v *violation, ok bool)
 			}
 		}
 		p := packet{from: a.node, to: s.To, msg: s.Msg, fresh: x.opt.SameInstant}
-		if faultsOn && x.lossy && int(next.hist.losses) < x.opt.MaxLosses && x.ch.pick(sim.LabelLoss, 0, 1) == 1 {
+		// The network's choices are asked of every send while the
+		// scenario's faults can lose or duplicate, as the engine asks them
+		// of a schedule's replay; past the bounds, or once the faults are
+		// over here, the answer is no.
+		if x.cfg.Faults.Loss > 0 && x.ch.pick(sim.LabelLoss, 0, b2i(faultsOn && x.lossy && int(next.hist.losses) < x.opt.MaxLosses)) == 1 {
 			next.hist.losses++
 			continue
 		}
 		next.add(p)
-		if faultsOn && x.dupes && int(next.hist.dups) < x.opt.MaxDuplicates && x.ch.pick(sim.LabelDuplicate, 0, 1) == 1 {
+		if x.cfg.Faults.Duplicate > 0 && x.ch.pick(sim.LabelDuplicate, 0, b2i(faultsOn && x.dupes && int(next.hist.dups) < x.opt.MaxDuplicates)) == 1 {
 			next.hist.dups++
 			next.add(p)
 		}
@@ -695,6 +699,13 @@ func (x *explorer) bounds() string {
 		fmt.Fprintf(&b, ", at most %d of the %d crash%s at any point", min(max(x.opt.MaxCrashes, 0), n), n, pluralES(n))
 	}
 	return b.String()
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func pluralES(n int) string {

@@ -427,3 +427,29 @@ func TestSymmetrySound(t *testing.T) {
 		}
 	}
 }
+
+// TestLossReplays: under loss, every send lists the network's choice, even
+// past the bound on losses, so that the simulator's replay, which asks of
+// every send while the schedule lasts, finds the answers it asks for; and
+// a lost message explains no failure of the real server.
+func TestLossReplays(t *testing.T) {
+	cfg := tiny(2, 1, 1, 2, "once")
+	cfg.Faults.Loss = 0.1
+	cfg.RequestTimeout = time.Second
+	opt := Options{MaxLosses: 1}
+	r := explore(t, cfg, opt)
+	if r.Verdict != Counterexample {
+		t.Fatalf("once under loss: %s", Describe(cfg, r, opt))
+	}
+	s, err := r.Schedule(cfg.Servers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := model.NewCluster(cfg).Replay(s); err != nil {
+		t.Errorf("replay: %v", err)
+	}
+	cfg.Variant = ""
+	if r := explore(t, cfg, opt); r.Verdict != Proved {
+		t.Errorf("the real server under loss: %s", Describe(cfg, r, opt))
+	}
+}

@@ -360,6 +360,9 @@ func (s *search) counterexample(v *violation, at, edge int32) Result {
 	s.pathTo(&w, at)
 	if edge >= 0 {
 		s.step(&w, edge)
+		if w.v == nil {
+			panic("explore: the violation " + v.Check + ": " + v.What + " did not happen again in the schedule's names")
+		}
 		v = w.v
 	} else if end := s.x.endViolation(&w.con); end != nil {
 		v = end // in the schedule's names, not the representative's

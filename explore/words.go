@@ -55,67 +55,28 @@ func Bounds(cfg model.Config, opt Options) string {
 	return x.bounds()
 }
 
-// Format writes the step as a line of a schedule file, of a configuration
-// of that many servers:
+// Format writes the step as a line of a schedule file of a configuration
+// of that many servers (see model.Schedule):
 //
 //	client-1 start choose set?=1 value=2
 //	server-1 recv set value=2 req=1 from client-1
 //	server-1 timer sync
 //	same-instant server-2 recv sync value=1 from server-3
 func (st Step) Format(servers int) string {
-	nodeName := func(id sim.NodeID) string {
-		if int(id) < servers {
-			return model.ServerName(int(id))
-		}
-		return model.ClientName(int(id) - servers)
+	line, err := model.Schedule{Servers: servers, Steps: []model.ScheduleStep{st.scheduleStep()}}.Line(0)
+	if err != nil {
+		return "(" + err.Error() + ")"
 	}
-	var b strings.Builder
-	if st.SameInstant {
-		b.WriteString("same-instant ")
-	}
-	b.WriteString(nodeName(st.Node))
-	switch st.Kind {
-	case sim.Start:
-		b.WriteString(" start")
-	case sim.Timer:
-		b.WriteString(" timer " + st.Timer)
-	case sim.CrashKind:
-		b.WriteString(" crash")
-	case sim.Recover:
-		if st.Durable {
-			b.WriteString(" restart durable")
-		} else {
-			b.WriteString(" restart")
-		}
-	case sim.Deliver:
-		m := st.Msg
-		b.WriteString(" recv " + m.Type.String())
-		if m.Type != model.Get && m.Type != model.Pull {
-			fmt.Fprintf(&b, " value=%d", m.Value)
-		}
-		if m.Type == model.SetReply || m.Type == model.RumorAck {
-			fmt.Fprintf(&b, " accepted=%t", m.Accepted)
-		}
-		if m.Type >= model.Get && m.Type <= model.SetReply {
-			fmt.Fprintf(&b, " req=%d", m.Req)
-		}
-		b.WriteString(" from " + nodeName(st.From))
-	}
-	if len(st.Choices) > 0 {
-		b.WriteString(" choose")
-		for _, c := range st.Choices {
-			fmt.Fprintf(&b, " %s=%d", c.Label, c.Answer)
-		}
-	}
-	return b.String()
+	return line
 }
 
-// WriteSteps writes steps of a configuration of that many servers, one a
-// line, after indent.
-func WriteSteps(w io.Writer, steps []Step, servers int, indent string) {
-	for _, st := range steps {
-		fmt.Fprintf(w, "%s%s\n", indent, st.Format(servers))
+// scheduleStep is the step as the model's schedules have it.
+func (st Step) scheduleStep() model.ScheduleStep {
+	ms := model.ScheduleStep{Node: st.Node, Kind: st.Kind, From: st.From, Msg: st.Msg, Timer: st.Timer, SameInstant: st.SameInstant, Crash: st.Crash}
+	for _, c := range st.Choices {
+		ms.Choices = append(ms.Choices, model.ScheduleChoice{Label: c.Label, Answer: c.Answer})
 	}
+	return ms
 }
 
 // Schedule returns a counterexample as the model's schedule, which the
@@ -128,10 +89,9 @@ func (r Result) Schedule(servers int) (model.Schedule, error) {
 	steps = append(steps, r.Cycle...)
 	var down uint64
 	for _, st := range steps {
-		ms := model.ScheduleStep{Node: st.Node, Kind: st.Kind, From: st.From, Msg: st.Msg, Timer: st.Timer, SameInstant: st.SameInstant}
+		ms := st.scheduleStep()
 		switch st.Kind {
 		case sim.CrashKind:
-			ms.Crash = st.Crash
 			down |= 1 << st.Node
 		case sim.Recover:
 			down &^= 1 << st.Node
@@ -140,35 +100,47 @@ func (r Result) Schedule(servers int) (model.Schedule, error) {
 				ms.Kind = sim.Drop
 			}
 		}
-		for _, c := range st.Choices {
-			ms.Choices = append(ms.Choices, model.ScheduleChoice{Label: c.Label, Answer: c.Answer})
-		}
 		s.Steps = append(s.Steps, ms)
 	}
 	return s, nil
 }
 
 // WriteSchedule writes a counterexample as a schedule file that
-// eccounter-sim -schedule replays, or, if it crashes a server, as the
-// steps alone, marked as not replayable.
+// eccounter-sim -schedule replays.
 func WriteSchedule(w io.Writer, servers int, r Result) error {
+	s, err := r.Schedule(servers)
+	if err != nil {
+		return err
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# counterexample to %s: %s\n", r.Check, r.What)
 	if len(r.Cycle) > 0 {
-		fmt.Fprintf(&b, "# the last %d steps are a cycle a fair schedule may repeat for ever: here twice\n", 2*len(r.Cycle))
-	}
-	s, err := r.Schedule(servers)
-	if err != nil {
-		fmt.Fprintf(&b, "# not replayable: %v\n", err)
-		for _, st := range append(slices.Clone(r.Path), r.Cycle...) {
-			b.WriteString(st.Format(servers) + "\n")
-		}
-		_, err := io.WriteString(w, b.String())
-		return err
+		fmt.Fprintf(&b, "# the last %d steps are a cycle a fair schedule may repeat for ever, written twice\n", 2*len(r.Cycle))
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
 	}
 	_, err = s.WriteTo(w)
 	return err
+}
+
+// WriteSteps writes a counterexample's steps, one a line after indent, as
+// the schedule file has them, the cycle of a liveness counterexample once
+// after a line that says so.
+func WriteSteps(w io.Writer, servers int, r Result, indent string) error {
+	s, err := r.Schedule(servers)
+	if err != nil {
+		return err
+	}
+	for i := range len(r.Path) + len(r.Cycle) {
+		if i == len(r.Path) && len(r.Cycle) > 0 {
+			fmt.Fprintf(w, "%s-- then, for ever: --\n", indent)
+		}
+		line, err := s.Line(i)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s%s\n", indent, line)
+	}
+	return nil
 }

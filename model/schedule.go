@@ -104,6 +104,12 @@ const sameInstant = "same-instant"
 // stepWords lists what can happen to a node in a step.
 const stepWords = "start, recv, drop, timer, crash or restart"
 
+// Line returns step i as the line WriteTo writes for it.
+func (s Schedule) Line(i int) (string, error) {
+	b, err := s.appendStep(nil, &s.Steps[i])
+	return strings.TrimSuffix(string(b), "\n"), err
+}
+
 // WriteTo writes the schedule as text, after a comment saying how to
 // replay it. It fails, writing nothing, on a step the text cannot say
 // exactly (a kind of input other than those above, a field the message's

@@ -178,10 +178,8 @@ func runExplore(w *bufio.Writer, sc *scenarios.Scenario, o options, sched *outpu
 	}
 	if r.Verdict == explore.Counterexample {
 		fmt.Fprintf(w, "\n== counterexample: %d steps ==\n", len(r.Path)+len(r.Cycle))
-		explore.WriteSteps(w, r.Path, cfg.Servers, "  ")
-		if len(r.Cycle) > 0 {
-			fmt.Fprintf(w, "  -- then for ever: --\n")
-			explore.WriteSteps(w, r.Cycle, cfg.Servers, "  ")
+		if err := explore.WriteSteps(w, cfg.Servers, r, "  "); err != nil {
+			return exitFail, err
 		}
 		if sched != nil {
 			fmt.Fprintf(w, "replay:      eccounter-sim -schedule %s %s\n", scenarios.ShellQuote(sched.path), scenarios.ShellQuote(sc.Name))
