@@ -48,6 +48,9 @@ type Options struct {
 	// NoSymmetry stores every renaming of a state, rather than one
 	// representative (see symmetry.go).
 	NoSymmetry bool
+	// Progress, if set, is called now and then during the search (after
+	// each batch of states expanded) with what it has seen so far.
+	Progress func(states, transitions int64, depth int)
 	// observe, for the tests, sees every state stored.
 	observe func(x *explorer, w *world)
 	// Exact stores whole states rather than 64-bit fingerprints: no

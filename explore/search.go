@@ -184,6 +184,9 @@ func (s *search) run() Result {
 		for lo := 0; lo < len(level); lo += chunk * len(workers) {
 			batch := level[lo:min(lo+chunk*len(workers), len(level))]
 			expandAll(workers, batch, arena)
+			if x.opt.Progress != nil {
+				x.opt.Progress(s.states(), s.transitions, s.depth)
+			}
 			// Merge in the level's order, whatever the workers' pace:
 			// the states get the numbers a lone worker would give them.
 			for k, q := range batch {
