@@ -33,8 +33,27 @@ func benchExplore(b *testing.B, cfg model.Config, opt Options) {
 // BenchmarkExplore2x2x2x2 is a small configuration with periodic sync.
 func BenchmarkExplore2x2x2x2(b *testing.B) { benchExplore(b, benchConfig(2, 2, 2, 2), Options{}) }
 
-// BenchmarkExplore3x3x2x3OnChange is the first target: 3 servers,
-// 3 clients x 2 requests, values 1..3, sync on change.
-func BenchmarkExplore3x3x2x3OnChange(b *testing.B) {
-	benchExplore(b, benchConfig(3, 3, 2, 3), Options{SyncOnChange: true})
+// BenchmarkExplore3x3x1x3OnChange: 3 servers, 3 clients x 1 request,
+// values 1..3, sync on change: some 900,000 states.
+func BenchmarkExplore3x3x1x3OnChange(b *testing.B) {
+	benchExplore(b, benchConfig(3, 3, 1, 3), Options{SyncOnChange: true})
+}
+
+// BenchmarkVariantsFirstCounterexample: every broken server of the
+// catalogue to its first counterexample, on its smallest configuration.
+func BenchmarkVariantsFirstCounterexample(b *testing.B) {
+	t := &testing.T{}
+	cases := variantCases(t)
+	var states int64
+	for b.Loop() {
+		for _, c := range cases {
+			r, err := Explore(c.cfg, c.opt)
+			if err != nil || r.Verdict != Counterexample {
+				b.Fatalf("%s: %v %s", c.variant, err, r.Verdict)
+			}
+			states += r.States
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(cases)), "µs/variant")
+	b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
 }
