@@ -28,6 +28,7 @@ func benchExplore(b *testing.B, cfg model.Config, opt Options) {
 		states += r.States
 	}
 	b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
+	b.ReportMetric(float64(states)/float64(b.N), "states")
 }
 
 // BenchmarkExplore2x2x2x2 is a small configuration with periodic sync.
@@ -42,8 +43,7 @@ func BenchmarkExplore3x3x1x3OnChange(b *testing.B) {
 // BenchmarkVariantsFirstCounterexample: every broken server of the
 // catalogue to its first counterexample, on its smallest configuration.
 func BenchmarkVariantsFirstCounterexample(b *testing.B) {
-	t := &testing.T{}
-	cases := variantCases(t)
+	cases := variantCases(b)
 	var states int64
 	for b.Loop() {
 		for _, c := range cases {

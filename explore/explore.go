@@ -46,7 +46,9 @@ type Options struct {
 	// same whatever it is.
 	Workers int
 	// NoSymmetry stores every renaming of a state, rather than one
-	// representative (see symmetry.go).
+	// representative (see symmetry.go). Symmetry applies only with
+	// SyncOnChange, or where liveness is not judged (rumor mongering or
+	// direct mail alone under faults).
 	NoSymmetry bool
 	// Progress, if set, is called now and then during the search (after
 	// each batch of states expanded) with what it has seen so far.
@@ -211,7 +213,10 @@ func newExplorer(cfg model.Config, opt Options) (*explorer, error) {
 		x.appendNow = now
 	}
 	x.init = x.initial()
-	if !opt.NoSymmetry {
+	// With periodic sync the liveness graph nearly always has a cycle
+	// (rounds that change nothing), which symmetry cannot judge (see
+	// symmetry.go): it would only make a first search to throw away.
+	if !opt.NoSymmetry && (opt.SyncOnChange || x.unbacked) {
 		x.sym = newSymmetry(x)
 		if len(x.sym.classes) == 0 && !slices.ContainsFunc(x.sym.clientsOf, func(c []sim.NodeID) bool { return len(c) > 1 }) {
 			x.sym = nil // nothing is interchangeable

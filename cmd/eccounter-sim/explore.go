@@ -65,6 +65,7 @@ func addExploreFlags(fs *flag.FlagSet, e *exploreFlags) {
 		return nil
 	})
 	fs.StringVar(&e.graph, "graph", "", "with -explore: draw the whole state graph to `FILE` (SVG), the initial\nstates, end states and the counterexample's path marked: for a tiny\nconfiguration, of at most 400 states")
+	fs.BoolVar(&e.opt.NoSymmetry, "no-symmetry", false, "with -explore -sync-on-change: store every renaming of a state, not one\nrepresentative of interchangeable clients and servers")
 	fs.BoolVar(&e.opt.Exact, "exact", false, "with -explore: store whole states instead of 64-bit fingerprints (no\ncollision possible, more memory)")
 }
 
@@ -72,7 +73,7 @@ func addExploreFlags(fs *flag.FlagSet, e *exploreFlags) {
 // -explore flag given without it.
 func (o *options) exploreConflict() string {
 	if !o.ex.on {
-		for _, name := range []string{"max-per-link", "sync-on-change", "same-instant", "max-losses", "max-dups", "max-states", "exact", "graph"} {
+		for _, name := range []string{"max-per-link", "sync-on-change", "same-instant", "max-losses", "max-dups", "max-states", "exact", "graph", "no-symmetry"} {
 			if o.set[name] {
 				return "-" + name + " applies to -explore only"
 			}
