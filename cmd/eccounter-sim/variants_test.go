@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"eccounter/explore"
 	"eccounter/model"
 	"eccounter/scenarios"
 )
@@ -39,6 +40,9 @@ type variantSweep struct {
 	others    string // a check other than v.Check that some seed failed first
 	shrunk    *scenarios.Scenario
 	shrinkRan int
+	// explored: the states the explorer stores before its first
+	// counterexample on scenarios/explore/NAME.toml.
+	explored int64
 }
 
 // sweepVariant runs seeds 1..n of the variant's shipped scenario on every
@@ -128,6 +132,7 @@ func TestVariantsDoc(t *testing.T) {
 				t.Errorf("%s: the real server fails %s too with seed %d", s.path, f, s.first)
 			}
 		}
+		s.explored = exploreVariant(t, v)
 		sweeps = append(sweeps, s)
 	}
 	got := variantsDoc(t, sweeps)
@@ -163,7 +168,7 @@ func TestVariantsDoc(t *testing.T) {
 			t.Errorf("docs/variants.md has no row for %s", s.v.Name)
 			continue
 		}
-		compare := []int{0, 1, 2, 3, 4} // name, wrong, check, scenario, failures in 1..1,000
+		compare := []int{0, 1, 2, 3, 4, 8} // name, wrong, check, scenario, failures in 1..1,000, explorer
 		if s.first > 0 {
 			compare = append(compare, 6, 7) // the first failing seed, and its shrunk size
 		}
@@ -182,7 +187,8 @@ func TestVariantsDoc(t *testing.T) {
 
 // variantColumns head the table of docs/variants.md.
 var variantColumns = []string{"variant", "what it gets wrong", "check that fails", "scenario",
-	"failing seeds in 1..1,000", "failing seeds in 1..10,000", "first failing seed", "shrunk: servers / clients / requests"}
+	"failing seeds in 1..1,000", "failing seeds in 1..10,000", "first failing seed", "shrunk: servers / clients / requests",
+	"explorer: states to a counterexample"}
 
 // tableCells splits a line of a Markdown table into its cells.
 func tableCells(line string) []string {
@@ -203,8 +209,32 @@ func variantRow(s variantSweep) string {
 		first = strconv.FormatInt(s.first, 10)
 		size = fmt.Sprintf("%d / %d / %d", s.shrunk.Servers, s.shrunk.Clients, s.shrunk.RequestsPerClient)
 	}
-	return fmt.Sprintf("| [`%s`](#%s) | %s | `%s` | [`%s`](../%s) | %d | %d (%.2f%%) | %s | %s |", s.v.Name, s.v.Name, s.v.Wrong, s.v.Check,
-		s.path, s.path, s.quick, s.failed, 100*float64(s.failed)/variantSeeds, first, size)
+	explorer := fmt.Sprintf("[%d](../scenarios/explore/%s.toml)", s.explored, s.v.Name)
+	if s.v.Rare {
+		explorer += " (`-same-instant`)"
+	}
+	return fmt.Sprintf("| [`%s`](#%s) | %s | `%s` | [`%s`](../%s) | %d | %d (%.2f%%) | %s | %s | %s |", s.v.Name, s.v.Name, s.v.Wrong, s.v.Check,
+		s.path, s.path, s.quick, s.failed, 100*float64(s.failed)/variantSeeds, first, size, explorer)
+}
+
+// exploreVariant explores every schedule of the variant's smallest
+// scenario, scenarios/explore/NAME.toml, and returns the states stored
+// before the first counterexample; the rare ones need same-instant
+// arrivals.
+func exploreVariant(t *testing.T, v model.Variant) int64 {
+	t.Helper()
+	sc, err := scenarios.Load(filepath.Join("..", "..", "scenarios", "explore", v.Name+".toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := explore.Explore(sc.Config(), explore.Options{SameInstant: v.Rare})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Verdict != explore.Counterexample {
+		t.Errorf("%s: the explorer finds no counterexample in scenarios/explore/%s.toml: %s", v.Name, v.Name, r.Verdict)
+	}
+	return r.States
 }
 
 // variantDocs returns the doc comment of the type in each
@@ -259,6 +289,13 @@ The last two, marked rare, fail only in an interleaving that a sweep of
 random seeds almost never draws (two messages at one instant, a set in a
 window of 10µs): fewer than 1 seed in 1,000 fails, or none. They are the
 cases for exhaustive exploration.
+
+The last column is the explorer's (see [explore.md](explore.md)): the
+distinct states it stores before its first counterexample, exploring every
+schedule of the variant's smallest configuration in ` + "`scenarios/explore/`" + `
+(` + "`eccounter-sim -explore scenarios/explore/NAME.toml`" + `; the rare two with
+` + "`-same-instant`" + `). Each takes a few milliseconds, and ` + "`go test`" + ` checks
+the figure on every run.
 
 `)
 	b.WriteString("| " + strings.Join(variantColumns, " | ") + " |\n")
