@@ -3,6 +3,7 @@ package explore
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"slices"
 
 	"eccounter/model"
@@ -38,9 +39,12 @@ type symmetry struct {
 	classes [][]sim.NodeID
 	// clientsOf: each server's clients, by ID.
 	clientsOf [][]sim.NodeID
-	perm      []sim.NodeID // scratch: old ID -> new ID
+	// Scratch: old ID -> new ID, each node's key, and the rest.
+	perm      []sim.NodeID
 	keys      [][]byte
-	order     []int
+	newServer []sim.NodeID
+	members   []sim.NodeID
+	msgs      []uint64
 	tmp       world
 }
 
@@ -84,28 +88,30 @@ func (y *symmetry) canon(x *explorer, w *world) {
 		y.perm[i] = sim.NodeID(i)
 	}
 	y.keys = slices.Grow(y.keys[:0], n)[:n]
-	for id := range n {
+	// Clients first: a server's key holds its clients' keys, sorted.
+	for id := n - 1; id >= 0; id-- {
 		y.keys[id] = y.key(x, w, sim.NodeID(id), y.keys[id][:0])
 	}
 	// Servers first: within a class, by key; then each server's clients,
 	// taken to the new server's client IDs, by key.
-	newServer := make([]sim.NodeID, x.ns)
-	for i := range newServer {
-		newServer[i] = sim.NodeID(i)
+	byKey := func(a, b sim.NodeID) int { return bytes.Compare(y.keys[a], y.keys[b]) }
+	y.newServer = slices.Grow(y.newServer[:0], x.ns)[:x.ns]
+	for i := range y.newServer {
+		y.newServer[i] = sim.NodeID(i)
 	}
 	for _, class := range y.classes {
-		members := slices.Clone(class)
-		slices.SortStableFunc(members, func(a, b sim.NodeID) int { return bytes.Compare(y.keys[a], y.keys[b]) })
-		for k, old := range members {
-			newServer[old] = class[k]
+		y.members = append(y.members[:0], class...)
+		slices.SortStableFunc(y.members, byKey)
+		for k, old := range y.members {
+			y.newServer[old] = class[k]
 		}
 	}
 	for old := range x.ns {
-		y.perm[old] = newServer[old]
-		cs := slices.Clone(y.clientsOf[old])
-		slices.SortStableFunc(cs, func(a, b sim.NodeID) int { return bytes.Compare(y.keys[a], y.keys[b]) })
-		for k, c := range cs {
-			y.perm[c] = y.clientsOf[newServer[old]][k]
+		y.perm[old] = y.newServer[old]
+		y.members = append(y.members[:0], y.clientsOf[old]...)
+		slices.SortStableFunc(y.members, byKey)
+		for k, c := range y.members {
+			y.perm[c] = y.clientsOf[y.newServer[old]][k]
 		}
 	}
 	y.apply(x, w)
@@ -113,19 +119,21 @@ func (y *symmetry) canon(x *explorer, w *world) {
 
 // key appends what node id holds in w, naming no node: its state, its
 // timers and flags, and the messages it has in flight to and from others,
-// by kind and content; for a server, its clients' keys too, sorted.
+// by kind and content; for a server, its clients' keys too (computed
+// already), sorted.
 func (y *symmetry) key(x *explorer, w *world, id sim.NodeID, b []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(len(w.nodes[id])))
 	b = append(b, w.nodes[id]...)
 	b = append(b, w.timers[id])
 	bit := uint64(1) << id
 	var flags byte
-	for i, set := range []uint64{w.dirty, w.cur, w.down, w.durable} {
+	for i, set := range [...]uint64{w.dirty, w.cur, w.down, w.durable} {
 		if set&bit != 0 {
 			flags |= 1 << i
 		}
 	}
-	if c := int(id) - x.ns; c >= 0 {
+	server := int(id) < x.ns
+	if c := int(id) - x.ns; !server {
 		if w.done&(1<<c) != 0 {
 			flags |= 16
 		}
@@ -137,9 +145,12 @@ func (y *symmetry) key(x *explorer, w *world, id sim.NodeID, b []byte) []byte {
 	} else {
 		b = append(b, flags)
 	}
-	var msgs [][]byte
+	// Each message as one number: its direction, kind, flags, value
+	// (below 2^16: exploration allows values below 64, which a broken
+	// server may at most double) and request number.
+	y.msgs = y.msgs[:0]
 	for _, p := range w.flight {
-		var dir byte
+		var dir uint64
 		switch {
 		case p.from == id:
 			dir = 1
@@ -148,27 +159,24 @@ func (y *symmetry) key(x *explorer, w *world, id sim.NodeID, b []byte) []byte {
 		default:
 			continue
 		}
-		if int(id) < x.ns && (int(p.from) >= x.ns || int(p.to) >= x.ns) {
+		if server && (int(p.from) >= x.ns || int(p.to) >= x.ns) {
 			continue // a client's message: in the client's key
 		}
-		m := []byte{dir, byte(p.msg.Type), boolByte(p.msg.Accepted), boolByte(p.fresh)}
-		m = binary.AppendVarint(m, p.msg.Value)
-		m = binary.AppendUvarint(m, uint64(p.msg.Req))
-		msgs = append(msgs, m)
+		m := dir<<62 | uint64(p.msg.Type)<<56 | uint64(boolByte(p.msg.Accepted))<<55 | uint64(boolByte(p.fresh))<<54 |
+			uint64(uint16(p.msg.Value))<<32 | uint64(p.msg.Req)
+		y.msgs = append(y.msgs, m)
 	}
-	slices.SortFunc(msgs, bytes.Compare)
-	for _, m := range msgs {
-		b = append(b, m...)
+	slices.Sort(y.msgs)
+	b = binary.AppendUvarint(b, uint64(len(y.msgs)))
+	for _, m := range y.msgs {
+		b = binary.BigEndian.AppendUint64(b, m)
 	}
-	if int(id) < x.ns {
-		var cs [][]byte
-		for _, c := range y.clientsOf[id] {
-			cs = append(cs, y.key(x, w, c, nil))
-		}
-		slices.SortFunc(cs, bytes.Compare)
-		for _, c := range cs {
-			b = binary.AppendUvarint(b, uint64(len(c)))
-			b = append(b, c...)
+	if server {
+		y.members = append(y.members[:0], y.clientsOf[id]...)
+		slices.SortFunc(y.members, func(a, c sim.NodeID) int { return bytes.Compare(y.keys[a], y.keys[c]) })
+		for _, c := range y.members {
+			b = binary.AppendUvarint(b, uint64(len(y.keys[c])))
+			b = append(b, y.keys[c]...)
 		}
 	}
 	return b
@@ -216,11 +224,4 @@ func (y *symmetry) apply(x *explorer, w *world) {
 	slices.SortFunc(w.flight, packet.compare)
 }
 
-func bitIndex(s uint64) int {
-	for i := range 64 {
-		if s&(1<<i) != 0 {
-			return i
-		}
-	}
-	return -1
-}
+func bitIndex(s uint64) int { return bits.TrailingZeros64(s) }
