@@ -37,6 +37,9 @@ type Options struct {
 	// MaxStates stops the search, incomplete, once it has stored that
 	// many distinct states. 0 means DefaultMaxStates.
 	MaxStates int64
+	// MaxMemory stops the search, incomplete, once its heap holds that
+	// many bytes. 0 means DefaultMaxMemory.
+	MaxMemory int64
 	// Graph, if positive, records the state graph (Result.Graph) of a
 	// configuration of at most that many states; a larger one gives no
 	// graph, and Result.States says how large it was.
@@ -62,6 +65,9 @@ type Options struct {
 
 // DefaultMaxStates is the states a search stores at most, unless told.
 const DefaultMaxStates = 20_000_000
+
+// DefaultMaxMemory is the heap a search may hold at most, unless told.
+const DefaultMaxMemory = 8 << 30
 
 // Verdict is what a search concludes.
 type Verdict string
@@ -179,6 +185,9 @@ func newExplorer(cfg model.Config, opt Options) (*explorer, error) {
 	}
 	if opt.MaxStates <= 0 {
 		opt.MaxStates = DefaultMaxStates
+	}
+	if opt.MaxMemory <= 0 {
+		opt.MaxMemory = DefaultMaxMemory
 	}
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)

@@ -451,3 +451,11 @@ func TestLossReplays(t *testing.T) {
 		t.Errorf("the real server under loss: %s", Describe(cfg, r, opt))
 	}
 }
+
+// TestMemoryLimit: a search that outgrows its memory says so, incomplete.
+func TestMemoryLimit(t *testing.T) {
+	r := explore(t, tiny(2, 2, 2, 3, ""), Options{MaxMemory: 1})
+	if r.Verdict != Incomplete || !strings.Contains(r.Why, "memory") {
+		t.Errorf("%s: %s; want incomplete at the memory limit", r.Verdict, r.Why)
+	}
+}

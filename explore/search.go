@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -179,6 +180,7 @@ func (s *search) run() Result {
 		}
 		workers[i] = &worker{x: wx, exact: x.opt.Exact}
 	}
+	batches := 0
 	for len(level) > 0 {
 		next, nextArena = next[:0], nextArena[:0]
 		for lo := 0; lo < len(level); lo += chunk * len(workers) {
@@ -186,6 +188,15 @@ func (s *search) run() Result {
 			expandAll(workers, batch, arena)
 			if x.opt.Progress != nil {
 				x.opt.Progress(s.states(), s.transitions, s.depth)
+			}
+			if batches++; batches%16 == 0 {
+				// Reading the heap's size stops the world: not on every
+				// batch.
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				if int64(ms.HeapAlloc) > x.opt.MaxMemory {
+					return s.result(Incomplete, fmt.Sprintf("stopped at the memory limit of %d MiB (-max-memory), with %d states stored", x.opt.MaxMemory>>20, s.states()))
+				}
 			}
 			// Merge in the level's order, whatever the workers' pace:
 			// the states get the numbers a lone worker would give them.
