@@ -147,7 +147,7 @@ type explorer struct {
 	names   []string
 	// stringers are the names for model.JudgeServerStep.
 	stringers []nodeName
-	stepper   sim.Stepper[model.Msg, model.Note]
+	stepper   *sim.Stepper[model.Msg, model.Note]
 	ch        chooser
 	script    []int
 	sends     []sim.Sent[model.Msg]
@@ -217,7 +217,7 @@ func newExplorer(cfg model.Config, opt Options) (*explorer, error) {
 	if opt.MaxCrashes <= 0 {
 		opt.MaxCrashes = len(cfg.Faults.Crashes)
 	}
-	x := &explorer{cfg: cfg, opt: opt, servers: servers, clients: clients, ns: len(servers), nc: len(clients),
+	x := &explorer{cfg: cfg, stepper: sim.NewStepper[model.Msg, model.Note](timerNames...), opt: opt, servers: servers, clients: clients, ns: len(servers), nc: len(clients),
 		lossy: cfg.Faults.Loss > 0 && opt.MaxLosses > 0, dupes: cfg.Faults.Duplicate > 0 && opt.MaxDuplicates > 0,
 		unbacked: !cfg.PromisesConvergence(), appendNow: -1}
 	if opt.SameInstant {

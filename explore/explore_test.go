@@ -350,6 +350,13 @@ func TestCounterexamplesReplay(t *testing.T) {
 	}
 }
 
+// timeouts gives the clients of cfg a request timeout: a second timer
+// name besides the servers' sync.
+func timeouts(cfg model.Config) model.Config {
+	cfg.RequestTimeout = time.Second
+	return cfg
+}
+
 // TestWorkersAgree: the verdict, the counts and the counterexample are the
 // same however many goroutines expand states.
 func TestWorkersAgree(t *testing.T) {
@@ -360,6 +367,7 @@ func TestWorkersAgree(t *testing.T) {
 		{tiny(2, 2, 2, 3, ""), Options{SyncOnChange: true}},
 		{tiny(2, 1, 1, 2, "hoarder"), Options{}},
 		{tiny(2, 2, 1, 3, "same-instant"), Options{SameInstant: true}},
+		{timeouts(tiny(2, 2, 1, 3, "")), Options{}},
 	}
 	for _, c := range cases {
 		var first string

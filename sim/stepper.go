@@ -14,10 +14,18 @@ import "time"
 // whose name is armed already re-arms it. The protocol's nodes keep at
 // most one timer of each name, so nothing is lost; and because the ID does
 // not grow, two states that differ only in when a timer was armed are
-// equal.
+// equal. The names are declared up front (NewStepper), so that every
+// Stepper of the same names gives the same IDs: a node's state, with the
+// IDs it keeps, may be stepped by any of them.
 type Stepper[M Message, N Note] struct {
 	env   Env[M, N]
 	names []string // TimerID i+1 names names[i]
+}
+
+// NewStepper returns a Stepper for nodes whose timers have the given
+// names; a node that arms a timer of another name makes Step panic.
+func NewStepper[M Message, N Note](timers ...string) *Stepper[M, N] {
+	return &Stepper[M, N]{names: timers}
 }
 
 // TimerOp is a timer a node armed or cancelled in a step, in the order it
@@ -61,8 +69,7 @@ func (st *Stepper[M, N]) timerID(name string) TimerID {
 			return TimerID(i + 1)
 		}
 	}
-	st.names = append(st.names, name)
-	return TimerID(len(st.names))
+	panic("sim: a node armed timer " + name + ", which its Stepper was not told of")
 }
 
 // timerName returns the name of timer id, or "" if it names none.
