@@ -409,7 +409,7 @@ func runSignals(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) 
 	w := bufio.NewWriterSize(namedWriter{out, name}, 64<<10)
 	switch {
 	case o.ex.on:
-		code, err = runExplore(w, sc, o, outs.get("o"))
+		code, err = runExplore(w, stderr, sc, o, outs.get("o"))
 	case o.epidemic:
 		code, err = runEpidemic(w, scs, o)
 	case o.seedsSet:
