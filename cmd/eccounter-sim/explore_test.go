@@ -348,3 +348,26 @@ func TestGrouped(t *testing.T) {
 		}
 	}
 }
+
+// TestExploreHelp: -h shows how to explore and replay what the explorer
+// found, and what -explore's exit statuses mean.
+func TestExploreHelp(t *testing.T) {
+	_, stdout, _ := runCLI("-h")
+	for _, want := range []string{
+		"\n  eccounter-sim -explore -sync-on-change scenarios/explore.toml ",
+		"\n  eccounter-sim -explore -o cx.txt scenarios/explore/eager.toml ",
+		"\n  eccounter-sim -schedule cx.txt scenarios/explore/eager.toml ",
+		"with -explore: a counterexample), 2 bad",
+		"3 an\n-explore search stopped by a limit",
+		"with -explore: the verdict alone",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("-h does not contain %q", want)
+		}
+	}
+	for _, line := range strings.Split(stdout, "\n") {
+		if len(line) > 82 && strings.Contains(line, "explore") {
+			t.Errorf("-h line of %d characters: %q", len(line), line)
+		}
+	}
+}
