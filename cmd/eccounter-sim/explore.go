@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"eccounter/explore"
@@ -92,8 +93,9 @@ func (o *options) exploreConflict() string {
 }
 
 // runExplore explores sc and reports the verdict to w; a counterexample's
-// schedule goes to sched, if given.
-func runExplore(w *bufio.Writer, sc *scenarios.Scenario, o options, sched *output) (int, error) {
+// schedule goes to sched, if given. On a terminal, stderr shows how far
+// the search is.
+func runExplore(w *bufio.Writer, stderr io.Writer, sc *scenarios.Scenario, o options, sched *output) (int, error) {
 	cfg := sc.Config()
 	opt := o.ex.opt
 	if cfg.Faults.Loss > 0 && !o.set["max-losses"] {
@@ -105,8 +107,18 @@ func runExplore(w *bufio.Writer, sc *scenarios.Scenario, o options, sched *outpu
 	if o.ex.graph != "" {
 		opt.Graph = viz.MaxGraphStates
 	}
+	// A progress line is for a person watching a terminal: in a pipe, a
+	// file or a test it would only be noise. The verdict is written after
+	// the line is erased, so the two never tear each other.
+	var p *progress
+	if isTerminal(stderr) {
+		p = exploreProgress(stderr, &opt)
+	}
 	start := time.Now()
 	r, err := explore.Explore(cfg, opt)
+	if p != nil {
+		p.stop()
+	}
 	if err != nil {
 		return exitUsage, badInputError{sc.Name + ": -explore: " + strings.TrimPrefix(err.Error(), "explore: ")}
 	}
@@ -189,6 +201,39 @@ func runExplore(w *bufio.Writer, sc *scenarios.Scenario, o options, sched *outpu
 		}
 	}
 	return code, nil
+}
+
+// exploreProgress draws, while opt's search runs, a line such as
+//
+//	exploring: 1,234,567 states, 5,678,901 transitions, depth 12, 250,000 states/s
+//
+// on w. The search reports between batches, from its own goroutine; the
+// line is drawn from another, at its own pace, hence the atomics.
+func exploreProgress(w io.Writer, opt *explore.Options) *progress {
+	var states, transitions, depth atomic.Int64
+	opt.Progress = func(s, t int64, d int) {
+		states.Store(s)
+		transitions.Store(t)
+		depth.Store(int64(d))
+	}
+	return startLine(w, func(secs float64) string {
+		s := states.Load()
+		return fmt.Sprintf("exploring: %s states, %s transitions, depth %d, %s states/s",
+			grouped(s), grouped(transitions.Load()), depth.Load(), grouped(int64(float64(s)/max(secs, 1e-9))))
+	})
+}
+
+// grouped writes a count with its thousands apart: 1,234,567.
+func grouped(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
 }
 
 func firstNonEmpty(a, b string) string {

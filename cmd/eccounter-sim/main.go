@@ -75,15 +75,21 @@ JSON line per seed, in seed order; its summary, with the command that
 replays each failing seed, goes to standard error. -summarize prints that
 summary again from saved JSON lines, such as the outputs of several shards.
 
+-explore tries every schedule of a small scenario instead of one, and prints
+its verdict: proved (within the bounds it prints), counterexample (its steps;
+-o FILE writes them as a schedule that -schedule FILE replays), or
+incomplete. On a terminal, a progress line on standard error shows how far
+the search is.
+
 Exit status: 0 no check failed (an anomaly, a break that a crash without
 durable storage or the strategy explains, is not a failure), 1 a check
-failed (in a sweep: for some seed; with -explore: a counterexample), 2 bad flags, scenario or JSON lines, or
-output that could not be written, 3 an -explore search stopped by a limit
-before it saw every state (incomplete), 130 or 143 stopped by SIGINT or
-SIGTERM. -explore exits 0 only when it proved the scenario within its bounds.
-Output files are written whole or not at all: an error or a signal leaves
-them as they were, but a stopped sweep writes the records of the seeds it
-finished.
+failed (in a sweep: for some seed; with -explore: a counterexample), 2 bad
+flags, scenario or JSON lines, or output that could not be written, 3 an
+-explore search stopped by a limit before it saw every state (incomplete),
+130 or 143 stopped by SIGINT or SIGTERM. -explore exits 0 only when it
+proved the scenario within its bounds. Output files are written whole or not
+at all: an error or a signal leaves them as they were, but a stopped sweep
+writes the records of the seeds it finished.
 
 Flags:
 `
@@ -102,6 +108,9 @@ Examples:
   eccounter-sim -summarize s.jsonl x.toml         the sweep's summary again
   eccounter-sim -judge run.jsonl                  the checks again, on a saved trace
   eccounter-sim -epidemic -seeds 1..100 a.toml b.toml  one update's spread
+  eccounter-sim -explore -sync-on-change scenarios/explore.toml  every schedule
+  eccounter-sim -explore -o cx.txt scenarios/explore/eager.toml  a counterexample
+  eccounter-sim -schedule cx.txt scenarios/explore/eager.toml    ... replayed
 `
 
 // stdin is what -summarize - reads; tests replace it.
@@ -169,9 +178,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 		o.seed, o.seedSet = v, true
 		return nil
 	})
-	fs.StringVar(&o.trace, "trace", "text", "schedule `format`: text, jsonl, shiviz (a log for ShiViz: events with\nvector clocks, and nothing else) or none")
-	fs.StringVar(&o.out, "o", "", "write the output to `FILE` instead of standard output (with -seeds:\nthe JSON lines; the summary stays on standard error)")
-	fs.BoolVar(&o.quiet, "q", false, "print the summary only (with -trace jsonl: the summary record only;\nwith -seeds: no JSON lines)")
+	fs.StringVar(&o.trace, "trace", "text", "schedule `format`: text, jsonl, shiviz (a log for ShiViz: events with\nvector clocks, and nothing else) or none; with -explore: text or jsonl,\none JSON object")
+	fs.StringVar(&o.out, "o", "", "write the output to `FILE` instead of standard output (with -seeds:\nthe JSON lines; the summary stays on standard error; with -explore: a\ncounterexample's schedule, the verdict staying on standard output)")
+	fs.BoolVar(&o.quiet, "q", false, "print the summary only (with -trace jsonl: the summary record only;\nwith -seeds: no JSON lines; with -explore: the verdict alone)")
 	fs.Func("seeds", "sweep: run every seed in `A..B` (inclusive, A <= B): one JSON line per\nseed, in seed order, then a summary on standard error", func(s string) error {
 		r, err := parseSeeds(s)
 		o.seeds, o.seedsSet = r, err == nil
@@ -409,7 +418,7 @@ func runSignals(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) 
 	w := bufio.NewWriterSize(namedWriter{out, name}, 64<<10)
 	switch {
 	case o.ex.on:
-		code, err = runExplore(w, sc, o, outs.get("o"))
+		code, err = runExplore(w, stderr, sc, o, outs.get("o"))
 	case o.epidemic:
 		code, err = runEpidemic(w, scs, o)
 	case o.seedsSet:

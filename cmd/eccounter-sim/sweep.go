@@ -469,16 +469,29 @@ func newSeedRunner(sc *scenarios.Scenario, checkDet bool) func(seed int64) seedR
 //
 //	sweep: 12345 of 100000 seeds (12%), 3 failed, 4821 seeds/s, 18s left
 //
-// on a terminal, and clears it when the sweep ends.
+// on a terminal, and clears it when the sweep ends. Other long modes draw
+// their own line with it (startLine).
 type progress struct {
 	w            io.Writer
+	line         func(secs float64) string // the line, secs after the start
 	total        uint64
 	done, failed atomic.Uint64
 	quit, exited chan struct{}
 }
 
 func startProgress(w io.Writer, total uint64) *progress {
-	p := &progress{w: w, total: total, quit: make(chan struct{}), exited: make(chan struct{})}
+	p := &progress{total: total}
+	p.line = p.sweepLine
+	return p.start(w)
+}
+
+// startLine draws line on w until stop, as a sweep draws its own.
+func startLine(w io.Writer, line func(secs float64) string) *progress {
+	return (&progress{line: line}).start(w)
+}
+
+func (p *progress) start(w io.Writer) *progress {
+	p.w, p.quit, p.exited = w, make(chan struct{}), make(chan struct{})
 	go p.loop()
 	return p
 }
@@ -495,17 +508,21 @@ func (p *progress) loop() {
 			return
 		case <-tick.C:
 		}
-		done, failed := p.done.Load(), p.failed.Load()
-		elapsed := time.Since(start).Seconds()
-		rate := float64(done) / elapsed
-		line := fmt.Sprintf("sweep: %d of %d seeds (%d%%), %d failed, %.0f seeds/s",
-			done, p.total, done*100/p.total, failed, rate)
-		if rate > 0 {
-			left := time.Duration(float64(p.total-done) / rate * float64(time.Second))
-			line += fmt.Sprintf(", %v left", left.Round(time.Second))
-		}
-		fmt.Fprintf(p.w, "\r%s\x1b[K", line)
+		fmt.Fprintf(p.w, "\r%s\x1b[K", p.line(time.Since(start).Seconds()))
 	}
+}
+
+// sweepLine is a sweep's line, elapsed seconds after its start.
+func (p *progress) sweepLine(elapsed float64) string {
+	done, failed := p.done.Load(), p.failed.Load()
+	rate := float64(done) / elapsed
+	line := fmt.Sprintf("sweep: %d of %d seeds (%d%%), %d failed, %.0f seeds/s",
+		done, p.total, done*100/p.total, failed, rate)
+	if rate > 0 {
+		left := time.Duration(float64(p.total-done) / rate * float64(time.Second))
+		line += fmt.Sprintf(", %v left", left.Round(time.Second))
+	}
+	return line
 }
 
 // stop erases the line and waits until it is gone, so that nothing is
