@@ -67,6 +67,14 @@ func addExploreFlags(fs *flag.FlagSet, e *exploreFlags) {
 	})
 	fs.StringVar(&e.graph, "graph", "", "with -explore: draw the whole state graph to `FILE` (SVG), the initial\nstates, end states and the counterexample's path marked: for a tiny\nconfiguration, of at most 400 states")
 	fs.BoolVar(&e.opt.NoSymmetry, "no-symmetry", false, "with -explore -sync-on-change: store every renaming of a state, not one\nrepresentative of interchangeable clients and servers")
+	fs.Func("max-memory", "with -explore: stop, incomplete, once the search holds `MiB` of memory\n(default 8192)", func(v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 || n > 1<<30 {
+			return errors.New("want a whole number of MiB, at least 1")
+		}
+		e.opt.MaxMemory = n << 20
+		return nil
+	})
 	fs.BoolVar(&e.opt.Exact, "exact", false, "with -explore: store whole states instead of 64-bit fingerprints (no\ncollision possible, more memory)")
 }
 
@@ -74,14 +82,14 @@ func addExploreFlags(fs *flag.FlagSet, e *exploreFlags) {
 // -explore flag given without it.
 func (o *options) exploreConflict() string {
 	if !o.ex.on {
-		for _, name := range []string{"max-per-link", "sync-on-change", "same-instant", "max-losses", "max-dups", "max-states", "exact", "graph", "no-symmetry"} {
+		for _, name := range []string{"max-per-link", "sync-on-change", "same-instant", "max-losses", "max-dups", "max-states", "exact", "graph", "no-symmetry", "max-memory"} {
 			if o.set[name] {
 				return "-" + name + " applies to -explore only"
 			}
 		}
 		return ""
 	}
-	for _, name := range []string{"seed", "seeds", "schedule", "summarize", "judge", "epidemic", "swarm", "shrink", "diagram", "report", "chart", "nodes", "window", "jobs", "shard", "check-determinism"} {
+	for _, name := range []string{"seed", "seeds", "schedule", "summarize", "judge", "epidemic", "swarm", "shrink", "diagram", "report", "chart", "nodes", "window", "shard", "check-determinism"} {
 		if o.set[name] {
 			return "-" + name + " does not apply to -explore, which tries every schedule (replay a counterexample with -schedule FILE to draw it)"
 		}
@@ -106,6 +114,9 @@ func runExplore(w *bufio.Writer, stderr io.Writer, sc *scenarios.Scenario, o opt
 	}
 	if o.ex.graph != "" {
 		opt.Graph = viz.MaxGraphStates
+	}
+	if o.set["jobs"] {
+		opt.Workers = o.jobs
 	}
 	// A progress line is for a person watching a terminal: in a pipe, a
 	// file or a test it would only be noise. The verdict is written after

@@ -188,7 +188,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 	})
 	// -jobs is a Func rather than an Int so that -h shows no default: the
 	// number of CPUs differs between machines, and the README copies -h.
-	fs.Func("jobs", "with -seeds: run `N` seeds at once (default: the number of CPUs)", func(s string) error {
+	fs.Func("jobs", "with -seeds: run `N` seeds at once; with -explore: expand states on N\ngoroutines, with the same result whatever N (default: the number of CPUs)", func(s string) error {
 		v, err := strconv.Atoi(s)
 		if err != nil || v < 1 {
 			return errors.New("want a whole number of workers, at least 1")
@@ -341,7 +341,7 @@ func (o *options) conflict() string {
 		}
 	default:
 		for _, name := range []string{"jobs", "shard", "check-determinism"} {
-			if o.set[name] {
+			if o.set[name] && !(name == "jobs" && o.ex.on) {
 				return "-" + name + " applies to sweeps only: add -seeds A..B (for one seed: -seeds N..N)"
 			}
 		}
