@@ -98,6 +98,7 @@ type search struct {
 	depth       int
 	graph       *graph // with Options.Graph
 	liveCycle   bool   // the liveness graph has a cycle
+	deepest     int    // the depth of the deepest state stored
 	bad         int32  // the state a step's violation led to, or -1
 }
 
@@ -171,6 +172,9 @@ func (s *search) run() Result {
 	if found != nil {
 		return s.counterexample(found, foundAt, -1)
 	}
+	if s.states() >= x.opt.MaxStates {
+		return s.result(Incomplete, fmt.Sprintf("stopped at %d states, the limit of -max-states being %d: the initial states alone are as many", s.states(), x.opt.MaxStates))
+	}
 	workers := make([]*worker, max(x.opt.Workers, 1))
 	for i := range workers {
 		wx := x
@@ -234,6 +238,10 @@ func (s *search) run() Result {
 					if fresh {
 						next = append(next, queued{id, len(nextArena), len(nextArena) + len(b)})
 						nextArena = append(nextArena, b...)
+						s.deepest = s.depth + 1
+						if s.states() >= x.opt.MaxStates {
+							return s.result(Incomplete, fmt.Sprintf("stopped at %d states, the limit of -max-states being %d", s.states(), x.opt.MaxStates))
+						}
 					}
 				}
 				if len(e.succ) == 0 && s.graph != nil && int(q.id) < len(s.graph.g.States) {
@@ -246,7 +254,7 @@ func (s *search) run() Result {
 					return s.result(Incomplete, fmt.Sprintf("more than the %d states a state graph can show", s.graph.max))
 				}
 				if s.states() >= x.opt.MaxStates {
-					return s.result(Incomplete, fmt.Sprintf("stopped at the limit of %d states (-max-states)", x.opt.MaxStates))
+					return s.result(Incomplete, fmt.Sprintf("stopped at %d states, the limit of -max-states being %d", s.states(), x.opt.MaxStates))
 				}
 			}
 		}
@@ -354,7 +362,7 @@ func (wk *worker) expand(part []queued, arena []byte) {
 }
 
 func (s *search) result(v Verdict, why string) Result {
-	r := Result{Verdict: v, Why: why, States: s.states(), Transitions: s.transitions, Depth: s.depth}
+	r := Result{Verdict: v, Why: why, States: s.states(), Transitions: s.transitions, Depth: max(s.depth, s.deepest)}
 	if s.graph != nil && s.states() <= int64(s.graph.max) {
 		r.Graph = &s.graph.g
 	}

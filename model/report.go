@@ -143,6 +143,11 @@ func (r *Report) WriteText(w io.Writer, c *Cluster) error {
 	switch {
 	case !r.Converged:
 		b.WriteString("converged:    no\n")
+	case r.AcceptedSets > 0 && r.ConvergedAt < r.LastAcceptedSet:
+		// Only a broken server accepts a set that changes nothing, so
+		// that the last change comes before the last accepted set.
+		fmt.Fprintf(&b, "converged:    yes, on %d at %v, %v before the last accepted set\n",
+			r.Value, r.ConvergedAt, fmtDuration(r.LastAcceptedSet.Sub(r.ConvergedAt)))
 	case r.AcceptedSets > 0:
 		fmt.Fprintf(&b, "converged:    yes, on %d at %v, %v after the last accepted set\n",
 			r.Value, r.ConvergedAt, fmtDuration(r.ConvergedAt.Sub(r.LastAcceptedSet)))
