@@ -162,7 +162,7 @@ func (y *symmetry) key(x *explorer, w *world, id sim.NodeID, b []byte) []byte {
 		if server && (int(p.from) >= x.ns || int(p.to) >= x.ns) {
 			continue // a client's message: in the client's key
 		}
-		m := dir<<62 | uint64(p.msg.Type)<<56 | uint64(boolByte(p.msg.Accepted))<<55 | uint64(boolByte(p.fresh))<<54 |
+		m := dir<<62 | uint64(p.msg.Type)<<56 | uint64(b2i(p.msg.Accepted))<<55 | uint64(b2i(p.fresh))<<54 |
 			uint64(uint16(p.msg.Value))<<32 | uint64(p.msg.Req)
 		y.msgs = append(y.msgs, m)
 	}
@@ -182,13 +182,6 @@ func (y *symmetry) key(x *explorer, w *world, id sim.NodeID, b []byte) []byte {
 	return b
 }
 
-func boolByte(b bool) byte {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // apply renames the nodes of w by y.perm.
 func (y *symmetry) apply(x *explorer, w *world) {
 	p := y.perm
@@ -201,7 +194,7 @@ func (y *symmetry) apply(x *explorer, w *world) {
 	move := func(set uint64) uint64 {
 		var out uint64
 		for s := set; s != 0; s &= s - 1 {
-			out |= 1 << p[bitIndex(s)]
+			out |= 1 << p[bits.TrailingZeros64(s)]
 		}
 		return out
 	}
@@ -209,7 +202,7 @@ func (y *symmetry) apply(x *explorer, w *world) {
 	moveClients := func(set uint64) uint64 {
 		var out uint64
 		for s := set; s != 0; s &= s - 1 {
-			c := bitIndex(s)
+			c := bits.TrailingZeros64(s)
 			out |= 1 << (int(p[x.ns+c]) - x.ns)
 		}
 		return out
@@ -223,5 +216,3 @@ func (y *symmetry) apply(x *explorer, w *world) {
 	}
 	slices.SortFunc(w.flight, packet.compare)
 }
-
-func bitIndex(s uint64) int { return bits.TrailingZeros64(s) }
