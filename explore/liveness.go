@@ -5,23 +5,17 @@ import (
 	"slices"
 )
 
-// Liveness: once every client has finished, every fair path converges.
-// A path is fair under per-action weak fairness: an action that stays
-// enabled (a message in flight, a timer whose round its links allow) is
-// eventually taken. A violation is a fair path that never converges: in a
-// finite graph, a cycle of states where every client has finished and the
-// servers disagree, reachable from the start, in which every action
-// enabled in all of its states is taken somewhere on it.
+// Liveness: once every client has finished, every fair path converges
+// (see fairCycle for the fairness). A violation is a fair path that never
+// converges: in a finite graph, a cycle of states where every client has
+// finished and the servers disagree, reachable from the start, that takes
+// every action enabled on it.
 //
 // The search keeps those states and their edges, and judges them once it
-// has seen every state, on strongly connected components (Tarjan): a
-// component with an edge inside it holds such a cycle if and only if each
-// action enabled in all of its states labels one of its inner edges (then
-// a cycle through every state and every inner edge of the component is
-// fair; and a fair cycle's states lie in one component, where an action
-// enabled throughout the component is enabled throughout the cycle, so
-// the cycle takes it). Flags carried along paths would miss cycles that
-// close on states reached by other paths; components do not.
+// has seen every state, on strongly connected components (Tarjan), since
+// a cycle's states lie in one component. Flags carried along paths would
+// miss cycles that close on states reached by other paths; components do
+// not.
 
 // liveNode is a state of the liveness graph.
 type liveNode struct {
@@ -62,7 +56,8 @@ func (s *search) liveness() (Result, bool) {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids) // components in an order that does not depend on the map
-	for _, comp := range s.components(ids) {
+	all := func(int32) bool { return true }
+	for _, comp := range s.components(ids, all) {
 		if s.x.sym != nil {
 			if s.hasInner(comp) {
 				s.liveCycle = true
@@ -90,7 +85,7 @@ func (s *search) liveness() (Result, bool) {
 // components returns the strongly connected components of the liveness
 // graph, each sorted, in a deterministic order: Tarjan's algorithm,
 // without recursion.
-func (s *search) components(ids []int32) [][]int32 {
+func (s *search) components(ids []int32, keep func(int32) bool) [][]int32 {
 	index := map[int32]int32{}
 	low := map[int32]int32{}
 	on := map[int32]bool{}
@@ -116,8 +111,8 @@ func (s *search) components(ids []int32) [][]int32 {
 			if f.i < len(edges) {
 				w := edges[f.i].to
 				f.i++
-				if s.live[w] == nil {
-					continue // leaves the graph: converged, or a client not done
+				if s.live[w] == nil || !keep(w) {
+					continue // leaves the graph (converged, or a client not done), or the part judged
 				}
 				if _, seen := index[w]; !seen {
 					index[w], low[w] = next, next
@@ -171,8 +166,24 @@ func (s *search) hasInner(comp []int32) bool {
 
 // fairCycle reports whether component comp holds a fair cycle, and if so
 // returns a state of it and the edges (successor numbers) of one such
-// cycle from that state: it takes in turn an inner edge of each action
-// enabled throughout the component, then comes back.
+// cycle from that state.
+//
+// Fairness is strong, per action: an action enabled again and again is
+// taken again and again. For a message in flight that is the weak
+// fairness the docs promise (it stays enabled until it arrives); for a
+// round it is what the bounds need: a round is held back while its links
+// are full, so it is enabled on and off, and under weak fairness another
+// server's rounds could keep taking the links for ever, a starvation that
+// the bound makes and no run has (a real timer goes off whatever the
+// links hold).
+//
+// A component holds a fair cycle if every action enabled in one of its
+// states labels one of its inner edges: a cycle through every state and
+// inner edge is then fair. If some action enabled in it is never taken
+// inside it, a fair cycle cannot pass the states where that action is
+// enabled; the search drops them and judges the components of what is
+// left, until a component passes or nothing is left (the algorithm for
+// Streett conditions of Emerson and Lei).
 func (s *search) fairCycle(comp []int32) (int32, []int32, bool) {
 	in := map[int32]bool{}
 	for _, v := range comp {
@@ -190,22 +201,42 @@ func (s *search) fairCycle(comp []int32) (int32, []int32, bool) {
 	if !hasInner {
 		return 0, nil, false
 	}
-	always := slices.Clone(s.live[comp[0]].enabled)
-	for _, v := range comp[1:] {
-		always = slices.DeleteFunc(always, func(l int32) bool {
-			_, found := slices.BinarySearch(s.live[v].enabled, l)
-			return !found
-		})
-	}
-	for _, l := range always {
-		if !inner[l] {
-			return 0, nil, false // a fair path must leave: l keeps it from staying
+	var enabled []int32 // in some state of comp
+	for _, v := range comp {
+		for _, l := range s.live[v].enabled {
+			if i, found := slices.BinarySearch(enabled, l); !found {
+				enabled = slices.Insert(enabled, i, l)
+			}
 		}
+	}
+	var never []int32 // enabled in comp, never taken inside it
+	for _, l := range enabled {
+		if !inner[l] {
+			never = append(never, l)
+		}
+	}
+	if len(never) > 0 {
+		var rest []int32
+		for _, v := range comp {
+			if !slices.ContainsFunc(s.live[v].enabled, func(l int32) bool { _, f := slices.BinarySearch(never, l); return f }) {
+				rest = append(rest, v)
+			}
+		}
+		keep := map[int32]bool{}
+		for _, v := range rest {
+			keep[v] = true
+		}
+		for _, sub := range s.components(rest, func(v int32) bool { return keep[v] }) {
+			if entry, cycle, ok := s.fairCycle(sub); ok {
+				return entry, cycle, true
+			}
+		}
+		return 0, nil, false
 	}
 	entry := comp[0]
 	var cycle []int32
 	at := entry
-	for _, l := range always {
+	for _, l := range enabled {
 		var p []int32
 		p, at = s.walk(at, in, func(v int32, e liveEdge) bool { return e.label == l })
 		cycle = append(cycle, p...)

@@ -62,11 +62,10 @@ type Rumor struct {
 // round is a rumor-mongering server's state at the start of its round,
 // and the contacts of the round so far.
 type round struct {
-	value        int64
-	news         bool
-	contacts     int // pushes sent and pulls answered
-	necessary    int // of which the value was news to the partner
-	acknowledged int // pushes answered (with feedback)
+	value     int64
+	news      bool
+	contacts  int // pushes sent and pulls answered
+	necessary int // of which the value was news to the partner
 }
 
 // rumorMongering is the rumor mongering of Demers et al. (see

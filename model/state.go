@@ -69,11 +69,13 @@ func AppendState(b []byte, r Replica, now sim.Time) []byte {
 		b = binary.AppendVarint(b, s.held)
 	}
 	if s.Strategy.IsRumor() {
+		// A round's contacts count only as none or some (newRound), so
+		// they are written as 0 or 1: a server that answers pull after
+		// pull in a round that never ends would otherwise count for ever,
+		// and no search of it would end.
 		r := &s.round
 		b = binary.AppendVarint(b, r.value)
-		b = binary.AppendUvarint(b, uint64(r.contacts))
-		b = binary.AppendUvarint(b, uint64(r.necessary))
-		b = binary.AppendUvarint(b, uint64(r.acknowledged))
+		b = append(b, byte(min(r.contacts, 1)), byte(min(r.necessary, 1)))
 	}
 	if x, ok := r.(stateful); ok {
 		b = x.appendExtra(b, now)
@@ -114,13 +116,10 @@ func LoadState(b []byte, r Replica, now sim.Time) ([]byte, error) {
 		if r.value, b, err = varint(b); err != nil {
 			return nil, err
 		}
-		var c [3]uint64
-		for i := range c {
-			if c[i], b, err = uvarint(b); err != nil {
-				return nil, err
-			}
+		if len(b) < 2 {
+			return nil, errShort
 		}
-		r.contacts, r.necessary, r.acknowledged = int(c[0]), int(c[1]), int(c[2])
+		r.contacts, r.necessary, b = int(b[0]), int(b[1]), b[2:]
 	} else {
 		s.round = round{}
 	}
