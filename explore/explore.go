@@ -202,7 +202,7 @@ func newExplorer(cfg model.Config, opt Options) (*explorer, error) {
 		return nil, fmt.Errorf("%w: %d crashes: exploration allows at most 64 [[crash]] entries", errConfig, len(f.Crashes))
 	case cfg.Servers+cfg.Clients > 64:
 		return nil, fmt.Errorf("%w: %d nodes: exploration is for small configurations, at most 64 nodes", errConfig, cfg.Servers+cfg.Clients)
-	case cfg.MaxValue > 64:
+	case cfg.MaxValue > 64 && cfg.Clients > 0 && cfg.Requests > 0 && cfg.SetRatio > 0:
 		return nil, fmt.Errorf("%w: max_value %d: every value is a branch of the search, so exploration allows at most 64 (try 3)", errConfig, cfg.MaxValue)
 	case cfg.Inject >= 64:
 		return nil, fmt.Errorf("%w: inject %d: exploration allows values below 64", errConfig, cfg.Inject)

@@ -256,6 +256,16 @@ func TestIncomplete(t *testing.T) {
 	}
 }
 
+// TestNoSetsAnyMaxValue: max_value bounds only what clients set, so a
+// configuration whose clients never set explores whatever it is.
+func TestNoSetsAnyMaxValue(t *testing.T) {
+	cfg := tiny(2, 1, 1, 1000, "")
+	cfg.SetRatio = 0
+	if r := explore(t, cfg, Options{}); r.Verdict != Proved {
+		t.Errorf("%s: %s", Configuration(cfg), Describe(cfg, r, Options{}))
+	}
+}
+
 // TestRefused: what the explorer cannot explore is refused with a reason.
 func TestRefused(t *testing.T) {
 	big := tiny(2, 1, 1, 100, "")
