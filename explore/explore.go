@@ -82,30 +82,12 @@ const (
 	Incomplete Verdict = "incomplete"
 )
 
-// Step is one step of a schedule: the event that fires and how its
-// choices are answered.
-type Step struct {
-	Node  sim.NodeID
-	Kind  sim.InputKind // sim.Start, sim.Deliver or sim.Timer
-	From  sim.NodeID    // Deliver: the sender
-	Msg   model.Msg     // Deliver: the message
-	Timer string        // Timer: its name
-	// Durable: for sim.Recover, the server kept its state.
-	Durable bool
-	// Crash: for sim.CrashKind, which of the scenario's crashes, from 0.
-	Crash int
-	// SameInstant: at the instant of the step before.
-	SameInstant bool
-	// Choices answer the step's choices in the order asked: the node's,
-	// then the network's for each send.
-	Choices []Choice
-}
+// Step is one step of a counterexample: the event that fires and how its
+// choices are answered, as the simulator's schedules have it.
+type Step = model.ScheduleStep
 
 // Choice is one answered choice.
-type Choice struct {
-	Label  string
-	Answer int
-}
+type Choice = model.ScheduleChoice
 
 // Result is what a search found.
 type Result struct {
@@ -640,7 +622,7 @@ func choicesOf(as []asked) []Choice {
 	}
 	out := make([]Choice, len(as))
 	for i, a := range as {
-		out[i] = Choice{a.label, a.answer}
+		out[i] = Choice{Label: a.label, Answer: a.answer}
 	}
 	return out
 }
@@ -657,7 +639,7 @@ func (x *explorer) successors(w *world, acts []action, visit func(next *world, a
 			if ok {
 				var st Step
 				if x.steps {
-					st = Step{Node: a.node, Kind: a.in.Kind, From: a.in.From, Msg: a.in.Msg, Timer: a.in.Timer, Durable: a.in.Durable, Crash: a.crash, SameInstant: a.same, Choices: choicesOf(x.ch.asked)}
+					st = Step{Node: a.node, Kind: a.in.Kind, From: a.in.From, Msg: a.in.Msg, Timer: a.in.Timer, Crash: a.crash, SameInstant: a.same, Choices: choicesOf(x.ch.asked)}
 					if a.in.Kind != sim.Deliver {
 						st.From = 0
 					}

@@ -242,7 +242,7 @@ func TestLivenessNeedsFairCycle(t *testing.T) {
 	}
 	for _, st := range r.Cycle {
 		if st.Kind != sim.Timer && st.Kind != sim.Deliver {
-			t.Errorf("cycle step %s: want rounds and their syncs", st.Format(2))
+			t.Errorf("cycle step %s: want rounds and their syncs", formatStep(2, st))
 		}
 	}
 }
@@ -346,13 +346,13 @@ func TestCounterexamplesReplay(t *testing.T) {
 	set := model.Msg{Type: model.Set, Value: 2, Req: 1}
 	r = Result{Path: []Step{
 		{Node: 0, Kind: sim.Start}, {Node: 1, Kind: sim.Start},
-		{Node: 2, Kind: sim.Start, Choices: []Choice{{model.ChoiceSet, 1}, {model.ChoiceValue, 2}}},
+		{Node: 2, Kind: sim.Start, Choices: []Choice{{Label: model.ChoiceSet, Answer: 1}, {Label: model.ChoiceValue, Answer: 2}}},
 		{Node: 0, Kind: sim.Deliver, From: 2, Msg: set},
 		{Node: 2, Kind: sim.Deliver, From: 0, Msg: model.Msg{Type: model.SetReply, Accepted: true, Req: 1}},
-		{Node: 0, Kind: sim.CrashKind, Durable: true},
+		{Node: 0, Kind: sim.CrashKind},
 		{Node: 1, Kind: sim.Timer, Timer: model.SyncTimer},
 		{Node: 0, Kind: sim.Deliver, From: 1, Msg: model.Msg{Type: model.Sync}},
-		{Node: 0, Kind: sim.Recover, Durable: true},
+		{Node: 0, Kind: sim.Recover},
 		{Node: 0, Kind: sim.Timer, Timer: model.SyncTimer},
 		{Node: 1, Kind: sim.Deliver, From: 0, Msg: model.Msg{Type: model.Sync, Value: 2}},
 	}}

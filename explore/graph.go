@@ -51,6 +51,6 @@ func (gr *graph) state(x *explorer, id int32, w *world, depth int) {
 // edge records a step from one state to another.
 func (gr *graph) edge(from, to int32, st Step, servers int) {
 	if int(from) < gr.max && int(to) < gr.max {
-		gr.g.Edges = append(gr.g.Edges, viz.GraphEdge{From: int(from), To: int(to), Label: st.Format(servers)})
+		gr.g.Edges = append(gr.g.Edges, viz.GraphEdge{From: int(from), To: int(to), Label: formatStep(servers, st)})
 	}
 }

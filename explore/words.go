@@ -55,28 +55,19 @@ func Bounds(cfg model.Config, opt Options) string {
 	return x.bounds()
 }
 
-// Format writes the step as a line of a schedule file of a configuration
-// of that many servers (see model.Schedule):
+// formatStep writes a step as a line of a schedule file of a
+// configuration of that many servers (see model.Schedule):
 //
 //	client-1 start choose set?=1 value=2
 //	server-1 recv set value=2 req=1 from client-1
 //	server-1 timer sync
 //	same-instant server-2 recv sync value=1 from server-3
-func (st Step) Format(servers int) string {
-	line, err := model.Schedule{Servers: servers, Steps: []model.ScheduleStep{st.scheduleStep()}}.Line(0)
+func formatStep(servers int, st Step) string {
+	line, err := model.Schedule{Servers: servers, Steps: []Step{st}}.Line(0)
 	if err != nil {
 		return "(" + err.Error() + ")"
 	}
 	return line
-}
-
-// scheduleStep is the step as the model's schedules have it.
-func (st Step) scheduleStep() model.ScheduleStep {
-	ms := model.ScheduleStep{Node: st.Node, Kind: st.Kind, From: st.From, Msg: st.Msg, Timer: st.Timer, SameInstant: st.SameInstant, Crash: st.Crash}
-	for _, c := range st.Choices {
-		ms.Choices = append(ms.Choices, model.ScheduleChoice{Label: c.Label, Answer: c.Answer})
-	}
-	return ms
 }
 
 // Schedule returns a counterexample as the model's schedule, which the
@@ -89,7 +80,8 @@ func (r Result) Schedule(servers int) (model.Schedule, error) {
 	steps = append(steps, r.Cycle...)
 	var down uint64
 	for _, st := range steps {
-		ms := st.scheduleStep()
+		ms := st
+		ms.Choices = slices.Clone(st.Choices)
 		switch st.Kind {
 		case sim.CrashKind:
 			down |= 1 << st.Node
