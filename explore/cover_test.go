@@ -1,0 +1,107 @@
+package explore
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"eccounter/model"
+	"eccounter/sim"
+)
+
+// observed is what a state shows, in the simulator's terms as well as the
+// explorer's: each server's value, how many requests each client has
+// completed, and how many messages are in flight.
+func observed(values []int64, completed []int, flight int) string {
+	return fmt.Sprint(values, completed, flight)
+}
+
+// explorerStates collects observed() of every state the explorer stores.
+func explorerStates(set map[string]bool) func(x *explorer, w *world) {
+	return func(x *explorer, w *world) {
+		values := make([]int64, x.ns)
+		for i := range values {
+			values[i] = x.value(w, i)
+		}
+		completed := make([]int, x.nc)
+		for i := range completed {
+			x.load(w, sim.NodeID(x.ns+i), model.Past)
+			c := &x.clients[i]
+			completed[i] = c.Sent
+			if c.Waiting {
+				completed[i]--
+			}
+		}
+		set[observed(values, completed, len(w.flight))] = true
+	}
+}
+
+// simObserver follows a simulated run's states through its notes.
+type simObserver struct {
+	servers  int
+	values   []int64
+	done     []int
+	flight   int
+	seen     []string
+}
+
+func (o *simObserver) BeforeStep(sim.Time, sim.NodeID) {}
+
+func (o *simObserver) AfterStep(s *model.Step) {
+	if s.In.Kind == sim.Deliver || s.In.Kind == sim.Drop {
+		o.flight--
+	}
+	o.flight += len(s.Sends)
+	for _, n := range s.Notes {
+		switch {
+		case n.Kind == model.Update:
+			o.values[s.Node] = n.Value
+		case n.Kind == model.Op:
+			o.done[int(s.Node)-o.servers]++
+		}
+	}
+	o.seen = append(o.seen, observed(o.values, o.done, o.flight))
+}
+
+// TestExplorerCoversSimulator: every state a simulated run passes through,
+// whatever its seed, is one the explorer found: the explorer's schedules
+// include the simulator's. The real server under several strategies, with
+// the clients' timeouts short enough to fire, and with a crash.
+func TestExplorerCoversSimulator(t *testing.T) {
+	var cfgs []model.Config
+	for _, st := range []model.Strategy{model.StrategyBroadcast, model.StrategyRing, model.StrategyPushPull, model.StrategyPull} {
+		cfg := tiny(3, 2, 1, 3, "")
+		if st == model.StrategyPushPull || st == model.StrategyPull {
+			cfg = tiny(2, 2, 1, 3, "") // 3 servers: a million states
+		}
+		cfg.Strategy, cfg.Fanout = st, 1
+		cfgs = append(cfgs, cfg)
+	}
+	crash := tiny(2, 1, 2, 3, "")
+	crash.Faults.Crashes = []sim.Crash{{Node: 0, At: sim.Time(20 * time.Millisecond), Restart: sim.Time(150 * time.Millisecond)}}
+	cfgs = append(cfgs, crash)
+	for _, cfg := range cfgs {
+		cfg.RequestTimeout = 5 * time.Millisecond // within the latencies: some fire
+		set := map[string]bool{}
+		r := explore(t, cfg, Options{observe: explorerStates(set), MaxStates: 2_000_000})
+		if r.Verdict != Proved {
+			t.Fatalf("%s: %s", Configuration(cfg), Describe(cfg, r, Options{}))
+		}
+		for seed := int64(1); seed <= 30; seed++ {
+			cfg.Seed = seed
+			c := model.NewCluster(cfg)
+			o := &simObserver{servers: cfg.Servers, values: make([]int64, cfg.Servers), done: make([]int, cfg.Clients)}
+			c.Engine().Observe(o)
+			if _, err := c.Run(); err != nil {
+				t.Fatal(err)
+			}
+			// The explorer starts every node at once: the states in
+			// between are none of its.
+			for i, st := range o.seen[cfg.Servers+cfg.Clients-1:] {
+				if !set[st] {
+					t.Fatalf("%s, seed %d: the run's state %d (%s) is none of the %d the explorer found", Configuration(cfg), seed, i, st, len(set))
+				}
+			}
+		}
+	}
+}
