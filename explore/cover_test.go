@@ -11,9 +11,9 @@ import (
 
 // observed is what a state shows, in the simulator's terms as well as the
 // explorer's: each server's value, how many requests each client has
-// completed, and how many messages are in flight.
-func observed(values []int64, completed []int, flight int) string {
-	return fmt.Sprint(values, completed, flight)
+// completed, how many messages are in flight, and which servers are down.
+func observed(values []int64, completed []int, flight int, down uint64) string {
+	return fmt.Sprint(values, completed, flight, down)
 }
 
 // explorerStates collects observed() of every state the explorer stores.
@@ -32,7 +32,7 @@ func explorerStates(set map[string]bool) func(x *explorer, w *world) {
 				completed[i]--
 			}
 		}
-		set[observed(values, completed, len(w.flight))] = true
+		set[observed(values, completed, len(w.flight), w.down)] = true
 	}
 }
 
@@ -42,14 +42,22 @@ type simObserver struct {
 	values   []int64
 	done     []int
 	flight   int
+	down     uint64
+	crashes  int
 	seen     []string
 }
 
 func (o *simObserver) BeforeStep(sim.Time, sim.NodeID) {}
 
 func (o *simObserver) AfterStep(s *model.Step) {
-	if s.In.Kind == sim.Deliver || s.In.Kind == sim.Drop {
+	switch s.In.Kind {
+	case sim.Deliver, sim.Drop:
 		o.flight--
+	case sim.CrashKind:
+		o.down |= 1 << s.Node
+		o.crashes++
+	case sim.Recover:
+		o.down &^= 1 << s.Node
 	}
 	o.flight += len(s.Sends)
 	for _, n := range s.Notes {
@@ -60,7 +68,7 @@ func (o *simObserver) AfterStep(s *model.Step) {
 			o.done[int(s.Node)-o.servers]++
 		}
 	}
-	o.seen = append(o.seen, observed(o.values, o.done, o.flight))
+	o.seen = append(o.seen, observed(o.values, o.done, o.flight, o.down))
 }
 
 // TestExplorerCoversSimulator: every state a simulated run passes through,
@@ -78,8 +86,9 @@ func TestExplorerCoversSimulator(t *testing.T) {
 		cfgs = append(cfgs, cfg)
 	}
 	crash := tiny(2, 1, 2, 3, "")
-	crash.Faults.Crashes = []sim.Crash{{Node: 0, At: sim.Time(20 * time.Millisecond), Restart: sim.Time(150 * time.Millisecond)}}
+	crash.Faults.Crashes = []sim.Crash{{Node: 0, At: sim.Time(2 * time.Millisecond), Restart: sim.Time(8 * time.Millisecond)}}
 	cfgs = append(cfgs, crash)
+	crashed := false
 	for _, cfg := range cfgs {
 		cfg.RequestTimeout = 5 * time.Millisecond // within the latencies: some fire
 		set := map[string]bool{}
@@ -97,11 +106,15 @@ func TestExplorerCoversSimulator(t *testing.T) {
 			}
 			// The explorer starts every node at once: the states in
 			// between are none of its.
+			crashed = crashed || o.crashes > 0
 			for i, st := range o.seen[cfg.Servers+cfg.Clients-1:] {
 				if !set[st] {
 					t.Fatalf("%s, seed %d: the run's state %d (%s) is none of the %d the explorer found", Configuration(cfg), seed, i, st, len(set))
 				}
 			}
 		}
+	}
+	if !crashed {
+		t.Error("no run crashed: the crash is not covered")
 	}
 }
