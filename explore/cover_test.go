@@ -38,13 +38,13 @@ func explorerStates(set map[string]bool) func(x *explorer, w *world) {
 
 // simObserver follows a simulated run's states through its notes.
 type simObserver struct {
-	servers  int
-	values   []int64
-	done     []int
-	flight   int
-	down     uint64
-	crashes  int
-	seen     []string
+	servers int
+	values  []int64
+	done    []int
+	flight  int
+	down    uint64
+	crashes int
+	seen    []string
 }
 
 func (o *simObserver) BeforeStep(sim.Time, sim.NodeID) {}
