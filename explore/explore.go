@@ -127,12 +127,10 @@ type explorer struct {
 	clients []model.Client
 	ns, nc  int
 	names   []string
-	// stringers are the names for model.JudgeServerStep.
-	stringers []nodeName
-	stepper   *sim.Stepper[model.Msg, model.Note]
-	ch        chooser
-	script    []int
-	sends     []sim.Sent[model.Msg]
+	stepper *sim.Stepper[model.Msg, model.Note]
+	ch      chooser
+	script  []int
+	sends   []sim.Sent[model.Msg]
 	// next is the world fire builds, and nodeBuf holds the node states
 	// it writes: both valid until the next fire.
 	next    world
@@ -220,9 +218,6 @@ func newExplorer(cfg model.Config, opt Options) (*explorer, error) {
 	}
 	for i := range x.nc {
 		x.names = append(x.names, model.ClientName(i))
-	}
-	for _, n := range x.names {
-		x.stringers = append(x.stringers, nodeName(n))
 	}
 	return x, nil
 }
@@ -466,7 +461,7 @@ func (x *explorer) fire(w *world, a action) (next *world, v *violation, ok bool)
 	h := &next.hist
 	if server {
 		after := x.servers[a.node].Counter()
-		if found, bad := model.JudgeServerStep(a.in, before, after, x.sends, &x.stringers[a.node], x.stringer(a.in.From)); bad && v == nil {
+		if found, bad := model.JudgeServerStep(a.in, before, after, x.sends, a.node, x); bad && v == nil {
 			c := found
 			v = &c
 		}
@@ -552,19 +547,12 @@ func (x *explorer) newInstant(w *world) {
 	w.cur = 0
 }
 
-// nodeName is a node's name as a fmt.Stringer.
-type nodeName string
-
-func (n *nodeName) String() string { return string(*n) }
-
-var network = nodeName("the network")
-
-// stringer names node id for model.JudgeServerStep, without allocating.
-func (x *explorer) stringer(id sim.NodeID) fmt.Stringer {
-	if id < 0 || int(id) >= len(x.stringers) {
-		return &network
+// Name names node id, for model.JudgeServerStep.
+func (x *explorer) Name(id sim.NodeID) string {
+	if id < 0 || int(id) >= len(x.names) {
+		return "the network"
 	}
-	return &x.stringers[id]
+	return x.names[id]
 }
 
 // initial returns the world before any node has started.

@@ -281,7 +281,7 @@ func (k *checker) serverStep(s *Step) {
 		k.wipes = append(k.wipes, wipe{s.Crash, s.Node, s.Time, before})
 	}
 	fail := func(check int, format string, args ...any) { k.fail(check, s.Time, format, args...) }
-	judgeServer(s.In, before, after, s.Sends, name, nodeName{k.c.engine, s.In.From}, fail)
+	judgeServer(s.In, before, after, s.Sends, s.Node, k.c.engine, fail)
 	if after != before {
 		k.valueChanged(s, name, before, after)
 	}
@@ -306,18 +306,24 @@ func (k *checker) serverStep(s *Step) {
 // step's input, the server's value before and after it, and what it sent,
 // calling fail for each broken one. The run's checker and the explorer
 // (see JudgeServerStep) judge with it alike.
-func judgeServer(in Input, before, after int64, sends []sim.Sent[Msg], name, from fmt.Stringer, fail func(check int, format string, args ...any)) {
+//
+// It names nodes only to describe a break, through names (the engine, in
+// a run), so that a step that breaks nothing formats and allocates
+// nothing.
+func judgeServer(in Input, before, after int64, sends []sim.Sent[Msg], node sim.NodeID, names Namer, fail func(check int, format string, args ...any)) {
+	name := func() string { return names.Name(node) }
+	from := func() string { return names.Name(in.From) }
 	wiped := in.Kind == sim.Recover && !in.Durable
 	// A restart without durable storage must come back at exactly 0, and
 	// one with durable storage with exactly what the server held: any
 	// other value came from nowhere, or kept what the crash destroyed.
 	switch {
 	case wiped && after != 0:
-		fail(checkNeverDecrease, "%s restarted without durable storage at %d, not 0 (it held %d)", name, after, before)
+		fail(checkNeverDecrease, "%s restarted without durable storage at %d, not 0 (it held %d)", name(), after, before)
 	case in.Kind == sim.Recover && !wiped && after != before:
-		fail(checkNeverDecrease, "%s restarted from durable storage at %d, having held %d", name, after, before)
+		fail(checkNeverDecrease, "%s restarted from durable storage at %d, having held %d", name(), after, before)
 	case after < before && !wiped:
-		fail(checkNeverDecrease, "%s went from %d to %d", name, before, after)
+		fail(checkNeverDecrease, "%s went from %d to %d", name(), before, after)
 	}
 	if in.Kind != sim.Deliver {
 		return
@@ -327,9 +333,9 @@ func judgeServer(in Input, before, after int64, sends []sim.Sent[Msg], name, fro
 		reply, ok := replyTo(sends, in.From, GetReply)
 		switch {
 		case !ok:
-			fail(checkGetCurrent, "%s sent no get_reply to %s", name, from)
+			fail(checkGetCurrent, "%s sent no get_reply to %s", name(), from())
 		case reply.Value != before:
-			fail(checkGetCurrent, "%s answered get from %s with %d while holding %d", name, from, reply.Value, before)
+			fail(checkGetCurrent, "%s answered get from %s with %d while holding %d", name(), from(), reply.Value, before)
 		}
 	case Set:
 		v := in.Msg.Value
@@ -337,11 +343,11 @@ func judgeServer(in Input, before, after int64, sends []sim.Sent[Msg], name, fro
 		reply, ok := replyTo(sends, in.From, SetReply)
 		switch {
 		case !ok:
-			fail(checkSetIffLarger, "%s sent no set_reply to %s", name, from)
+			fail(checkSetIffLarger, "%s sent no set_reply to %s", name(), from())
 		case reply.Accepted != want:
-			fail(checkSetIffLarger, "%s answered set %d from %s with accepted=%t while holding %d", name, v, from, reply.Accepted, before)
+			fail(checkSetIffLarger, "%s answered set %d from %s with accepted=%t while holding %d", name(), v, from(), reply.Accepted, before)
 		case want && after != v, !want && after != before:
-			fail(checkSetIffLarger, "%s holding %d was left at %d by set %d from %s", name, before, after, v, from)
+			fail(checkSetIffLarger, "%s holding %d was left at %d by set %d from %s", name(), before, after, v, from())
 		}
 	}
 }
@@ -387,6 +393,9 @@ type nodeName struct {
 }
 
 func (n nodeName) String() string { return n.e.Name(n.id) }
+
+// Namer names nodes: the engine does, and so does the explorer.
+type Namer interface{ Name(sim.NodeID) string }
 
 // replyTo finds the reply of type t a server sent to node to.
 func replyTo(sends []sim.Sent[Msg], to sim.NodeID, t MsgType) (Msg, bool) {

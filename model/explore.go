@@ -39,14 +39,13 @@ type Violation struct {
 }
 
 // JudgeServerStep makes the checks one step of a server can break, as the
-// run's checker does: the server named name took input in and went from
-// value before to after, sending sends; from names the input's sender.
-// It returns the first break, if any. The names are read only to
-// describe a break (pass pointers, which cost nothing to box).
-func JudgeServerStep(in Input, before, after int64, sends []sim.Sent[Msg], name, from fmt.Stringer) (Violation, bool) {
+// run's checker does: server node took input in and went from value
+// before to after, sending sends. It returns the first break, if any;
+// names names the nodes in its description.
+func JudgeServerStep(in Input, before, after int64, sends []sim.Sent[Msg], node sim.NodeID, names Namer) (Violation, bool) {
 	var v Violation
 	found := false
-	judgeServer(in, before, after, sends, name, from, func(check int, format string, args ...any) {
+	judgeServer(in, before, after, sends, node, names, func(check int, format string, args ...any) {
 		if !found {
 			v, found = Violation{checkDefs[check].name, fmt.Sprintf(format, args...)}, true
 		}
