@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"os"
 	"testing"
 	"time"
 
@@ -56,4 +57,15 @@ func BenchmarkVariantsFirstCounterexample(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(cases)), "µs/variant")
 	b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
+}
+
+// BenchmarkExplore3x3x2x3OnChange is the first target: 3 servers,
+// 3 clients x 2 requests, values 1..3, sync on change. It takes minutes
+// and gigabytes, so it runs only when asked for:
+// EXPLORE_BIG=1 go test ./explore -run '^$' -bench 3x3x2x3 -benchtime 1x
+func BenchmarkExplore3x3x2x3OnChange(b *testing.B) {
+	if os.Getenv("EXPLORE_BIG") == "" {
+		b.Skip("set EXPLORE_BIG=1: minutes and gigabytes")
+	}
+	benchExplore(b, benchConfig(3, 3, 2, 3), Options{SyncOnChange: true, MaxStates: 100_000_000, MaxMemory: 16 << 30})
 }
