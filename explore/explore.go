@@ -135,6 +135,8 @@ type explorer struct {
 	// it writes: both valid until the next fire.
 	next    world
 	nodeBuf []byte
+	// judge makes the simulator's checks of a server step.
+	judge model.StepJudge
 	// steps: successors describes the steps it takes, for a path.
 	steps bool
 	// sym renames states to their representatives; nil without symmetry.
@@ -203,6 +205,7 @@ func newExplorer(cfg model.Config, opt Options) (*explorer, error) {
 	if opt.SameInstant {
 		x.appendNow = now
 	}
+	x.judge.Names = x
 	x.init = x.initial()
 	// With periodic sync the liveness graph nearly always has a cycle
 	// (rounds that change nothing), which symmetry cannot judge (see
@@ -461,7 +464,7 @@ func (x *explorer) fire(w *world, a action) (next *world, v *violation, ok bool)
 	h := &next.hist
 	if server {
 		after := x.servers[a.node].Counter()
-		if found, bad := model.JudgeServerStep(a.in, before, after, x.sends, a.node, x); bad && v == nil {
+		if found, bad := x.judge.Judge(a.in, before, after, x.sends, a.node); bad && v == nil {
 			c := found
 			v = &c
 		}

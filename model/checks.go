@@ -148,9 +148,11 @@ type checker struct {
 	checks    [numChecks]Check
 	anomalies []Anomaly
 
-	// About the node being stepped, read in BeforeStep.
+	// About the node being stepped, read in BeforeStep, and the time of
+	// the step being judged.
 	before  int64
 	hadNews bool
+	at      sim.Time
 
 	maxEver     int64    // largest value any server ever held
 	curMax      int64    // largest value a server holds now
@@ -280,8 +282,8 @@ func (k *checker) serverStep(s *Step) {
 		k.lastWipe[s.Node] = len(k.wipes)
 		k.wipes = append(k.wipes, wipe{s.Crash, s.Node, s.Time, before})
 	}
-	fail := func(check int, format string, args ...any) { k.fail(check, s.Time, format, args...) }
-	judgeServer(s.In, before, after, s.Sends, s.Node, k.c.engine, fail)
+	k.at = s.Time
+	acceptedSet := judgeServer(s.In, before, after, s.Sends, s.Node, k)
 	if after != before {
 		k.valueChanged(s, name, before, after)
 	}
@@ -294,7 +296,7 @@ func (k *checker) serverStep(s *Step) {
 		if !k.hasSet || v > k.maxSet {
 			k.maxSet, k.hasSet = v, true
 		}
-		if reply, ok := replyTo(s.Sends, s.In.From, SetReply); ok && reply.Accepted {
+		if acceptedSet {
 			k.accepted++
 			k.lastAccepted = s.Time
 			k.maxAccepted = max(k.maxAccepted, v)
@@ -304,38 +306,37 @@ func (k *checker) serverStep(s *Step) {
 
 // judgeServer makes the checks that one step of a server can break, on the
 // step's input, the server's value before and after it, and what it sent,
-// calling fail for each broken one. The run's checker and the explorer
+// calling fail for each broken one. It reports whether the step answered
+// a set as accepted. The run's checker and the explorer
 // (see JudgeServerStep) judge with it alike.
 //
-// It names nodes only to describe a break, through names (the engine, in
-// a run), so that a step that breaks nothing formats and allocates
-// nothing.
-func judgeServer(in Input, before, after int64, sends []sim.Sent[Msg], node sim.NodeID, names Namer, fail func(check int, format string, args ...any)) {
-	name := func() string { return names.Name(node) }
-	from := func() string { return names.Name(in.From) }
+// It names nodes only to describe a break, so that a step that breaks
+// nothing formats and allocates nothing; and it reports breaks to an
+// interface, not a func value, which a step would have to build.
+func judgeServer(in Input, before, after int64, sends []sim.Sent[Msg], node sim.NodeID, j stepJudge) (acceptedSet bool) {
 	wiped := in.Kind == sim.Recover && !in.Durable
 	// A restart without durable storage must come back at exactly 0, and
 	// one with durable storage with exactly what the server held: any
 	// other value came from nowhere, or kept what the crash destroyed.
 	switch {
 	case wiped && after != 0:
-		fail(checkNeverDecrease, "%s restarted without durable storage at %d, not 0 (it held %d)", name(), after, before)
+		j.broke(checkNeverDecrease, "%s restarted without durable storage at %d, not 0 (it held %d)", j.Name(node), after, before)
 	case in.Kind == sim.Recover && !wiped && after != before:
-		fail(checkNeverDecrease, "%s restarted from durable storage at %d, having held %d", name(), after, before)
+		j.broke(checkNeverDecrease, "%s restarted from durable storage at %d, having held %d", j.Name(node), after, before)
 	case after < before && !wiped:
-		fail(checkNeverDecrease, "%s went from %d to %d", name(), before, after)
+		j.broke(checkNeverDecrease, "%s went from %d to %d", j.Name(node), before, after)
 	}
 	if in.Kind != sim.Deliver {
-		return
+		return false
 	}
 	switch in.Msg.Type {
 	case Get:
 		reply, ok := replyTo(sends, in.From, GetReply)
 		switch {
 		case !ok:
-			fail(checkGetCurrent, "%s sent no get_reply to %s", name(), from())
+			j.broke(checkGetCurrent, "%s sent no get_reply to %s", j.Name(node), j.Name(in.From))
 		case reply.Value != before:
-			fail(checkGetCurrent, "%s answered get from %s with %d while holding %d", name(), from(), reply.Value, before)
+			j.broke(checkGetCurrent, "%s answered get from %s with %d while holding %d", j.Name(node), j.Name(in.From), reply.Value, before)
 		}
 	case Set:
 		v := in.Msg.Value
@@ -343,13 +344,15 @@ func judgeServer(in Input, before, after int64, sends []sim.Sent[Msg], node sim.
 		reply, ok := replyTo(sends, in.From, SetReply)
 		switch {
 		case !ok:
-			fail(checkSetIffLarger, "%s sent no set_reply to %s", name(), from())
+			j.broke(checkSetIffLarger, "%s sent no set_reply to %s", j.Name(node), j.Name(in.From))
 		case reply.Accepted != want:
-			fail(checkSetIffLarger, "%s answered set %d from %s with accepted=%t while holding %d", name(), v, from(), reply.Accepted, before)
+			j.broke(checkSetIffLarger, "%s answered set %d from %s with accepted=%t while holding %d", j.Name(node), v, j.Name(in.From), reply.Accepted, before)
 		case want && after != v, !want && after != before:
-			fail(checkSetIffLarger, "%s holding %d was left at %d by set %d from %s", name(), before, after, v, from())
+			j.broke(checkSetIffLarger, "%s holding %d was left at %d by set %d from %s", j.Name(node), before, after, v, j.Name(in.From))
 		}
+		return ok && reply.Accepted
 	}
+	return false
 }
 
 // valueChanged keeps the largest values up to date after a server's value
@@ -396,6 +399,19 @@ func (n nodeName) String() string { return n.e.Name(n.id) }
 
 // Namer names nodes: the engine does, and so does the explorer.
 type Namer interface{ Name(sim.NodeID) string }
+
+// stepJudge is what judgeServer reports to: the run's checker, or a
+// StepJudge.
+type stepJudge interface {
+	Namer
+	broke(check int, format string, args ...any)
+}
+
+// Name names a node for the checks' descriptions.
+func (k *checker) Name(id sim.NodeID) string { return k.c.engine.Name(id) }
+
+// broke records a break of check at the time of the step being judged.
+func (k *checker) broke(check int, format string, args ...any) { k.fail(check, k.at, format, args...) }
 
 // replyTo finds the reply of type t a server sent to node to.
 func replyTo(sends []sim.Sent[Msg], to sim.NodeID, t MsgType) (Msg, bool) {

@@ -38,19 +38,30 @@ type Violation struct {
 	What  string
 }
 
-// JudgeServerStep makes the checks one step of a server can break, as the
-// run's checker does: server node took input in and went from value
-// before to after, sending sends. It returns the first break, if any;
-// names names the nodes in its description.
-func JudgeServerStep(in Input, before, after int64, sends []sim.Sent[Msg], node sim.NodeID, names Namer) (Violation, bool) {
-	var v Violation
-	found := false
-	judgeServer(in, before, after, sends, node, names, func(check int, format string, args ...any) {
-		if !found {
-			v, found = Violation{checkDefs[check].name, fmt.Sprintf(format, args...)}, true
-		}
-	})
-	return v, found
+// A StepJudge makes the checks one step of a server can break, as the
+// run's checker does (see Judge). Names names the nodes in what it says;
+// keep one and reuse it, so that judging allocates nothing.
+type StepJudge struct {
+	Names Namer
+	v     Violation
+	found bool
+}
+
+// Judge judges a step: server node took input in and went from value
+// before to after, sending sends. It returns the first break, if any.
+func (j *StepJudge) Judge(in Input, before, after int64, sends []sim.Sent[Msg], node sim.NodeID) (Violation, bool) {
+	j.v, j.found = Violation{}, false
+	judgeServer(in, before, after, sends, node, j)
+	return j.v, j.found
+}
+
+// Name names a node, through j.Names.
+func (j *StepJudge) Name(id sim.NodeID) string { return j.Names.Name(id) }
+
+func (j *StepJudge) broke(check int, format string, args ...any) {
+	if !j.found {
+		j.v, j.found = Violation{checkDefs[check].name, fmt.Sprintf(format, args...)}, true
+	}
 }
 
 // PromisesConvergence reports whether the servers of cfg promise to
