@@ -3,7 +3,7 @@
 // outcome of its random choices, and the scenario's faults within bounds.
 // It steps the very model.Server and model.Client the simulator steps,
 // through sim.Stepper, and judges each server step with the simulator's
-// own model.JudgeServerStep, so that what it proves is the code that runs,
+// own model.StepJudge, so that what it proves is the code that runs,
 // not a second model of it.
 //
 // A state (world.go) is what the nodes hold (model.AppendState), what is

@@ -550,7 +550,7 @@ func (x *explorer) newInstant(w *world) {
 	w.cur = 0
 }
 
-// Name names node id, for model.JudgeServerStep.
+// Name names node id, for model.StepJudge.
 func (x *explorer) Name(id sim.NodeID) string {
 	if id < 0 || int(id) >= len(x.names) {
 		return "the network"

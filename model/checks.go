@@ -308,7 +308,7 @@ func (k *checker) serverStep(s *Step) {
 // step's input, the server's value before and after it, and what it sent,
 // calling fail for each broken one. It reports whether the step answered
 // a set as accepted. The run's checker and the explorer
-// (see JudgeServerStep) judge with it alike.
+// (see StepJudge) judge with it alike.
 //
 // It names nodes only to describe a break, so that a step that breaks
 // nothing formats and allocates nothing; and it reports breaks to an
