@@ -20,7 +20,11 @@ type Options struct {
 	// enabled; answers are always sent). 0 means 1.
 	MaxPerLink int
 	// SyncOnChange: a server's round is enabled only after its value
-	// changed since its last one, rather than whenever its links allow.
+	// changed since its last one, rather than whenever its links allow;
+	// and, standing for the rounds that periodic sync would repeat,
+	// after a message of its round was lost or dropped at a server that
+	// was down, and after a server lost its state in a restart without
+	// durable storage (then every server's).
 	SyncOnChange bool
 	// SameInstant: a message sent at an earlier instant may also arrive
 	// at the instant of the step before, so that the steps of one
@@ -394,6 +398,9 @@ func (x *explorer) fire(w *world, a action) (next *world, v *violation, ok bool)
 	case sim.Deliver:
 		next.remove(a.pkt)
 		if next.down&(1<<a.node) != 0 {
+			if int(a.in.From) < x.ns {
+				next.dirty |= 1 << a.in.From // see resync
+			}
 			return next, nil, true // dropped: its server is down
 		}
 	case sim.Timer:
@@ -435,6 +442,7 @@ func (x *explorer) fire(w *world, a action) (next *world, v *violation, ok bool)
 		}
 	}
 	x.sends = x.sends[:0]
+	lost := false
 	for _, s := range x.stepper.Sends() {
 		x.sends = append(x.sends, sim.Sent[model.Msg]{To: s.To, Msg: s.Msg})
 		if a.in.Kind == sim.Timer && x.overfills(next, a.node, s) {
@@ -453,6 +461,7 @@ func (x *explorer) fire(w *world, a action) (next *world, v *violation, ok bool)
 		// over here, the answer is no.
 		if x.cfg.Faults.Loss > 0 && x.ch.pick(sim.LabelLoss, 0, b2i(faultsOn && x.lossy && int(next.hist.losses) < x.opt.MaxLosses)) == 1 {
 			next.hist.losses++
+			lost = true
 			continue
 		}
 		next.add(p)
@@ -485,9 +494,12 @@ func (x *explorer) fire(w *world, a action) (next *world, v *violation, ok bool)
 		}
 		if a.in.Kind == sim.Timer && a.in.Timer != model.TimeoutTimer {
 			next.dirty &^= 1 << a.node
-			if after != before {
-				next.dirty |= 1 << a.node
+			if after != before || lost {
+				next.dirty |= 1 << a.node // see resync
 			}
+		}
+		if a.in.Kind == sim.Recover && !a.in.Durable {
+			next.dirty |= 1<<x.ns - 1 // see resync
 		}
 		if a.in.Kind == sim.Deliver && a.in.Msg.Type == model.Set {
 			for _, s := range x.sends {
@@ -519,6 +531,13 @@ func (x *explorer) fire(w *world, a action) (next *world, v *violation, ok bool)
 	}
 	return next, v, true
 }
+
+// resync: with Options.SyncOnChange a server's round is enabled by a
+// change of its value, and also by what periodic sync would mend with a
+// later round: a message of the round lost, or dropped at a server that
+// was down, or a server that came back without its state (every server
+// holding what it lost syncs again). Without those, sync on change would
+// fail to converge where the protocol does not.
 
 // overfills reports whether a round's send s from node from would
 // overfill its link, or the link back for its answer: answers are always
