@@ -398,7 +398,7 @@ func (x *explorer) fire(w *world, a action) (next *world, v *violation, ok bool)
 	case sim.Deliver:
 		next.remove(a.pkt)
 		if next.down&(1<<a.node) != 0 {
-			if int(a.in.From) < x.ns {
+			if int(a.in.From) < x.ns && x.opt.SyncOnChange {
 				next.dirty |= 1 << a.in.From // see resync
 			}
 			return next, nil, true // dropped: its server is down
@@ -501,6 +501,9 @@ func (x *explorer) fire(w *world, a action) (next *world, v *violation, ok bool)
 		if a.in.Kind == sim.Recover && !a.in.Durable {
 			next.dirty |= 1<<x.ns - 1 // see resync
 		}
+		if !x.opt.SyncOnChange {
+			next.dirty = 0 // read only by sync on change: no state apart for it
+		}
 		if a.in.Kind == sim.Deliver && a.in.Msg.Type == model.Set {
 			for _, s := range x.sends {
 				if s.To == a.in.From && s.Msg.Type == model.SetReply && s.Msg.Accepted {
@@ -584,7 +587,7 @@ func (x *explorer) initial() world {
 	if v := x.cfg.Inject; v > 0 && x.ns > 0 {
 		w.hist.maxEver = v
 		w.hist.proposed = 1 << v
-		w.dirty = 1
+		w.dirty = uint64(b2i(x.opt.SyncOnChange))
 	}
 	for id := range w.nodes {
 		x.store(&w, sim.NodeID(id))

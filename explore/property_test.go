@@ -82,19 +82,7 @@ func TestPropertyRealServerProved(t *testing.T) {
 		}
 		for seed := int64(1); seed <= 3; seed++ {
 			cfg.Seed = seed
-			c := model.NewCluster(cfg)
-			o := &simObserver{servers: cfg.Servers, values: make([]int64, cfg.Servers), done: make([]int, cfg.Clients)}
-			c.Engine().Observe(o)
-			if _, err := c.Run(); err != nil {
-				t.Fatal(err)
-			}
-			// The explorer starts every node at once: the states in
-			// between are none of its.
-			for i, st := range o.seen[min(cfg.Servers+cfg.Clients-1, len(o.seen)):] {
-				if !set[st] {
-					t.Fatalf("%s, seed %d: the run's state %d (%s) is none of the %d the explorer found", Configuration(cfg), seed, i, st, len(set))
-				}
-			}
+			runCovered(t, cfg, set)
 		}
 	})
 }
