@@ -111,9 +111,10 @@ type Result struct {
 	// Graph is the state graph, with Options.Graph, if the states were
 	// no more than it allows.
 	Graph *viz.StateGraph
-	// SymmetryDropped: the search ran again without symmetry, which
-	// cannot judge liveness where the liveness graph has a cycle.
-	SymmetryDropped bool
+	// Reductions says which reductions the verdict was reached with, and
+	// why not the others, in words. Partial-order reduction is not built;
+	// the parallel search is no reduction (it finds the same states).
+	Reductions string
 	// Collision is the probability that two distinct states had the same
 	// fingerprint, so that one was never explored: 0 in exact mode.
 	Collision float64
@@ -482,6 +483,7 @@ func (x *explorer) fire(w *world, a action) (next *world, v *violation, ok bool)
 			for i := range x.nc {
 				if x.clients[i].Subject == a.node {
 					h.stale |= 1 << i
+					h.pending |= 1 << i
 				}
 			}
 		}
@@ -526,8 +528,14 @@ func (x *explorer) fire(w *world, a action) (next *world, v *violation, ok bool)
 		if last := h.reads[i]; last > 0 && n.Value < last-1 && v == nil && h.stale&(1<<i) == 0 {
 			v = &violation{Check: "monotonic-reads", What: fmt.Sprintf("%s read %d after reading %d", x.names[a.node], n.Value, last-1)}
 		}
+		// A read goes back as an anomaly if the server lost its value
+		// after the last read was invoked (as the run's checker says):
+		// for the next read, that is this one.
 		h.reads[i] = n.Value + 1
-		h.stale &^= 1 << i
+		h.stale = h.stale&^(1<<i) | h.pending&(1<<i)
+	}
+	if len(x.sends) > 0 {
+		h.pending &^= 1 << i // a new request, invoked now
 	}
 	if x.clients[i].Done {
 		next.done |= 1 << i
@@ -681,26 +689,60 @@ func (x *explorer) endViolation(w *world) *violation {
 				x.names[x.ns+i], max(c.Sent-1, 0), c.Requests)}
 		}
 	}
+	news := x.stillNews(w)
 	lowest := int64(-1)
 	for i := range x.ns {
 		v := x.value(w, i)
 		if lowest < 0 || v < lowest {
 			lowest = v
 		}
-		if v != w.hist.maxEver && !x.unbacked && w.hist.wiped < w.hist.maxEver {
+		if v != w.hist.maxEver && x.unbacked && news == "" {
+			// A residue: what rumor mongering or direct mail alone may
+			// leave, once no server has news to spread.
+			continue
+		}
+		if v != w.hist.maxEver && w.hist.wiped < w.hist.maxEver {
 			check := "converged-to-max"
 			if x.cfg.Unbacked() {
 				// Direct mail alone promises convergence only through
 				// its bound, as the run's checker judges it.
 				check = "liveness"
 			}
-			return &violation{Check: check, What: fmt.Sprintf("%s holds %d, but %d was held, and nothing more can happen", x.names[i], v, w.hist.maxEver)}
+			return &violation{Check: check, What: fmt.Sprintf("%s holds %d, but %d was held, and nothing more can happen", x.names[i], v, w.hist.maxEver) + news}
 		}
 	}
 	if w.hist.maxAccepted > lowest && !x.unbacked && w.hist.wiped < w.hist.maxAccepted {
 		return &violation{Check: "acknowledged-sets-kept", What: fmt.Sprintf("a set of %d was accepted, but a server ends with %d", w.hist.maxAccepted, lowest)}
 	}
 	return nil
+}
+
+// unsettled reports whether w is a state a fair path must leave, once
+// every client has finished: the servers disagree; or, for servers that
+// promise no convergence, one still has news to spread (the run's stop
+// rule waits for none to have any, and a run that never gets there fails).
+func (x *explorer) unsettled(w *world) bool {
+	if x.unbacked {
+		return x.stillNews(w) != ""
+	}
+	return !x.converged(w)
+}
+
+// stillNews says, for servers that promise no convergence, why an end
+// without it is a failure all the same: a server still has news to
+// spread, so the run's stop rule does not hold, and a run that can do
+// nothing more but does not stop by it fails, as the run's checker has it.
+func (x *explorer) stillNews(w *world) string {
+	if !x.unbacked {
+		return ""
+	}
+	for i := range x.ns {
+		x.load(w, sim.NodeID(i), model.Past)
+		if x.servers[i].Infective() {
+			return fmt.Sprintf(", though %s still has news to spread", x.names[i])
+		}
+	}
+	return ""
 }
 
 // Bounds says under which bounds a verdict holds, in words.

@@ -6,7 +6,9 @@ import (
 )
 
 // Liveness: once every client has finished, every fair path converges
-// (see fairCycle for the fairness). A violation is a fair path that never
+// (see fairCycle for the fairness); or, for rumor mongering and direct mail
+// alone, which promise no convergence, every fair path comes to an end of
+// the news (see explorer.unsettled). A violation is a fair path that never
 // converges: in a finite graph, a cycle of states where every client has
 // finished and the servers disagree, reachable from the start, that takes
 // every action enabled on it.
@@ -69,6 +71,12 @@ func (s *search) liveness() (Result, bool) {
 			r := s.result(Counterexample, "")
 			r.Check = "liveness"
 			r.What = fmt.Sprintf("every client has finished, yet a fair schedule of %d step%s repeats for ever without the servers converging", len(cycle), plural(len(cycle)))
+			if s.x.unbacked {
+				// What the run's checker fails when such a run never
+				// stops: it ends at max_time, not by its stop rule.
+				r.Check = "converged-to-max"
+				r.What = fmt.Sprintf("every client has finished, yet a fair schedule of %d step%s repeats for ever with a server still spreading news: the rumor never dies out", len(cycle), plural(len(cycle)))
+			}
 			var w walk
 			s.pathTo(&w, entry)
 			r.Path, w.steps = w.steps, nil

@@ -21,13 +21,22 @@ func Explore(cfg model.Config, opt Options) (Result, error) {
 	}
 	s := newSearch(x)
 	r := s.run()
-	if x.sym != nil && s.liveCycle {
+	switch {
+	case x.sym != nil && s.liveCycle:
 		// The quotient has a cycle where liveness is judged, which
 		// symmetry cannot judge (see symmetry.go): judge the full graph.
 		opt.NoSymmetry = true
 		r, err = Explore(cfg, opt)
-		r.SymmetryDropped = true
+		r.Reductions = "none: symmetry was tried, but the liveness graph has a cycle, which it cannot judge"
 		return r, err
+	case x.sym != nil:
+		r.Reductions = "symmetry (interchangeable clients and servers stored once)"
+	case opt.NoSymmetry:
+		r.Reductions = "none (-no-symmetry)"
+	case !opt.SyncOnChange && !x.unbacked:
+		r.Reductions = "none: symmetry applies only with -sync-on-change"
+	default:
+		r.Reductions = "none: no node is interchangeable with another"
 	}
 	return r, nil
 }
@@ -330,7 +339,7 @@ func (wk *worker) expand(part []queued, arena []byte) {
 		w := &wk.w
 		decode(w, arena[q.start:q.end], x.ns+x.nc, x.nc)
 		wk.acts = x.actions(w, wk.acts[:0])
-		e.live = !x.unbacked && x.clientsDone(w) && !x.converged(w)
+		e.live = x.clientsDone(w) && x.unsettled(w)
 		var label string
 		x.successors(w, wk.acts, func(nw *world, a action, st Step, v *violation) bool {
 			if e.live {

@@ -140,6 +140,9 @@ func (y *symmetry) key(x *explorer, w *world, id sim.NodeID, b []byte) []byte {
 		if w.hist.stale&(1<<c) != 0 {
 			flags |= 32
 		}
+		if w.hist.pending&(1<<c) != 0 {
+			flags |= 64
+		}
 		b = append(b, flags)
 		b = binary.AppendVarint(b, w.hist.reads[c])
 	} else {
@@ -207,7 +210,7 @@ func (y *symmetry) apply(x *explorer, w *world) {
 		}
 		return out
 	}
-	w.done, w.hist.stale = moveClients(t.done), moveClients(t.hist.stale)
+	w.done, w.hist.stale, w.hist.pending = moveClients(t.done), moveClients(t.hist.stale), moveClients(t.hist.pending)
 	for c := range x.nc {
 		w.hist.reads[int(p[x.ns+c])-x.ns] = t.hist.reads[c]
 	}

@@ -53,12 +53,14 @@ type history struct {
 	reads       []int64 // per client: the last value it read, plus 1 (0: none yet)
 	// wiped: the largest value a restart without durable storage
 	// destroyed; stale: bit i, client i's server was wiped since the
-	// client's last read. They explain what the run's checker calls
+	// client's last read was invoked, and pending: since its request
+	// outstanding was. They explain what the run's checker calls
 	// anomalies.
-	wiped  int64
-	stale  uint64
-	losses uint8 // messages lost so far
-	dups   uint8 // messages duplicated so far
+	wiped   int64
+	stale   uint64
+	pending uint64
+	losses  uint8 // messages lost so far
+	dups    uint8 // messages duplicated so far
 }
 
 // The timers a node may arm, by bit.
@@ -185,6 +187,7 @@ func (w *world) encode(b []byte) []byte {
 	b = binary.AppendVarint(b, h.maxAccepted)
 	b = binary.AppendVarint(b, h.wiped)
 	b = binary.AppendUvarint(b, h.stale)
+	b = binary.AppendUvarint(b, h.pending)
 	for _, r := range h.reads {
 		b = binary.AppendVarint(b, r)
 	}
@@ -225,6 +228,7 @@ func decode(w *world, b []byte, n, c int) {
 	h.maxAccepted = rd.varint()
 	h.wiped = rd.varint()
 	h.stale = rd.uvarint()
+	h.pending = rd.uvarint()
 	h.reads = slices.Grow(h.reads[:0], c)[:c]
 	for i := range h.reads {
 		h.reads[i] = rd.varint()

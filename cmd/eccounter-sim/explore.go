@@ -182,6 +182,8 @@ func runExplore(w *bufio.Writer, stderr io.Writer, sc *scenarios.Scenario, o opt
 		b = strconv.AppendFloat(b, secs, 'f', 3, 64)
 		b = append(b, `,"bounds":`...)
 		b = sim.AppendJSONString(b, explore.Bounds(cfg, opt))
+		b = append(b, `,"reductions":`...)
+		b = sim.AppendJSONString(b, r.Reductions)
 		b = append(b, `,"collision_probability":`...)
 		b = strconv.AppendFloat(b, r.Collision, 'g', 3, 64)
 		w.Write(append(b, "}\n"...))
@@ -193,6 +195,7 @@ func runExplore(w *bufio.Writer, stderr io.Writer, sc *scenarios.Scenario, o opt
 	}
 	fmt.Fprintf(w, "scenario:    %s\n", sc.Name)
 	fmt.Fprintf(w, "bounds:      %s\n", explore.Bounds(cfg, opt))
+	fmt.Fprintf(w, "reductions:  %s\n", r.Reductions)
 	fmt.Fprintf(w, "states:      %d distinct, %d transitions, depth %d\n", r.States, r.Transitions, r.Depth)
 	fmt.Fprintf(w, "speed:       %.0f states/s (%.2f s), peak memory %d MB\n", float64(r.States)/max(secs, 1e-9), secs, ms.Sys>>20)
 	if opt.Exact {
