@@ -161,9 +161,10 @@ func near(typed, known string, d int) bool {
 	return d < utf8.RuneCountInString(typed) && d <= max(1, min(3, utf8.RuneCountInString(known)/3))
 }
 
-// closest returns the one of names nearest to typed, if one is near
-// enough to suggest (see near).
-func closest(typed string, names []string) (string, bool) {
+// Closest returns the one of names nearest to typed, if one is near
+// enough to suggest (see near): the scenario's keys and values, and the
+// command's flags, are suggested alike.
+func Closest(typed string, names []string) (string, bool) {
 	best, bestD := "", -1
 	for _, n := range names {
 		if d := editDistance(typed, n); near(typed, n, d) && (bestD < 0 || d < bestD) {
@@ -185,14 +186,14 @@ func suggestion(table, name string) string {
 		return "" // far from every key; not worth the quadratic distance
 	}
 	typed := strings.ToLower(name)
-	if k, ok := closest(typed, tableKeys[table]); ok {
+	if k, ok := Closest(typed, tableKeys[table]); ok {
 		if table == "" && slices.Contains(subTables, k) {
 			k = "the table " + tableHeader(k)
 		}
 		return "; did you mean " + k + "?"
 	}
 	if table != "" {
-		if k, ok := closest(strings.ToLower(table+"_"+name), tableKeys[""]); ok {
+		if k, ok := Closest(strings.ToLower(table+"_"+name), tableKeys[""]); ok {
 			return "; did you mean the top-level key " + k + "?"
 		}
 	}

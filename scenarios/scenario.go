@@ -602,7 +602,7 @@ func closestValue(typed string, names []string) string {
 	if len(typed) > 2*maxQuoted {
 		return ""
 	}
-	best, ok := closest(strings.ToLower(typed), names)
+	best, ok := Closest(strings.ToLower(typed), names)
 	if !ok {
 		return ""
 	}

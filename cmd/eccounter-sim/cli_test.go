@@ -92,9 +92,11 @@ func TestUsageErrors(t *testing.T) {
 		args   []string
 		stderr []string
 	}{
-		{"unknown flag", []string{"-bogus"}, []string{"flag provided but not defined: -bogus", "eccounter-sim -h"}},
+		{"unknown flag", []string{"-bogus"}, []string{"eccounter-sim: unknown flag -bogus\n", "eccounter-sim -h"}},
+		{"unknown flag, near one", []string{"-sed", "4"}, []string{"eccounter-sim: unknown flag -sed; did you mean -seed?\n"}},
+		{"unknown flag, near an explore flag", []string{"--xplore"}, []string{"eccounter-sim: unknown flag -xplore; did you mean -explore?\n"}},
 		{"bad trace format", []string{"-trace", "bogus"}, []string{`-trace "bogus": want text, jsonl, shiviz or none`}},
-		{"seed not a number", []string{"-seed", "notanumber"}, []string{`invalid value "notanumber" for flag -seed: want an integer`}},
+		{"seed not a number", []string{"-seed", "notanumber"}, []string{`eccounter-sim: invalid value "notanumber" for flag -seed: want an integer`}},
 		{"seed out of range", []string{"-seed", "9223372036854775808"}, []string{"-seed", "want an integer"}},
 		{"seed without value", []string{"-seed"}, []string{"flag needs an argument: -seed"}},
 		{"two files", []string{"a.toml", "b.toml"}, []string{"one scenario file at most (several only with -epidemic), got 2: a.toml b.toml"}},
@@ -672,4 +674,21 @@ func TestFailingRun(t *testing.T) {
 			t.Errorf("-o on a failing run: exit %d, stdout %q, file %q (%v)", code, stdout, got, err)
 		}
 	})
+}
+
+// TestExamplesExist: every scenario file the -h examples name is shipped,
+// so that each example runs as printed.
+func TestExamplesExist(t *testing.T) {
+	n := 0
+	for _, word := range strings.Fields(examples) {
+		if strings.HasSuffix(word, ".toml") {
+			n++
+			if _, err := os.Stat(filepath.Join("..", "..", word)); err != nil {
+				t.Errorf("-h names %s: %v", word, err)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("-h names no scenario file")
+	}
 }

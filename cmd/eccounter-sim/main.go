@@ -100,14 +100,13 @@ Examples:
   eccounter-sim -seed 42                          ... with seed 42
   eccounter-sim -q scenarios/large.toml           summary only
   eccounter-sim -trace jsonl -o run.jsonl -seed 7 JSON Lines to a file
-  eccounter-sim -seed 42 failing.toml             replay a failing seed
-  eccounter-sim -diagram d.svg -chart c.svg x.toml pictures of the run
-  eccounter-sim -schedule cx.txt x.toml           replay a schedule, step by step
-  eccounter-sim -seeds 1..10000 -o s.jsonl x.toml a sweep of 10,000 seeds
-  eccounter-sim -seeds 1..10000 -shard 2/4 x.toml its second quarter
-  eccounter-sim -summarize s.jsonl x.toml         the sweep's summary again
+  eccounter-sim -seed 1 scenarios/crash.toml      a scenario, with a seed
+  eccounter-sim -diagram d.svg -chart c.svg -seed 42  pictures of the run
+  eccounter-sim -seeds 1..1000 -o s.jsonl scenarios/lossy.toml  a sweep of 1,000 seeds
+  eccounter-sim -seeds 1..1000 -shard 2/4 scenarios/lossy.toml  its second quarter
+  eccounter-sim -summarize s.jsonl scenarios/lossy.toml  the sweep's summary again
   eccounter-sim -judge run.jsonl                  the checks again, on a saved trace
-  eccounter-sim -epidemic -seeds 1..100 a.toml b.toml  one update's spread
+  eccounter-sim -epidemic -seeds 1..100 scenarios/rumor.toml  one update's spread
   eccounter-sim -explore -sync-on-change scenarios/explore.toml  every schedule
   eccounter-sim -explore -o cx.txt scenarios/explore/eager.toml  a counterexample
   eccounter-sim -schedule cx.txt scenarios/explore/eager.toml    ... replayed
@@ -169,7 +168,8 @@ type options struct {
 func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 	o := options{jobs: runtime.NumCPU(), shard: shard{1, 1}}
 	fs := flag.NewFlagSet("eccounter-sim", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// Errors are the tool's to print (see below), not the flag package's.
+	fs.SetOutput(io.Discard)
 	fs.Func("seed", "run with seed `N` instead of the scenario's (any integer)", func(s string) error {
 		v, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
@@ -244,6 +244,18 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 				fmt.Fprint(stdout, examples)
 				return o, exitPass, false
 			}
+			// The flag package's words, with the tool's prefix, and for a
+			// flag it does not know, the one that may have been meant.
+			msg := err.Error()
+			if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+				msg = "unknown flag -" + name
+				var names []string
+				fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+				if near, ok := scenarios.Closest(strings.TrimLeft(name, "-"), names); ok {
+					msg += "; did you mean -" + near + "?"
+				}
+			}
+			fmt.Fprintf(stderr, "eccounter-sim: %s\n", msg)
 			fmt.Fprintln(stderr, "run eccounter-sim -h for help")
 			return o, exitUsage, false
 		}
