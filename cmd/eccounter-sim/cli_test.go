@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"testing"
@@ -690,5 +691,24 @@ func TestExamplesExist(t *testing.T) {
 	}
 	if n == 0 {
 		t.Error("-h names no scenario file")
+	}
+}
+
+// TestVersion: -version says the module's version and the revision the
+// toolchain stamped, or that it stamped none.
+func TestVersion(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-version"}, &stdout, &stderr); code != exitPass || !strings.HasPrefix(stdout.String(), "eccounter-sim ") || stderr.Len() > 0 {
+		t.Errorf("-version: exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+	}
+	info := &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}, Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "abc123"}, {Key: "vcs.time", Value: "2026-12-01T10:00:00Z"}, {Key: "vcs.modified", Value: "true"}}}
+	if got, want := versionLine(info), "eccounter-sim v1.2.3, revision abc123 of 2026-12-01T10:00:00Z, with uncommitted changes"; got != want {
+		t.Errorf("versionLine = %q, want %q", got, want)
+	}
+	info.Settings = nil
+	info.Main.Version = ""
+	if got := versionLine(info); !strings.HasPrefix(got, "eccounter-sim (devel), VCS revision unknown") {
+		t.Errorf("versionLine without VCS = %q", got)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -112,6 +113,44 @@ Examples:
   eccounter-sim -schedule cx.txt scenarios/explore/eager.toml    ... replayed
 `
 
+// versionLine says which build this is, from what the Go toolchain
+// stamped into it: the module's version ("(devel)" for a build from a
+// clone), and the VCS revision, its time, and whether the tree had changes
+// (go build and go install stamp them in a clone; go run and go test do
+// not).
+func versionLine(info *debug.BuildInfo) string {
+	if info == nil {
+		return "eccounter-sim: no build information"
+	}
+	v := info.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	line := "eccounter-sim " + v
+	var rev, at, modified string
+	for _, st := range info.Settings {
+		switch st.Key {
+		case "vcs.revision":
+			rev = st.Value
+		case "vcs.time":
+			at = st.Value
+		case "vcs.modified":
+			modified = st.Value
+		}
+	}
+	if rev == "" {
+		return line + ", VCS revision unknown (not stamped: go run and go test do not, nor a build with -buildvcs=false)"
+	}
+	line += ", revision " + rev
+	if at != "" {
+		line += " of " + at
+	}
+	if modified == "true" {
+		line += ", with uncommitted changes"
+	}
+	return line
+}
+
 // stdin is what -summarize - reads; tests replace it.
 var stdin io.Reader = os.Stdin
 
@@ -180,6 +219,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 	})
 	fs.StringVar(&o.trace, "trace", "text", "schedule `format`: text, jsonl, shiviz (a log for ShiViz: events with\nvector clocks, and nothing else) or none; with -explore: text or jsonl,\none JSON object")
 	fs.StringVar(&o.out, "o", "", "write the output to `FILE` instead of standard output (with -seeds:\nthe JSON lines; the summary stays on standard error; with -explore: a\ncounterexample's schedule, the verdict staying on standard output)")
+	version := fs.Bool("version", false, "print the module's version and the VCS revision it was built from, and\nexit")
 	fs.BoolVar(&o.quiet, "q", false, "print the summary only (with -trace jsonl: the summary record only;\nwith -seeds: no JSON lines; with -explore: the verdict alone)")
 	fs.Func("seeds", "sweep: run every seed in `A..B` (inclusive, A <= B): one JSON line per\nseed, in seed order, then a summary on standard error", func(s string) error {
 		r, err := parseSeeds(s)
@@ -264,6 +304,11 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 		}
 		files = append(files, fs.Arg(0))
 		args = fs.Args()[1:]
+	}
+	if *version {
+		info, _ := debug.ReadBuildInfo()
+		fmt.Fprintln(stdout, versionLine(info))
+		return o, exitPass, false
 	}
 	o.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
