@@ -384,6 +384,10 @@ func appendVerdict(b []byte, r Msg, ok bool) []byte {
 	return append(b, ')')
 }
 
+// Count says n of noun, with an s for every n but 1: "1 seed", "2 seeds".
+func Count(n int, noun string) string { return string(appendCount(nil, n, noun)) }
+
+// appendCount appends Count(n, noun) to b.
 func appendCount(b []byte, n int, noun string) []byte {
 	b = strconv.AppendInt(b, int64(n), 10)
 	b = append(b, ' ')

@@ -157,3 +157,28 @@ func TestREADMEStrategyExcerpts(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMESyncLine: the sync line README shows under the default
+// scenario and seed 42 is that run's.
+func TestREADMESyncLine(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden, err := os.ReadFile("../../testdata/default-seed42.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "sync:         broadcast:") {
+			found = true
+			if !strings.Contains(string(golden), "\n"+line+"\n") {
+				t.Errorf("README's %q is not the default run's (seed 42)", line)
+			}
+		}
+	}
+	if !found {
+		t.Error("README shows no broadcast sync line")
+	}
+}

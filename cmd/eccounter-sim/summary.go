@@ -156,7 +156,7 @@ func (t *tally) writeSummary(w io.Writer, sc *scenarios.Scenario) error {
 		fmt.Fprintf(&b, "residue:        %d of %d seeds left servers below the largest value (at most %d)\n", t.withResidue, n, t.maxResidue)
 	}
 	if t.hashed > 0 {
-		fmt.Fprintf(&b, "determinism:    %d seeds run twice, their traces compared\n", t.hashed)
+		fmt.Fprintf(&b, "determinism:    %s run twice, their traces compared\n", model.Count(int(t.hashed), "seed"))
 	}
 	if t.convergedAt.n > 0 {
 		fmt.Fprintf(&b, "converged at:   %s\n", t.convergedAt.describe())

@@ -546,6 +546,9 @@ func TestCheckDeterminism(t *testing.T) {
 	if !strings.Contains(stderr, "determinism:    20 seeds run twice, their traces compared\n") {
 		t.Errorf("summary does not say determinism was checked:\n%s", stderr)
 	}
+	if _, _, one := runCLI("-seeds", "1..1", "-check-determinism"); !strings.Contains(one, "determinism:    1 seed run twice,") {
+		t.Errorf("one seed: the summary's count is not singular:\n%s", one)
+	}
 	_, plain, _ := runCLI("-seeds", "1..20")
 	strip := regexp.MustCompile(`,"trace_hash":"[0-9a-f]{64}"}`)
 	if got := strip.ReplaceAllString(out, "}"); got != plain {
