@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 
 	"eccounter/model"
@@ -58,8 +61,11 @@ type measurement struct {
 // Seeds run in parallel (-jobs), but the figures are added up in seed
 // order, so that their last digits are the same on every machine.
 func runEpidemic(w io.Writer, scs []*scenarios.Scenario, o options) (int, error) {
-	fmt.Fprintf(w, "| strategy | servers | seeds | residue s | traffic m | t_ave (rounds) | t_last (rounds) | theory |\n")
-	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| scenario | strategy | servers | seeds | residue s | traffic m | t_ave (rounds) | t_last (rounds) | theory |\n")
+	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|\n")
+	// The chart names a count of servers only if all the scenarios share
+	// it; otherwise each curve names its own.
+	same := !slices.ContainsFunc(scs, func(sc *scenarios.Scenario) bool { return sc.Servers != scs[0].Servers })
 	var curves []viz.Curve
 	failed, total := 0, 0
 	for _, sc := range scs {
@@ -70,16 +76,22 @@ func runEpidemic(w io.Writer, scs []*scenarios.Scenario, o options) (int, error)
 		failed += m.failed
 		total += m.residue.n
 		cfg := sc.Config()
-		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %s |\n", cfg.DescribeSync(), sc.Servers, m.residue.n,
+		fmt.Fprintf(w, "| %s | %s | %d | %d | %s | %s | %s | %s | %s |\n", markdownCell(filepath.Base(sc.Name)), cfg.DescribeSync(), sc.Servers, m.residue.n,
 			residueString(&m.residue), &m.traffic, &m.tAve, &m.tLast, cfg.Theory(m.traffic.mean))
 		curve := viz.Curve{Label: cfg.DescribeSync()}
+		if !same {
+			curve.Label += ", " + model.Count(sc.Servers, "server")
+		}
 		for _, h := range m.holding {
 			curve.Fraction = append(curve.Fraction, h/float64(m.residue.n))
 		}
 		curves = append(curves, curve)
 	}
 	if o.chart != "" {
-		title := fmt.Sprintf("How one update spreads: %d servers, mean of %d seeds", scs[0].Servers, o.seeds.n)
+		title := fmt.Sprintf("How one update spreads: mean of %s", model.Count(int(o.seeds.n), "seed"))
+		if same {
+			title = fmt.Sprintf("How one update spreads: %s, mean of %s", model.Count(scs[0].Servers, "server"), model.Count(int(o.seeds.n), "seed"))
+		}
 		if err := writeFile(o.outs.get("chart"), func(w io.Writer) error { return viz.Curves(w, title, curves) }); err != nil {
 			return exitUsage, err
 		}
@@ -89,6 +101,10 @@ func runEpidemic(w io.Writer, scs []*scenarios.Scenario, o options) (int, error)
 	}
 	return exitPass, nil
 }
+
+// markdownCell makes text safe in a cell of a Markdown table: a file
+// name may hold a bar.
+func markdownCell(text string) string { return strings.ReplaceAll(text, "|", `\|`) }
 
 // measureWindow is how many seeds measure runs at a time. Their results
 // wait until the window is done to be added up in seed order, so memory

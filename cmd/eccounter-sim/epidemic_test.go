@@ -28,24 +28,24 @@ func TestEpidemicFlag(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	fig := `[0-9.e-]+ ± [0-9.e-]+`
 	rows := []*regexp.Regexp{
-		regexp.MustCompile(`^\| push-pull, fanout 2 \| 50 \| 20 \| 0 ± 0 \| ` + fig + ` \| ` + fig + ` \| ` + fig + ` \| t_last ≈ log3 n \+ O\(log log n\); log3 n = 3\.6 \|$`),
+		regexp.MustCompile(`^\| ae\.toml \| push-pull, fanout 2 \| 50 \| 20 \| 0 ± 0 \| ` + fig + ` \| ` + fig + ` \| ` + fig + ` \| t_last ≈ log3 n \+ O\(log log n\); log3 n = 3\.6 \|$`),
 		// Blind and coin with k = 1 gives up after the first round:
 		// most of the servers never hear of the update.
-		regexp.MustCompile(`^\| rumor-push, fanout 1, blind, coin, k 1 \| 50 \| 20 \| 0\.[6-9][0-9]* ± ` + `[0-9.e-]+ \| ` + fig + ` \| ` + fig + ` \| ` + fig + ` \| s ≈ e\^-m = 0\.[0-9]+ \|$`),
+		regexp.MustCompile(`^\| rumor\.toml \| rumor-push, fanout 1, blind, coin, k 1 \| 50 \| 20 \| 0\.[6-9][0-9]* ± ` + `[0-9.e-]+ \| ` + fig + ` \| ` + fig + ` \| ` + fig + ` \| s ≈ e\^-m = 0\.[0-9]+ \|$`),
 		// Direct mail, exactly: server-1 mails the other 49 at the
 		// start, and each holds the update one latency later, in
 		// round 0: no residue, 49/50 messages a server, t_last 0.
-		regexp.MustCompile(`^\| direct-mail \| 50 \| 20 \| 0 ± 0 \| 0\.980 ± 0\.000 \| 0\.000 ± 0\.000 \| 0\.000 ± 0\.000 \| ` +
+		regexp.MustCompile(`^\| mail\.toml \| direct-mail \| 50 \| 20 \| 0 ± 0 \| 0\.980 ± 0\.000 \| 0\.000 ± 0\.000 \| 0\.000 ± 0\.000 \| ` +
 			`s = 0 without loss, m = \(n-1\)/n = 0\.980, t_last = 0 \|$`),
 		// A ring of 50 with fanout 2, exactly, whatever the seed: the
 		// servers d places after server-1 get the update in round
 		// ceil(d/2), so t_last = 25 and t_ave = (2(1+...+24) + 25)/49
 		// = 12.755; in round r the 2r-1 holders push to 2 servers
 		// each, 2(1+3+...+49) = 1250 messages, 25 a server.
-		regexp.MustCompile(`^\| ring, fanout 2 \| 50 \| 20 \| 0 ± 0 \| 25\.000 ± 0\.000 \| 12\.755 ± 0\.000 \| 25\.000 ± 0\.000 \| ` +
+		regexp.MustCompile(`^\| ring\.toml \| ring, fanout 2 \| 50 \| 20 \| 0 ± 0 \| 25\.000 ± 0\.000 \| 12\.755 ± 0\.000 \| 25\.000 ± 0\.000 \| ` +
 			`t_last = ceil\(\(n-1\)/fanout\) = 25 \|$`),
 	}
-	if len(lines) != 2+len(rows) || !strings.HasPrefix(lines[0], "| strategy |") {
+	if len(lines) != 2+len(rows) || !strings.HasPrefix(lines[0], "| scenario | strategy |") {
 		t.Fatalf("-epidemic printed:\n%s", out)
 	}
 	for i, row := range rows {
@@ -127,5 +127,32 @@ func TestEpidemicMemory(t *testing.T) {
 	if grew := int64(peak) - int64(base); grew > 12<<20 {
 
 		t.Errorf("the live heap grew by %d bytes over 200,000 seeds", grew)
+	}
+}
+
+// TestEpidemicChartNamesServers: the chart's title names a count of
+// servers only when every scenario has it; otherwise each curve names its
+// own.
+func TestEpidemicChartNamesServers(t *testing.T) {
+	small := writeScenario(t, "small.toml", "servers = 20\nsync_interval = \"1s\"\n[sync]\nstrategy = \"push\"\nfanout = 1\n")
+	large := writeScenario(t, "large.toml", "servers = 50\nsync_interval = \"1s\"\n[sync]\nstrategy = \"push\"\nfanout = 1\n")
+	for _, tt := range []struct {
+		files []string
+		want  []string
+	}{
+		{[]string{small, large}, []string{"How one update spreads: mean of 3 seeds<", "push, fanout 1, 20 servers<", "push, fanout 1, 50 servers<"}},
+		{[]string{large, large}, []string{"How one update spreads: 50 servers, mean of 3 seeds<"}},
+	} {
+		chart := filepath.Join(t.TempDir(), "c.svg")
+		runOutput(t, 0, append([]string{"-epidemic", "-seeds", "1..3", "-chart", chart}, tt.files...)...)
+		svg, err := os.ReadFile(chart)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(string(svg), w) {
+				t.Errorf("%v: the chart lacks %q", tt.files, w)
+			}
+		}
 	}
 }
