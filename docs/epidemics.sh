@@ -2,7 +2,7 @@
 # Regenerates docs/epidemics-measured.md and the charts docs/epidemics-*.svg:
 # every table and picture that docs/epidemics.md discusses, measured with
 # eccounter-sim -epidemic over seeds 1 to 100. Run from the repository's
-# root: sh docs/epidemics.sh (two to three minutes on two cores).
+# root: sh docs/epidemics.sh (one to three minutes on two cores).
 set -eu
 
 seeds=${SEEDS:-1..100}
