@@ -265,7 +265,6 @@ func (k *checker) AfterStep(s *Step) {
 }
 
 func (k *checker) serverStep(s *Step) {
-	name := nodeName{k.c.engine, s.Node}
 	before, after := k.before, k.c.servers[s.Node].Counter()
 	if hot := k.c.servers[s.Node].Infective(); hot != k.hadNews {
 		if hot {
@@ -285,7 +284,7 @@ func (k *checker) serverStep(s *Step) {
 	k.at = s.Time
 	acceptedSet := judgeServer(s.In, before, after, s.Sends, s.Node, k)
 	if after != before {
-		k.valueChanged(s, name, before, after)
+		k.valueChanged(s, before, after)
 	}
 	if s.In.Kind != sim.Deliver {
 		return
@@ -357,9 +356,9 @@ func judgeServer(in Input, before, after int64, sends []sim.Sent[Msg], node sim.
 
 // valueChanged keeps the largest values up to date after a server's value
 // changed from before to after.
-func (k *checker) valueChanged(s *Step, name nodeName, before, after int64) {
+func (k *checker) valueChanged(s *Step, before, after int64) {
 	if _, ok := k.proposed[after]; !ok && after != 0 {
-		k.fail(checkNoInvented, s.Time, "%s holds %d, which no client set", name, after)
+		k.fail(checkNoInvented, s.Time, "%s holds %d, which no client set", k.Name(s.Node), after)
 	}
 	k.lastChange = s.Time
 	k.maxEver = max(k.maxEver, after)
@@ -387,16 +386,6 @@ func (k *checker) valueChanged(s *Step, name nodeName, before, after int64) {
 	}
 }
 
-// nodeName is a node's name, looked up only when a failure is formatted:
-// a server steps millions of times in a large run, and reading its name
-// each time costs more than the checks.
-type nodeName struct {
-	e  *Engine
-	id sim.NodeID
-}
-
-func (n nodeName) String() string { return n.e.Name(n.id) }
-
 // Namer names nodes: the engine does, and so does the explorer.
 type Namer interface{ Name(sim.NodeID) string }
 
@@ -407,7 +396,9 @@ type stepJudge interface {
 	broke(check int, format string, args ...any)
 }
 
-// Name names a node for the checks' descriptions.
+// Name names a node for the checks' descriptions, only when one breaks: a
+// server steps millions of times in a large run, and looking its name up
+// each time costs more than the checks.
 func (k *checker) Name(id sim.NodeID) string { return k.c.engine.Name(id) }
 
 // broke records a break of check at the time of the step being judged.
