@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"eccounter/model"
 	"eccounter/sim"
 	"eccounter/viz"
 )
@@ -33,7 +34,7 @@ func (gr *graph) state(x *explorer, id int32, w *world, depth int) {
 		}
 	}
 	for i := range x.nc {
-		x.load(w, sim.NodeID(x.ns+i), 0)
+		x.load(w, sim.NodeID(x.ns+i), model.Past)
 		c := &x.clients[i]
 		switch {
 		case c.Done:

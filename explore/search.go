@@ -191,7 +191,7 @@ func (s *search) run() Result {
 			wx, _ = newExplorer(x.cfg, x.opt) // the same configuration: no error
 			wx.steps = x.steps
 		}
-		workers[i] = &worker{x: wx, exact: x.opt.Exact}
+		workers[i] = &worker{x: wx}
 	}
 	for len(level) > 0 {
 		next, nextArena = next[:0], nextArena[:0]
@@ -286,7 +286,6 @@ const chunk = 512
 // its own (the explorers' scratch nodes are not shared).
 type worker struct {
 	x     *explorer
-	exact bool
 	out   []expanded
 	arena []byte // the successors' states
 	acts  []action
@@ -353,7 +352,7 @@ func (wk *worker) expand(part []queued, arena []byte) {
 			wk.arena = nw.encode(wk.arena)
 			b := wk.arena[start:]
 			sc := successor{start: start, end: len(wk.arena), step: st}
-			if !wk.exact {
+			if !x.opt.Exact {
 				sc.print = fingerprint(b)
 			}
 			if v != nil {
