@@ -166,7 +166,8 @@ type explorer struct {
 // is only whether it equals a time it remembers (see model.AppendState).
 const now sim.Time = sim.Time(1 << 40)
 
-func newExplorer(cfg model.Config, opt Options) (*explorer, error) {
+// withDefaults fills in what opt leaves at 0 (see Options).
+func (opt Options) withDefaults(cfg model.Config) Options {
 	if opt.MaxPerLink <= 0 {
 		opt.MaxPerLink = 1
 	}
@@ -179,6 +180,14 @@ func newExplorer(cfg model.Config, opt Options) (*explorer, error) {
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
+	if opt.MaxCrashes <= 0 {
+		opt.MaxCrashes = len(cfg.Faults.Crashes)
+	}
+	return opt
+}
+
+func newExplorer(cfg model.Config, opt Options) (*explorer, error) {
+	opt = opt.withDefaults(cfg)
 	if cfg.Strategy == "" {
 		cfg.Strategy = model.StrategyBroadcast
 	}
@@ -200,9 +209,6 @@ func newExplorer(cfg model.Config, opt Options) (*explorer, error) {
 	servers, clients, err := model.NewNodes(cfg)
 	if err != nil {
 		return nil, err
-	}
-	if opt.MaxCrashes <= 0 {
-		opt.MaxCrashes = len(cfg.Faults.Crashes)
 	}
 	x := &explorer{cfg: cfg, stepper: sim.NewStepper[model.Msg, model.Note](timerNames...), opt: opt, servers: servers, clients: clients, ns: len(servers), nc: len(clients),
 		lossy: cfg.Faults.Loss > 0 && opt.MaxLosses > 0, dupes: cfg.Faults.Duplicate > 0 && opt.MaxDuplicates > 0,
@@ -745,26 +751,27 @@ func (x *explorer) stillNews(w *world) string {
 	return ""
 }
 
-// Bounds says under which bounds a verdict holds, in words.
-func (x *explorer) bounds() string {
+// bounds says under which bounds a verdict holds, in words, of options with
+// their defaults.
+func bounds(cfg model.Config, opt Options) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "at most %d message%s per link", x.opt.MaxPerLink, plural(x.opt.MaxPerLink))
-	if x.opt.SyncOnChange {
+	fmt.Fprintf(&b, "at most %d message%s per link", opt.MaxPerLink, plural(opt.MaxPerLink))
+	if opt.SyncOnChange {
 		b.WriteString(", a server syncs only after its value changed")
 	} else {
 		b.WriteString(", periodic sync")
 	}
-	if x.opt.SameInstant {
+	if opt.SameInstant {
 		b.WriteString(", same-instant arrivals")
 	}
-	if x.lossy {
-		fmt.Fprintf(&b, ", at most %d lost", x.opt.MaxLosses)
+	if cfg.Faults.Loss > 0 && opt.MaxLosses > 0 {
+		fmt.Fprintf(&b, ", at most %d lost", opt.MaxLosses)
 	}
-	if x.dupes {
-		fmt.Fprintf(&b, ", at most %d duplicated", x.opt.MaxDuplicates)
+	if cfg.Faults.Duplicate > 0 && opt.MaxDuplicates > 0 {
+		fmt.Fprintf(&b, ", at most %d duplicated", opt.MaxDuplicates)
 	}
-	if n := len(x.cfg.Faults.Crashes); n > 0 {
-		fmt.Fprintf(&b, ", at most %d of the %d crash%s at any point", min(max(x.opt.MaxCrashes, 0), n), n, pluralES(n))
+	if n := len(cfg.Faults.Crashes); n > 0 {
+		fmt.Fprintf(&b, ", at most %d of the %d crash%s at any point", min(opt.MaxCrashes, n), n, pluralES(n))
 	}
 	return b.String()
 }

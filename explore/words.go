@@ -44,16 +44,7 @@ func Configuration(cfg model.Config) string {
 }
 
 // Bounds says under which bounds a verdict holds.
-func Bounds(cfg model.Config, opt Options) string {
-	x := explorer{cfg: cfg, opt: opt}
-	x.opt.MaxPerLink = max(opt.MaxPerLink, 1)
-	x.lossy = cfg.Faults.Loss > 0 && opt.MaxLosses > 0
-	x.dupes = cfg.Faults.Duplicate > 0 && opt.MaxDuplicates > 0
-	if x.opt.MaxCrashes <= 0 {
-		x.opt.MaxCrashes = len(cfg.Faults.Crashes)
-	}
-	return x.bounds()
-}
+func Bounds(cfg model.Config, opt Options) string { return bounds(cfg, opt.withDefaults(cfg)) }
 
 // formatStep writes a step as a line of a schedule file of a
 // configuration of that many servers (see model.Schedule):
