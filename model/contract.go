@@ -7,8 +7,8 @@ import (
 
 // A Record describes one kind of record of the JSON Lines trace
 // (eccounter-sim -trace jsonl): its event, the nodes it is about, and its
-// keys beyond CommonKeys. Contract lists them all; README's section on
-// JSON Lines is generated from it, and a test holds every record of every
+// keys beyond CommonKeys. Contract lists them all; docs/jsonl.md is
+// generated from it, and a test holds every record of every
 // shipped scenario's trace to it.
 type Record struct {
 	Event string
@@ -186,7 +186,7 @@ var scenarioKeys = []Key{
 			Present: is("strategy", string(StrategyRumorPush), string(StrategyRumorPull), string(StrategyDirectMail))},
 	}}},
 	{Name: "server", Type: Type{JSON: []string{"object"}, Keys: []Key{
-		{Name: "variant", Type: tEnum(VariantNames()[1:]...), Doc: "the deliberately broken server every server runs (see [Broken servers](#broken-servers-on-purpose))"},
+		{Name: "variant", Type: tEnum(VariantNames()[1:]...), Doc: "the deliberately broken server every server runs (see [Broken servers](variants.md))"},
 	}}, When: "only if the scenario sets a variant other than `correct`"},
 	{Name: "partition", Type: Type{JSON: []string{"array"}, Elem: &Type{JSON: []string{"object"}, Keys: []Key{
 		{Name: "at", Type: tDuration},
@@ -209,7 +209,7 @@ var Contract = []Record{
 		{Name: "replay", Type: tString, Doc: "the command line that replays the run"},
 		{Name: "swarm", Type: tBool, Doc: "whether the faults below were drawn from the seed (`swarm = true` or `-swarm`)"},
 		{Name: "scenario", Type: Type{JSON: []string{"object"}, Keys: scenarioKeys},
-			Doc: "the resolved scenario: each key of the table in [Scenarios](#scenarios) but those left unset, with its value, " +
+			Doc: "the resolved scenario: each key of the table in [Scenarios](scenarios.md) but those left unset, with its value, " +
 				"durations in Go's notation (`\"500ms\"`, `\"1h\"`), probabilities with a fraction (`0.0`)"},
 	}},
 	{Event: "start", Nodes: AServer | AClient, Doc: "A node's first step, at `t` 0; every node has one, servers first."},
@@ -292,7 +292,7 @@ var Contract = []Record{
 			{Name: "late_replies", Type: tInt, Doc: "replies clients ignored (`late` records)"},
 			{Name: "healed_at", Type: tIntOrNull, Doc: "when the faults ended (the `faults_end` record's `t`); `null` if they did not end during the run"},
 			{Name: "checks", Type: Type{JSON: []string{"object"}, Elem: &Type{JSON: []string{"boolean", "string", "null"}, Values: []string{"true", "false", `"anomaly"`, "null"}}, Names: CheckNames()},
-				Doc: "check name → verdict, every check in the order of [The checks](#the-checks): `true` passed, `false` failed, " +
+				Doc: "check name → verdict, every check in the order of [The checks](run.md#the-checks): `true` passed, `false` failed, " +
 					"`\"anomaly\"` broken but explained by a named crash without durable storage or by the strategy's residue (see `anomalies`), `null` not checked"},
 			{Name: "failures", Type: Type{JSON: []string{"array"}, Elem: &Type{JSON: []string{"object"}, Keys: []Key{
 				{Name: "check", Type: tString, Doc: "the check's name, as in `checks`"},

@@ -414,7 +414,7 @@ func contractRuns(t *testing.T) [][]string {
 }
 
 // TestJSONLContract runs every shipped scenario with -trace jsonl and
-// holds every record to model.Contract, the table README's JSON Lines
+// holds every record to model.Contract, the table docs/jsonl.md's
 // section is generated from: no key outside it, every key present exactly
 // when it says, of the type it says, in its order; the summary's counts
 // agree with the records. Across the runs, every record kind, key and
@@ -483,7 +483,7 @@ func contractPaths() []string {
 	return paths
 }
 
-// typeText renders a type for README: "integer or null", "`"loss"`,
+// typeText renders a type for docs/jsonl.md: "integer or null", "`"loss"`,
 // `"partition"` or `"down"`", "array of integers".
 func typeText(t model.Type) string {
 	alt := func(items []string) string {
@@ -526,7 +526,7 @@ func plural(s string) string {
 	return s + "s"
 }
 
-// contractMarkdown renders model.Contract as README's JSON Lines section
+// contractMarkdown renders model.Contract as docs/jsonl.md's
 // gives it: the common keys, then a paragraph and a table per record.
 func contractMarkdown() string {
 	var b strings.Builder
@@ -586,30 +586,31 @@ func contractMarkdown() string {
 	return b.String()
 }
 
-// TestREADMEContract keeps README's list of records what model.Contract
-// says, which TestJSONLContract holds the trace to. With -update it
-// rewrites the block.
-func TestREADMEContract(t *testing.T) {
+// TestContractDoc keeps docs/jsonl.md's list of records what
+// model.Contract says, which TestJSONLContract holds the trace to. With
+// -update it rewrites the block.
+func TestContractDoc(t *testing.T) {
 	const marker = "contract: generated from model.Contract"
-	readme, block := readmeBlock(t, marker)
+	const path = docsDir + "/jsonl.md"
+	readme, block := docBlock(t, path, marker)
 	want := contractMarkdown()
 	for _, line := range strings.Split(want, "\n") {
 		if strings.HasPrefix(line, "|") && strings.Count(line, "|") != 5 {
-			t.Errorf("a | in model.Contract breaks README's table: %s", line)
+			t.Errorf("a | in model.Contract breaks docs/jsonl.md's table: %s", line)
 		}
 	}
 	if block == want {
 		return
 	}
 	if !*update {
-		t.Errorf("README.md's contract block differs from model.Contract at line %d:\n%s\n(rerun with -update to rewrite it)",
+		t.Errorf("docs/jsonl.md's contract block differs from model.Contract at line %d:\n%s\n(rerun with -update to rewrite it)",
 			firstDiffLine([]byte(block), []byte(want)), lineDiff([]byte(block), []byte(want)))
 		return
 	}
 	start := strings.Index(readme, "<!-- "+marker)
 	start += strings.Index(readme[start:], "\n") + 1
 	end := start + strings.Index(readme[start:], "<!-- end")
-	if err := os.WriteFile("../../README.md", []byte(readme[:start]+want+readme[end:]), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(readme[:start]+want+readme[end:]), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -227,7 +227,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 		return err
 	})
 	// -jobs is a Func rather than an Int so that -h shows no default: the
-	// number of CPUs differs between machines, and the README copies -h.
+	// number of CPUs differs between machines, and docs/cli.md copies -h.
 	fs.Func("jobs", "with -seeds: run `N` seeds at once; with -explore: expand states on N\ngoroutines, with the same result whatever N (default: the number of CPUs)", func(s string) error {
 		v, err := strconv.Atoi(s)
 		if err != nil || v < 1 {
@@ -249,7 +249,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 	fs.BoolVar(&o.epidemic, "epidemic", false, "with -seeds: measure how one update spreads under each scenario's [sync]\nstrategy (no clients, synchronous rounds of sync_interval), as Demers et al.\ndo: residue, traffic, t_ave and t_last, mean ± sd, one markdown table row per\nscenario file (several may be given); with -chart FILE, the mean spread per\nround of each, as SVG")
 	fs.BoolVar(&o.swarm, "swarm", false, "draw the kinds of fault, their rates and times from the seed, as\nswarm = true does (the scenario must set no faults of its own)")
 	fs.StringVar(&o.shrink, "shrink", "", "shrink a failing run: write to `FILE` the smallest scenario (fewer\nfaults, clients, requests, servers; same seed) that still fails the same\ncheck")
-	fs.StringVar(&o.schedule, "schedule", "", "replay the schedule in `FILE` (- for standard input), one step a line, such\nas an explorer writes: each step fires the event it names, with the choices\nit lists, then the run goes on in the simulator's order (see README,\n\"Replaying a schedule\")")
+	fs.StringVar(&o.schedule, "schedule", "", "replay the schedule in `FILE` (- for standard input), one step a line, such\nas an explorer writes: each step fires the event it names, with the choices\nit lists, then the run goes on in the simulator's order (see\ndocs/replay.md)")
 	fs.StringVar(&o.diagram, "diagram", "", "also write a space-time diagram of the run to `FILE` (SVG): a lane per\nnode, an arrow per message, crashes, drops, partitions and value changes")
 	fs.StringVar(&o.report, "report", "", "also write the run as one self-contained HTML page to `FILE`: the\nscenario, the verdicts, the diagram and chart, the schedule as a filterable\ntable, and a time scrubber that shows every node's state at any instant")
 	fs.StringVar(&o.chart, "chart", "", "also write a chart of each server's value over time to `FILE` (SVG),\nwith the last accepted set and the convergence marked; with -seeds or\n-summarize: a histogram of the seeds' convergence times; with -epidemic:\nthe mean spread per round")

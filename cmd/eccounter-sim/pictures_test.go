@@ -97,7 +97,7 @@ func TestPicturesLeaveOutputAlone(t *testing.T) {
 }
 
 // TestDiagramFilters: -nodes and -window say what they left out, in the
-// words the README quotes.
+// words docs/pictures.md quotes.
 func TestDiagramFilters(t *testing.T) {
 	_, d, _ := pictures(t, "-nodes", "server-1,server-2,client-1", "-window", "100ms..300ms", "../../scenarios/crash.toml")
 	caption := string(d)
@@ -107,12 +107,8 @@ func TestDiagramFilters(t *testing.T) {
 	if caption != want {
 		t.Errorf("caption:\n%s\nwant:\n%s", caption, want)
 	}
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(strings.Join(strings.Fields(string(readme)), " "), want) {
-		t.Errorf("README.md does not quote the caption %q", want)
+	if !strings.Contains(strings.Join(strings.Fields(readDoc(t, "pictures.md")), " "), want) {
+		t.Errorf("docs/pictures.md does not quote the caption %q", want)
 	}
 }
 

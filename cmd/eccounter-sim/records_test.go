@@ -268,15 +268,11 @@ func TestSummarizeSeedBudget(t *testing.T) {
 	}
 }
 
-// TestREADMERecordTable: README's table "The record" names the keys
+// TestRecordTableDoc: docs/sweeps.md's table "The record" names the keys
 // -summarize reads, in the order a sweep writes them, and the verdicts,
 // checks and stop reasons it accepts.
-func TestREADMERecordTable(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, table, _ := strings.Cut(string(readme), "\n| key | value |\n|---|---|\n")
+func TestRecordTableDoc(t *testing.T) {
+	_, table, _ := strings.Cut(readDoc(t, "sweeps.md"), "\n| key | value |\n|---|---|\n")
 	table, _, _ = strings.Cut(table, "\n\n")
 	var keys []string
 	rows := map[string]string{}
@@ -288,21 +284,21 @@ func TestREADMERecordTable(t *testing.T) {
 		}
 	}
 	if !slices.Equal(keys, sweepRecordKeys) {
-		t.Errorf("README's record table has keys %v, want %v", keys, sweepRecordKeys)
+		t.Errorf("docs/sweeps.md's record table has keys %v, want %v", keys, sweepRecordKeys)
 	}
 	for _, v := range verdicts {
 		if !strings.Contains(rows["verdict"], `"`+v.word+`"`) {
-			t.Errorf("README's row for verdict does not name %q: %s", v.word, rows["verdict"])
+			t.Errorf("docs/sweeps.md's row for verdict does not name %q: %s", v.word, rows["verdict"])
 		}
 	}
 	for _, c := range []string{"determinism", "aborted"} {
 		if !strings.Contains(rows["failed_check"], `"`+c+`"`) {
-			t.Errorf("README's row for failed_check does not name %q", c)
+			t.Errorf("docs/sweeps.md's row for failed_check does not name %q", c)
 		}
 	}
 	for _, stop := range stopReasons {
 		if !strings.Contains(rows["stop"], "`"+stop+"`") {
-			t.Errorf("README's row for stop does not name %q", stop)
+			t.Errorf("docs/sweeps.md's row for stop does not name %q", stop)
 		}
 	}
 }

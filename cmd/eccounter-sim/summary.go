@@ -561,7 +561,7 @@ type verdictWord struct {
 }
 
 // sweepRecordKeys are the keys of a record, in the order appendJSON writes them;
-// README's table "The record" describes each.
+// docs/sweeps.md's table "The record" describes each.
 var sweepRecordKeys = []string{"seed", "verdict", "failed_check", "anomaly_check", "stop", "converged", "converged_at",
 	"after_last_set", "events", "messages", "residue", "trace_hash", "rerun_hash"}
 

@@ -665,7 +665,7 @@ func TestNoProgressOffTerminal(t *testing.T) {
 }
 
 // TestShardsWithGNUParallel spreads a sweep over four shards run by GNU
-// parallel, as the README shows, and checks that their outputs, sorted by
+// parallel, as docs/sweeps.md shows, and checks that their outputs, sorted by
 // seed, are the whole sweep's output.
 func TestShardsWithGNUParallel(t *testing.T) {
 	parallel, err := exec.LookPath("parallel")
@@ -699,7 +699,7 @@ func TestShardsWithGNUParallel(t *testing.T) {
 		got := stdout.String()
 		if !keep {
 			got = sortBySeed(t, got)
-			// The README sorts with sort(1); where there is one, so does
+			// docs/sweeps.md sorts with sort(1); where there is one, so does
 			// this test.
 			if sortCmd, err := exec.LookPath("sort"); err == nil {
 				cmd := exec.Command(sortCmd, "-t:", "-k2,2n")
@@ -740,13 +740,13 @@ func BenchmarkSweep(b *testing.B) {
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "seeds/s")
 }
 
-// TestREADMESweep keeps the README's example summary true: the scenario it
-// shows, the command, and what the command prints on standard error.
-func TestREADMESweep(t *testing.T) {
-	_, block := readmeBlock(t, "sweep")
+// TestSweepDoc keeps docs/sweeps.md's example summary true: the scenario
+// it shows, the command, and what the command prints on standard error.
+func TestSweepDoc(t *testing.T) {
+	_, block := docBlock(t, docsDir+"/sweeps.md", "sweep")
 	const head = "$ cat short.toml\nmax_time = \"1.2s\"\n$ eccounter-sim -seeds 1..200 -q short.toml\n"
 	if !strings.HasPrefix(block, head) {
-		t.Fatalf("README.md's sweep block does not start with:\n%s", head)
+		t.Fatalf("docs/sweeps.md's sweep block does not start with:\n%s", head)
 	}
 	t.Chdir(t.TempDir()) // so that the replay lines say short.toml
 	if err := os.WriteFile("short.toml", []byte("max_time = \"1.2s\"\n"), 0o644); err != nil {
@@ -757,7 +757,7 @@ func TestREADMESweep(t *testing.T) {
 		t.Errorf("exit %d, stdout %q; want 1 and nothing", code, stdout)
 	}
 	if got := head + stderr; got != block {
-		t.Errorf("README.md's sweep block differs from the real summary at line %d:\n%s\n(update the block with the output of the command)",
+		t.Errorf("docs/sweeps.md's sweep block differs from the real summary at line %d:\n%s\n(update the block with the output of the command)",
 			firstDiffLine([]byte(block), []byte(got)), lineDiff([]byte(got), []byte(block)))
 	}
 }

@@ -323,26 +323,3 @@ the figure on every run.
 	}
 	return b.Bytes()
 }
-
-// TestVariantREADMEExample keeps README's run of early-reply true: each
-// line it quotes, but for the elisions, is a line of the run. Its restart
-// line also shows that a durable server coming back with less than it held
-// (a broken one) is not described as a restart without durable storage.
-func TestVariantREADMEExample(t *testing.T) {
-	const cmd = "$ eccounter-sim -seed 1 scenarios/variants/early-reply.toml\n"
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, block, ok := strings.Cut(string(readme), cmd)
-	block, _, _ = strings.Cut(block, "```")
-	if !ok || !strings.Contains(block, "restarts with 595, durable, yet it held 687") {
-		t.Fatalf("README.md lacks the run of early-reply")
-	}
-	out := string(runOutput(t, exitFail, "-seed", "1", "../../scenarios/variants/early-reply.toml"))
-	for _, line := range strings.Split(strings.TrimSuffix(block, "\n"), "\n") {
-		if line != "..." && !strings.Contains(out, line+"\n") {
-			t.Errorf("the run lacks README.md's line %q", line)
-		}
-	}
-}
