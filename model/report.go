@@ -171,8 +171,9 @@ func (r *Report) WriteText(w io.Writer, c *Cluster) error {
 	}
 	b.WriteString("\n")
 	if cfg.Faults.Any() || r.Timeouts > 0 || r.LateReplies > 0 {
-		fmt.Fprintf(&b, "faults:       %d deliveries dropped, %d messages duplicated; %d requests timed out, %d late replies ignored\n",
-			r.Dropped, r.Duplicated, r.Timeouts, r.LateReplies)
+		fmt.Fprintf(&b, "faults:       %s dropped, %s duplicated; %s timed out, %s ignored\n",
+			Count(int(r.Dropped), "delivery"), Count(int(r.Duplicated), "message"),
+			Count(int(r.Timeouts), "request"), Count(int(r.LateReplies), "late reply"))
 		switch {
 		case r.FaultsEnded && r.LivenessDeadline > 0:
 			fmt.Fprintf(&b, "healed:       at %v; the servers had to converge by %v\n", r.HealedAt, r.LivenessDeadline)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"eccounter/sim"
 )
@@ -384,18 +385,22 @@ func appendVerdict(b []byte, r Msg, ok bool) []byte {
 	return append(b, ')')
 }
 
-// Count says n of noun, with an s for every n but 1: "1 seed", "2 seeds".
+// Count says n of noun, in the plural for every n but 1: "1 seed",
+// "2 seeds", "1 delivery", "0 deliveries". A noun ending in a consonant
+// and y takes -ies; every other one, an s.
 func Count(n int, noun string) string { return string(appendCount(nil, n, noun)) }
 
 // appendCount appends Count(n, noun) to b.
 func appendCount(b []byte, n int, noun string) []byte {
 	b = strconv.AppendInt(b, int64(n), 10)
 	b = append(b, ' ')
-	b = append(b, noun...)
-	if n != 1 {
-		b = append(b, 's')
+	if n == 1 {
+		return append(b, noun...)
 	}
-	return b
+	if l := len(noun); l >= 2 && noun[l-1] == 'y' && !strings.ContainsRune("aeiou", rune(noun[l-2])) {
+		return append(append(b, noun[:l-1]...), "ies"...)
+	}
+	return append(append(b, noun...), 's')
 }
 
 func noteOf(s *Step, kind NoteKind) (Note, bool) {
