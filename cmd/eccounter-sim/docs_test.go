@@ -131,6 +131,7 @@ type command struct {
 	args []string // eccounter-sim's arguments
 	grep string   // "| grep 'TEXT'": keep only the lines with TEXT
 	exit int      // "# exit status N"; 0 without
+	cat  string   // "cat FILE": the file the page shows, which the test writes
 	want []string // the excerpt: lines, and "..." for lines left out
 }
 
@@ -138,6 +139,10 @@ type command struct {
 // (none quoted), optionally through grep for a fixed string in single
 // quotes, and a comment giving the exit status when it is not 0.
 var commandLine = regexp.MustCompile(`^eccounter-sim((?: [^ |#']+)*)(?: \| grep '([^'\\]+)')?(?: +# exit status (\d+))?$`)
+
+// catLine is a transcript's "cat FILE": the page shows a file the next
+// commands read, and the test writes it as shown.
+var catLine = regexp.MustCompile(`^cat ([a-z0-9_.-]+)$`)
 
 // transcript reads the commands of block, which starts at line first of
 // its page. Commands it cannot run are errors, so that nothing in a
@@ -150,6 +155,8 @@ func transcript(block string, first int) ([]command, error) {
 		switch {
 		case isCmd && text == "go install ./cmd/eccounter-sim":
 			cmds = append(cmds, command{line: first + i, text: text})
+		case isCmd && catLine.MatchString(text):
+			cmds = append(cmds, command{line: first + i, text: text, cat: catLine.FindStringSubmatch(text)[1]})
 		case isCmd:
 			m := commandLine.FindStringSubmatch(text)
 			if m == nil {
@@ -223,6 +230,12 @@ func equalLines(a, b []string) bool {
 func runTranscript(t *testing.T, name string, cmds []command) {
 	t.Helper()
 	for _, c := range cmds {
+		if c.cat != "" {
+			if err := os.WriteFile(c.cat, []byte(strings.Join(c.want, "\n")+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
 		if c.args == nil && c.text == "go install ./cmd/eccounter-sim" {
 			if len(c.want) > 0 {
 				t.Errorf("%s:%d: go install prints nothing, yet the page shows output", name, c.line)
@@ -267,73 +280,63 @@ func inScratch(t *testing.T) {
 	t.Chdir(dir)
 }
 
-// codeBlocks returns the fenced blocks of page whose fence is "```sh",
-// with the page's line number of each block's first line.
-func codeBlocks(page string) (blocks []string, lines []int) {
+// transcripts returns the commands of page's transcripts: its fenced
+// blocks whose first line is a command ("$ ...").
+func transcripts(t *testing.T, name, page string) []command {
+	t.Helper()
+	var cmds []command
 	inside, start := false, 0
 	var b strings.Builder
 	for i, line := range strings.Split(page, "\n") {
 		switch {
-		case !inside && line == "```sh":
+		case !inside && strings.HasPrefix(line, "```"):
 			inside, start = true, i+2
 			b.Reset()
 		case inside && line == "```":
 			inside = false
-			blocks, lines = append(blocks, b.String()), append(lines, start)
+			if strings.HasPrefix(b.String(), "$ ") {
+				c, err := transcript(b.String(), start)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				cmds = append(cmds, c...)
+			}
 		case inside:
 			b.WriteString(line + "\n")
 		}
 	}
-	return blocks, lines
+	return cmds
 }
 
-// TestTutorial runs every command of docs/tutorial.md, in order, in one
-// directory (a later step reads what an earlier one wrote), and checks
-// each one's exit status and excerpt.
-func TestTutorial(t *testing.T) {
-	page := readDoc(t, "tutorial.md")
-	blocks, lines := codeBlocks(page)
-	var cmds []command
-	for i, b := range blocks {
-		c, err := transcript(b, lines[i])
-		if err != nil {
-			t.Fatalf("docs/tutorial.md: %v", err)
+// TestTranscripts runs the commands of every page of docs/, page by page,
+// each page's in order in one directory (a later step of the tutorial
+// reads what an earlier one wrote), and checks each one's exit status
+// and excerpt: what the pages show is what the simulator prints.
+func TestTranscripts(t *testing.T) {
+	pages, err := filepath.Glob(docsDir + "/*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := map[string]int{}
+	for _, path := range pages {
+		name := "docs/" + filepath.Base(path)
+		cmds := transcripts(t, name, readDoc(t, filepath.Base(path)))
+		total[name] = len(cmds)
+		if len(cmds) == 0 {
+			continue
 		}
-		cmds = append(cmds, c...)
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			inScratch(t)
+			runTranscript(t, name, cmds)
+		})
 	}
-	if len(cmds) < 12 {
-		t.Fatalf("docs/tutorial.md has %d commands; the test finds too few", len(cmds))
-	}
-	inScratch(t)
-	runTranscript(t, "docs/tutorial.md", cmds)
-}
-
-// TestTranscriptsInDocs keeps the runs that the reference pages quote
-// true, as TestTutorial does the tutorial's.
-func TestTranscriptsInDocs(t *testing.T) {
-	type marked struct{ page, marker string }
-	var cmds []struct {
-		name string
-		cmds []command
-	}
-	for _, m := range []marked{{"strategies.md", "rumor"}, {"strategies.md", "mail"}, {"faults.md", "crash"}} {
-		page, block := docBlock(t, filepath.Join(docsDir, m.page), m.marker)
-		first := strings.Count(page[:strings.Index(page, "<!-- "+m.marker)], "\n") + 3
-		c, err := transcript(block, first)
-		if err != nil {
-			t.Fatalf("docs/%s: %v", m.page, err)
+	// The tutorial is a path of commands, and each page below quotes runs:
+	// a parser that found none would pass them all.
+	for name, least := range map[string]int{"docs/tutorial.md": 15, "docs/strategies.md": 2, "docs/faults.md": 1,
+		"docs/scenarios.md": 2, "docs/sweeps.md": 1, "docs/explore.md": 3} {
+		if total[name] < least {
+			t.Errorf("%s: %d commands found, want at least %d", name, total[name], least)
 		}
-		if len(c) != 1 {
-			t.Fatalf("docs/%s: the %s block has %d commands, want 1", m.page, m.marker, len(c))
-		}
-		cmds = append(cmds, struct {
-			name string
-			cmds []command
-		}{"docs/" + m.page, c})
-	}
-	inScratch(t)
-	for _, c := range cmds {
-		runTranscript(t, c.name, c.cmds)
 	}
 }
 

@@ -740,28 +740,6 @@ func BenchmarkSweep(b *testing.B) {
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "seeds/s")
 }
 
-// TestSweepDoc keeps docs/sweeps.md's example summary true: the scenario
-// it shows, the command, and what the command prints on standard error.
-func TestSweepDoc(t *testing.T) {
-	_, block := docBlock(t, docsDir+"/sweeps.md", "sweep")
-	const head = "$ cat short.toml\nmax_time = \"1.2s\"\n$ eccounter-sim -seeds 1..200 -q short.toml\n"
-	if !strings.HasPrefix(block, head) {
-		t.Fatalf("docs/sweeps.md's sweep block does not start with:\n%s", head)
-	}
-	t.Chdir(t.TempDir()) // so that the replay lines say short.toml
-	if err := os.WriteFile("short.toml", []byte("max_time = \"1.2s\"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	code, stdout, stderr := runCLI("-seeds", "1..200", "-q", "short.toml")
-	if code != exitFail || stdout != "" {
-		t.Errorf("exit %d, stdout %q; want 1 and nothing", code, stdout)
-	}
-	if got := head + stderr; got != block {
-		t.Errorf("docs/sweeps.md's sweep block differs from the real summary at line %d:\n%s\n(update the block with the output of the command)",
-			firstDiffLine([]byte(block), []byte(got)), lineDiff([]byte(got), []byte(block)))
-	}
-}
-
 // TestSweepResidue: a sweep of rumor mongering or direct mail alone
 // passes though some seeds leave servers without the largest value; each
 // record gives its residue, which is 0 exactly when the servers
