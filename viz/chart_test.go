@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -178,6 +179,12 @@ func TestChartZoomsOnTheFinalApproach(t *testing.T) {
 func TestChartShadesFaults(t *testing.T) {
 	t.Run("crash", func(t *testing.T) {
 		root, rec, _, cfg := chart(t, load(t, "../scenarios/crash.toml"))
+		// server-2 restarts at 0 during the final approach: the zoom
+		// spans down to it.
+		if lo, hi := zoomRange(t, root); lo != 0 || hi != 986 {
+			t.Errorf("zoom range %d..%d, want 0..986: server-2 restarts at 0, server-2 held 986 before", lo, hi)
+		}
+		heldRange(t, root, rec)
 		bars := root.find("rect", "fault")
 		if len(bars) != len(cfg.Faults.Crashes) || len(bars) != 2 {
 			t.Fatalf("%d fault bars, want one per crash, %d", len(bars), len(cfg.Faults.Crashes))
@@ -302,7 +309,7 @@ func TestChartDegenerateRuns(t *testing.T) {
 		{"many faults", manyFaults(12), "and 5 more faults"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			root, _, report, _ := chart(t, parse(t, "case.toml", tt.toml))
+			root, rec, report, _ := chart(t, parse(t, "case.toml", tt.toml))
 			if all := strings.Join(texts(root), "\n"); !strings.Contains(all, tt.want) {
 				t.Errorf("the chart lacks %q:\n%s", tt.want, all)
 			}
@@ -316,11 +323,44 @@ func TestChartDegenerateRuns(t *testing.T) {
 					t.Errorf("zoom window %d..%d ns, %d..%d: want a window of some length and height, from by the last set (%d) to about the end (%d)",
 						t0, t1, v0, v1, report.LastAcceptedSet, report.Now)
 				}
+				heldRange(t, root, rec)
 			} else if report.AcceptedSets > 0 {
 				t.Errorf("no zoom window, though %d sets were accepted", report.AcceptedSets)
 			}
 			noOverlaps(t, root)
 		})
+	}
+}
+
+// zoomRange returns the value range of the chart's zoom panel.
+func zoomRange(t *testing.T, root *node) (lo, hi int64) {
+	t.Helper()
+	z := root.find("g", "zoom")[0]
+	return int64Attr(t, z, "data-v0"), int64Attr(t, z, "data-v1")
+}
+
+// heldRange checks that the zoom panel's range is the least and the
+// greatest value any server held in its window, by replaying the changes.
+func heldRange(t *testing.T, root *node, rec *viz.Recorder) {
+	t.Helper()
+	z := root.find("g", "zoom")[0]
+	t0, t1 := sim.Time(int64Attr(t, z, "data-t0")), sim.Time(int64Attr(t, z, "data-t1"))
+	held := heldAt(rec, t0)
+	lo, hi := slices.Min(held), slices.Max(held)
+	for _, c := range rec.Changes {
+		if c.At > t0 && c.At <= t1 {
+			lo, hi = min(lo, c.Value), max(hi, c.Value)
+		}
+	}
+	if lo == hi { // a flat window, widened to the next integer
+		if lo > 0 {
+			lo--
+		} else {
+			hi++
+		}
+	}
+	if glo, ghi := zoomRange(t, root); glo != lo || ghi != hi {
+		t.Errorf("zoom range %d..%d, but the servers held %d..%d in its window %v..%v", glo, ghi, lo, hi, t0, t1)
 	}
 }
 
