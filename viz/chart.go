@@ -88,7 +88,7 @@ func Chart(w io.Writer, rec *Recorder, report model.Report) error {
 	if end <= 0 {
 		end = sim.Time(1_000_000)
 	}
-	tStep := niceStep(int64(end), 8)
+	tStep := timeStep(0, int64(end), vcRight-vcLeft, 8)
 	vStep := niceStep(top, 5)
 	vMax := roundUp(top, vStep)
 	if vMax == 0 {
@@ -197,6 +197,19 @@ func Chart(w io.Writer, rec *Recorder, report model.Report) error {
 	s.close()
 	_, err := w.Write(s.Bytes())
 	return err
+}
+
+// timeStep returns the step of a time axis from lo to hi drawn width
+// pixels wide: at most most steps, and fewer if their labels would
+// otherwise run into each other.
+func timeStep(lo, hi int64, width float64, most int64) int64 {
+	for n := most; ; n-- {
+		step := niceStep(hi-lo, n)
+		apart := width * float64(step) / float64(max(hi-lo, 1))
+		if n == 1 || apart >= textWidth(msLabel(hi/step*step, step))+12 {
+			return step
+		}
+	}
 }
 
 // lineOffset is how far server id's line is shifted up, in pixels, so that
@@ -395,7 +408,7 @@ func (s *svg) faultLanes(lanes []lane, x func(sim.Time) float64) {
 	s.WriteString(`<g id="faults">` + "\n")
 	for i, l := range lanes {
 		top := laneTop + float64(i)*laneH
-		s.label(vcLeft, top+9, `font-size="10" fill="#333"`, l.label)
+		s.label(vcLeft, top+9, `font-size="10" fill="#333"`, clip(l.label, 150)) // its bars' tooltips say it all
 		s.line(vcLeft, top+16, vcRight, top+16, `stroke="#ccc"`)
 		for _, b := range l.bands {
 			s.WriteString(`<rect class="fault ` + b.kind + `"` + b.data() + ` x="` + num(x(b.from)) + `" y="` + num(top+12) + `" width="` + num(max(x(b.to)-x(b.from), 1)) + `" height="8" fill="url(#shade-` + b.kind + `)" stroke="#555" stroke-width="0.5">`)
@@ -612,7 +625,7 @@ func (s *svg) zoom(rec *Recorder, report model.Report, z approach, marks []marke
 	y := func(v int64) float64 {
 		return vcBottom - zoomInset - float64(v-z.lo)/float64(z.hi-z.lo)*(vcBottom-vcTop-2*zoomInset)
 	}
-	tStep := niceStep(int64(z.t1-z.t0), 3)
+	tStep := timeStep(int64(z.t0), int64(z.t1), zoomRight-zoomLeft, 3)
 	for _, t := range ticks(int64(z.t0), int64(z.t1), tStep, maxTicks) {
 		xt := x(sim.Time(t))
 		s.line(xt, vcTop, xt, vcBottom, `stroke="#eee"`)

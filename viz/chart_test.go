@@ -307,6 +307,7 @@ func TestChartDegenerateRuns(t *testing.T) {
 		{"stopped at the last set", "servers = 3\nclients = 1\nrequests_per_client = 50\nset_ratio = 1\nmax_time = \"3ms\"\n", "final approach"},
 		{"many servers", "servers = 40\nclients = 60\nrequests_per_client = 5\n[[partition]]\nat = \"20ms\"\nheal = \"150ms\"\ngroups = [[\"server-1\", \"server-2\", \"server-3\", \"server-7\"]]\n[[crash]]\nnode = \"server-9\"\nat = \"30ms\"\nrestart = \"90ms\"\n", "and 28 more servers"},
 		{"many faults", manyFaults(12), "and 5 more faults"},
+		{"long run", "servers = 2\nclients = 1\nrequests_per_client = 3\nsync_interval = \"30s\"\nrequest_timeout = \"100s\"\n[latency]\ndistribution = \"fixed\"\nfixed = \"20s\"\n", "120000ms"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			root, rec, report, _ := chart(t, parse(t, "case.toml", tt.toml))
