@@ -18,17 +18,26 @@ import (
 // and 2.
 var axisLabel = regexp.MustCompile(`<text x="([^"]*)" y="([^"]*)" text-anchor="(?:middle|end)" fill="#555">`)
 
+// pictureSize matches the root element's width and height.
+var pictureSize = regexp.MustCompile(`<svg [^>]*width="([^"]*)" height="([^"]*)"`)
+
 // checkAxes fails if svg has many axis labels, or any off the picture.
 func checkAxes(t *testing.T, svg string) {
 	t.Helper()
 	labels := axisLabel.FindAllStringSubmatch(svg, -1)
+	size := pictureSize.FindStringSubmatch(svg)
+	if size == nil {
+		t.Fatal("the picture has no width and height")
+	}
+	w, _ := strconv.ParseFloat(size[1], 64)
+	h, _ := strconv.ParseFloat(size[2], 64)
 	if len(labels) > 40 {
 		t.Errorf("%d axis labels", len(labels))
 	}
 	for _, m := range labels {
 		x, xerr := strconv.ParseFloat(m[1], 64)
 		y, yerr := strconv.ParseFloat(m[2], 64)
-		if xerr != nil || yerr != nil || x < 0 || x > 860 || y < 0 || y > 450 {
+		if xerr != nil || yerr != nil || x < 0 || x > w || y < 0 || y > h {
 			t.Errorf("an axis label at (%s, %s), off the picture", m[1], m[2])
 		}
 	}

@@ -134,7 +134,7 @@ func TestRecorder(t *testing.T) {
 			t.Errorf("diagram lacks %q", want)
 		}
 	}
-	for _, want := range []string{"server-3", "last accepted set", "converged on", `data-t0="0" data-t1="`, `data-p0="70.0" data-p1="680.0"`} {
+	for _, want := range []string{"server-3", "last accepted set", "converged on", `data-t0="0" data-t1="`, `data-p0="70.0" data-p1="620.0"`} {
 		if !strings.Contains(c, want) {
 			t.Errorf("chart lacks %q", want)
 		}
