@@ -563,12 +563,12 @@ type verdictWord struct {
 // sweepRecordKeys are the keys of a record, in the order appendJSON writes them;
 // README's table "The record" describes each.
 var sweepRecordKeys = []string{"seed", "verdict", "failed_check", "anomaly_check", "stop", "converged", "converged_at",
-	"after_last_set", "events", "messages", "residue", "trace_hash", "rerun_hash"}
+	"after_last_set", "events", "messages", "residue", "fingerprint", "trace_hash", "rerun_hash"}
 
-// optionalKeys may be left out: residue and anomaly_check by records older
-// than them (as 0 and null), the hashes by sweeps without
-// -check-determinism.
-var optionalKeys = []string{"anomaly_check", "residue", "trace_hash", "rerun_hash"}
+// optionalKeys may be left out: residue, anomaly_check and fingerprint by
+// records older than them (as 0, null and unknown), the hashes by sweeps
+// without -check-determinism.
+var optionalKeys = []string{"anomaly_check", "residue", "fingerprint", "trace_hash", "rerun_hash"}
 
 // failedChecks are the names failed_check may have: a check, or the
 // failures that are no check's.
@@ -682,6 +682,13 @@ func parseRecord(line []byte) (seedRecord, error) {
 			return r, fmt.Errorf("residue: %d is more than a scenario has servers, at most %d", residue, scenarios.MaxServers)
 		}
 		r.Residue = int(residue)
+	}
+	if v := get("fingerprint"); v != nil {
+		fp, ok := v.(string)
+		if !ok || !scenarios.IsFingerprint(fp) {
+			return r, fmt.Errorf("fingerprint: %s: want %q and 16 hexadecimal digits (in lower case), as a sweep writes it", describeValue(v), scenarios.FingerprintPrefix)
+		}
+		r.Fingerprint = fp
 	}
 	for _, key := range []string{"trace_hash", "rerun_hash"} {
 		v := get(key)
