@@ -190,7 +190,7 @@ func TestSummarizeOldRecords(t *testing.T) {
 	}
 	path := writeScenario(t, "old.jsonl", old(1)+old(2))
 	code, out, stderr := runCLI("-summarize", path, "../../scenarios/lossy.toml")
-	warning := "eccounter-sim: warning: 2 records (the first at " + path + ":1) carry no fingerprint, as sweeps wrote before records had one: not checked against ../../scenarios/lossy.toml\n"
+	warning := "eccounter-sim: warning: 2 records without a fingerprint (first at " + path + ":1), as sweeps wrote them before records had one: not checked against ../../scenarios/lossy.toml\n"
 	if code != exitPass || !strings.HasPrefix(out, "== sweep: ../../scenarios/lossy.toml ==\n") || stderr != warning {
 		t.Errorf("with a file: exit %d, stderr\n%s\nwant 0 and\n%s\nsummary:\n%s", code, stderr, warning, out)
 	}
@@ -201,7 +201,7 @@ func TestSummarizeOldRecords(t *testing.T) {
 	_, recent, _ := runCLI("-seeds", "3..4")
 	mixed := writeScenario(t, "mixed.jsonl", old(1)+recent+old(2))
 	code, out, stderr = runCLI("-summarize", mixed)
-	warning = "eccounter-sim: warning: 2 records (the first at " + mixed + ":1) carry no fingerprint, as sweeps wrote before records had one: not checked against the other records' " +
+	warning = "eccounter-sim: warning: 2 records without a fingerprint (first at " + mixed + ":1), as sweeps wrote them before records had one: not checked against the other records' " +
 		scenarios.Default().Fingerprint() + "\n"
 	if code != exitPass || !strings.HasPrefix(out, "== sweep: "+scenarios.DefaultName+" ==\n") || stderr != warning {
 		t.Errorf("old and new records: exit %d, stderr\n%s\nwant\n%s\nsummary:\n%s", code, stderr, warning, out)

@@ -549,25 +549,29 @@ type fingerprints struct {
 	missingAt string
 }
 
-// check holds fp, the fingerprint of the record at at, to the scenario
-// given and to the records before it. The fingerprints were checked to be
-// written as a sweep writes them, so they are safe to print.
-func (f *fingerprints) check(fp, at string) error {
+// check holds fp, the fingerprint of the record at line of file name, to
+// the scenario given and to the records before it. The fingerprints were
+// checked to be written as a sweep writes them, so they are safe to print.
+// Where a record is is written out only when needed: -summarize may read
+// a hundred million records.
+func (f *fingerprints) check(fp, name string, line int) error {
+	at := func() string { return name + ":" + strconv.Itoa(line) }
 	switch {
 	case fp == "":
 		if f.missing == 0 {
-			f.missingAt = at
+			f.missingAt = at()
 		}
 		f.missing++
+	case fp == f.first:
 	case f.want != "" && fp != f.want:
 		return badInputError{fmt.Sprintf("%s: fingerprint %s, but %s has %s: the records are of another scenario (or of this file before it changed, or of a sweep with -swarm); "+
 			"give -summarize the scenario file the sweep ran (and -swarm if it had it), or none for a summary without replay commands",
-			at, fp, f.wantName, f.want)}
+			at(), fp, f.wantName, f.want)}
 	case f.first == "":
-		f.first, f.firstAt = fp, at
-	case fp != f.first:
+		f.first, f.firstAt = fp, at()
+	default:
 		return badInputError{fmt.Sprintf("%s: fingerprint %s, where %s has %s: records of two scenarios make no one summary; summarize each sweep's records on its own",
-			at, fp, f.firstAt, f.first)}
+			at(), fp, f.firstAt, f.first)}
 	}
 	return nil
 }
@@ -582,8 +586,8 @@ func (f *fingerprints) warn(stderr io.Writer) {
 	if f.want != "" {
 		against = f.wantName
 	}
-	fmt.Fprintf(stderr, "eccounter-sim: warning: %s (the first at %s) carry no fingerprint, as sweeps wrote before records had one: not checked against %s\n",
-		model.Count(int(min(f.missing, math.MaxInt32)), "record"), f.missingAt, against)
+	fmt.Fprintf(stderr, "eccounter-sim: warning: %s without a fingerprint (first at %s), as sweeps wrote them before records had one: not checked against %s\n",
+		model.Count(int(f.missing), "record"), f.missingAt, against)
 }
 
 // openRecords opens a file of records for flag (-summarize, -judge),
@@ -644,7 +648,7 @@ func readRecords(r io.Reader, name string, t *tally, fps *fingerprints, stderr i
 			if err != nil {
 				return badInputError{fmt.Sprintf("%s:%d: %v", name, line, err)}
 			}
-			if err := fps.check(rec.Fingerprint, fmt.Sprintf("%s:%d", name, line)); err != nil {
+			if err := fps.check(rec.Fingerprint, name, line); err != nil {
 				return err
 			}
 			t.add(&rec)
