@@ -208,6 +208,9 @@ var Contract = []Record{
 		{Name: "source", Type: tString, Doc: "the scenario file as the command line names it, or `default.toml (embedded)`"},
 		{Name: "replay", Type: tString, Doc: "the command line that replays the run"},
 		{Name: "swarm", Type: tBool, Doc: "whether the faults below were drawn from the seed (`swarm = true` or `-swarm`)"},
+		{Name: "fingerprint", Type: Type{JSON: []string{"string"}, Holds: "a scenario's fingerprint"},
+			Doc: "the scenario's fingerprint, as every record of a sweep of it carries: `\"sha256:\"` and 16 hex digits, " +
+				"the same whatever the seed and however the file is written (see [Seed sweeps](sweeps.md#which-scenario-a-record-is-of)); of a swarm, that of the scenario before its faults are drawn"},
 		{Name: "scenario", Type: Type{JSON: []string{"object"}, Keys: scenarioKeys},
 			Doc: "the resolved scenario: each key of the table in [Scenarios](scenarios.md) but those left unset, with its value, " +
 				"durations in Go's notation (`\"500ms\"`, `\"1h\"`), probabilities with a fraction (`0.0`)"},

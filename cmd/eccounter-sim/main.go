@@ -391,7 +391,7 @@ func (o *options) conflict() string {
 			}
 		}
 	case o.set["summarize"]:
-		for _, name := range []string{"seed", "trace", "q", "jobs", "shard", "check-determinism", "swarm", "shrink"} {
+		for _, name := range []string{"seed", "trace", "q", "jobs", "shard", "check-determinism", "shrink"} {
 			if o.set[name] {
 				return "-" + name + " does not apply to -summarize, which reads the records of a sweep already run"
 			}
@@ -483,7 +483,13 @@ func runSignals(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) 
 	case o.judge != "":
 		code, err = runJudge(w, stdin, o.judge)
 	case len(o.summarize) > 0:
-		code, err = summarize(w, stdin, stderr, sc, o.summarize, outs.get("chart"))
+		// Without a scenario file, the records' fingerprint says which
+		// scenario they are of, if it can.
+		given := sc
+		if len(o.files) == 0 && !o.swarm {
+			given = nil
+		}
+		code, err = summarize(w, stdin, stderr, given, o.summarize, outs.get("chart"))
 	case o.shrink != "":
 		code, err = runShrink(w, sc, outs.get("shrink"))
 	default:
@@ -684,7 +690,9 @@ func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (model.Report,
 			b = sim.AppendJSONString(b, replay)
 			b = append(b, `,"swarm":`...)
 			b = strconv.AppendBool(b, sc.Swarm)
-			b = append(b, `,"scenario":`...)
+			b = append(b, `,"fingerprint":"`...)
+			b = append(b, sc.Fingerprint()...)
+			b = append(b, `","scenario":`...)
 			b = resolved.AppendJSON(b)
 			w.Write(append(b, "}\n"...))
 			tr = sim.NewJSONLWriter(w, c.Engine())

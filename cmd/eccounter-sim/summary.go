@@ -60,6 +60,11 @@ type tally struct {
 
 	// partial, if set, says which seeds an interrupted sweep covered.
 	partial string
+
+	// Of -summarize without a scenario: the records' fingerprint (empty
+	// if they carry none), and the command that summarizes them with a
+	// scenario file, for the replay commands.
+	fingerprint, again string
 }
 
 // add counts one record. A seed seen before is skipped (and counted as
@@ -107,11 +112,21 @@ func (t *tally) add(r *seedRecord) {
 
 // writeSummary writes the summary of the sweep of scenario sc, for a person
 // to read: a header, then lines that each start with a label, as the
-// summary of a single run does.
+// summary of a single run does. A nil sc is a scenario -summarize does not
+// know: the summary gives the seeds to replay, not commands.
 func (t *tally) writeSummary(w io.Writer, sc *scenarios.Scenario) error {
 	var b strings.Builder
 	n := t.seeds.n
-	fmt.Fprintf(&b, "== sweep: %s ==\n", sc.Name)
+	switch {
+	case sc != nil:
+		fmt.Fprintf(&b, "== sweep: %s ==\n", sc.Name)
+	case t.fingerprint != "":
+		fmt.Fprintf(&b, "== sweep: unknown scenario, fingerprint %s ==\n", t.fingerprint)
+	case n > 0:
+		b.WriteString("== sweep: unknown scenario: the records carry no fingerprint ==\n")
+	default:
+		b.WriteString("== sweep: unknown scenario ==\n")
+	}
 	if t.partial != "" {
 		fmt.Fprintf(&b, "partial:        %s\n", t.partial)
 	}
@@ -143,14 +158,16 @@ func (t *tally) writeSummary(w io.Writer, sc *scenarios.Scenario) error {
 	if t.failed > 0 {
 		fmt.Fprintf(&b, "first failed:   %s\n", counts(t.failedBy))
 	}
-	if t.anomalous > 0 {
+	if t.anomalous > 0 && sc == nil {
+		fmt.Fprintf(&b, "first anomaly:  %s; the first: seed %d (name the scenario file for its command)\n", counts(t.anomalyBy), t.firstAnomaly)
+	} else if t.anomalous > 0 {
 		s := *sc
 		s.Seed = t.firstAnomaly
 		fmt.Fprintf(&b, "first anomaly:  %s; the first: %s\n", counts(t.anomalyBy), replayCommand(&s))
 	}
 	fmt.Fprintf(&b, "stopped:        %s\n", counts(t.stops))
 	fmt.Fprintf(&b, "converged:      %d of %d\n", t.converged, n)
-	if model.Strategy(sc.Sync.Strategy).Backable() {
+	if sc == nil && t.withResidue > 0 || sc != nil && model.Strategy(sc.Sync.Strategy).Backable() {
 		// Rumor mongering and direct mail may leave servers without
 		// the largest value.
 		fmt.Fprintf(&b, "residue:        %d of %d seeds left servers below the largest value (at most %d)\n", t.withResidue, n, t.maxResidue)
@@ -167,8 +184,17 @@ func (t *tally) writeSummary(w io.Writer, sc *scenarios.Scenario) error {
 	if t.failed > 0 {
 		first := slices.Clone(t.firstFailures)
 		slices.SortFunc(first, func(a, b failure) int { return cmp.Compare(a.seed, b.seed) })
-		b.WriteString("replay:\n")
+		if sc == nil {
+			// A command of the wrong scenario would replay another run.
+			fmt.Fprintf(&b, "replay:         unknown scenario: for the commands, name its file: %s\n", t.again)
+		} else {
+			b.WriteString("replay:\n")
+		}
 		for _, f := range first {
+			if sc == nil {
+				fmt.Fprintf(&b, "  seed %d (%s)\n", f.seed, f.check)
+				continue
+			}
 			fmt.Fprintf(&b, "  %s\n", replayFailure(sc, f))
 		}
 		if more := t.failed - uint64(len(first)); more > 0 {
@@ -446,8 +472,18 @@ func (e badInputError) Error() string { return e.msg }
 // writes their summary to w: -summarize. Unlike a sweep, whose output is
 // its records, the summary is then what was asked for, so it goes to
 // standard output (or -o).
+//
+// sc is the scenario the command line names, or nil if it names none. The
+// records must carry its fingerprint, or, without one, all the same; then
+// the scenario is the embedded default if the fingerprint is the
+// default's, and unknown otherwise. Records that carry no fingerprint,
+// written before records had one, are taken on trust, with a warning.
 func summarize(w io.Writer, stdin io.Reader, stderr io.Writer, sc *scenarios.Scenario, files []string, chart *output) (int, error) {
 	var t tally
+	fps := fingerprints{}
+	if sc != nil {
+		fps.want, fps.wantName = sc.Fingerprint(), sc.Name
+	}
 	for _, name := range files {
 		var r io.Reader = stdin
 		if name != "-" {
@@ -460,8 +496,16 @@ func summarize(w io.Writer, stdin io.Reader, stderr io.Writer, sc *scenarios.Sce
 		} else {
 			name = "standard input"
 		}
-		if err := readRecords(r, name, &t, stderr); err != nil {
+		if err := readRecords(r, name, &t, &fps, stderr); err != nil {
 			return exitUsage, err
+		}
+	}
+	fps.warn(stderr)
+	if sc == nil {
+		if def := scenarios.Default(); fps.first != "" && fps.first == def.Fingerprint() {
+			sc = def
+		} else {
+			t.fingerprint, t.again = fps.first, summarizeCommand(files)
 		}
 	}
 	if err := t.writeSummary(w, sc); err != nil {
@@ -476,6 +520,74 @@ func summarize(w io.Writer, stdin io.Reader, stderr io.Writer, sc *scenarios.Sce
 		return exitFail, nil
 	}
 	return exitPass, nil
+}
+
+// summarizeCommand is the command line that summarizes files again, with
+// a scenario file to name.
+func summarizeCommand(files []string) string {
+	cmd := "eccounter-sim"
+	for _, f := range files {
+		if strings.IndexFunc(f, func(r rune) bool { return r < ' ' || r == 0x7f }) >= 0 {
+			f = "FILE" // not worth echoing to a terminal
+		}
+		cmd += " -summarize " + scenarios.ShellQuote(f)
+	}
+	return cmd + " SCENARIO.toml"
+}
+
+// fingerprints holds the records -summarize reads to one scenario.
+type fingerprints struct {
+	// want is the fingerprint of the scenario file given, of wantName;
+	// empty without one.
+	want, wantName string
+	// first is the first fingerprint read, at firstAt (file:line), which
+	// every other must equal.
+	first, firstAt string
+	// missing counts the records without a fingerprint, the first at
+	// missingAt.
+	missing   uint64
+	missingAt string
+}
+
+// check holds fp, the fingerprint of the record at line of file name, to
+// the scenario given and to the records before it. The fingerprints were
+// checked to be written as a sweep writes them, so they are safe to print.
+// Where a record is is written out only when needed: -summarize may read
+// a hundred million records.
+func (f *fingerprints) check(fp, name string, line int) error {
+	at := func() string { return name + ":" + strconv.Itoa(line) }
+	switch {
+	case fp == "":
+		if f.missing == 0 {
+			f.missingAt = at()
+		}
+		f.missing++
+	case fp == f.first:
+	case f.want != "" && fp != f.want:
+		return badInputError{fmt.Sprintf("%s: fingerprint %s, but %s has %s: the records are of another scenario (or of this file before it changed, or of a sweep with -swarm); "+
+			"give -summarize the scenario file the sweep ran (and -swarm if it had it), or none for a summary without replay commands",
+			at(), fp, f.wantName, f.want)}
+	case f.first == "":
+		f.first, f.firstAt = fp, at()
+	default:
+		return badInputError{fmt.Sprintf("%s: fingerprint %s, where %s has %s: records of two scenarios make no one summary; summarize each sweep's records on its own",
+			at(), fp, f.firstAt, f.first)}
+	}
+	return nil
+}
+
+// warn writes a line on stderr if some records carry no fingerprint, but
+// there was one to hold them to.
+func (f *fingerprints) warn(stderr io.Writer) {
+	if f.missing == 0 || f.want == "" && f.first == "" {
+		return
+	}
+	against := fmt.Sprintf("the other records' %s", f.first)
+	if f.want != "" {
+		against = f.wantName
+	}
+	fmt.Fprintf(stderr, "eccounter-sim: warning: %s without a fingerprint (first at %s), as sweeps wrote them before records had one: not checked against %s\n",
+		model.Count(int(f.missing), "record"), f.missingAt, against)
 }
 
 // openRecords opens a file of records for flag (-summarize, -judge),
@@ -515,7 +627,7 @@ const maxRecordLine = 64 << 10
 // and is not JSON is what a sweep killed while writing leaves: it is
 // reported on stderr and ignored, where the same line anywhere else is an
 // error.
-func readRecords(r io.Reader, name string, t *tally, stderr io.Writer) error {
+func readRecords(r io.Reader, name string, t *tally, fps *fingerprints, stderr io.Writer) error {
 	br := bufio.NewReaderSize(r, maxRecordLine)
 	for line := 1; ; line++ {
 		text, err := br.ReadSlice('\n')
@@ -535,6 +647,9 @@ func readRecords(r io.Reader, name string, t *tally, stderr io.Writer) error {
 			rec, err := parseRecord(text)
 			if err != nil {
 				return badInputError{fmt.Sprintf("%s:%d: %v", name, line, err)}
+			}
+			if err := fps.check(rec.Fingerprint, name, line); err != nil {
+				return err
 			}
 			t.add(&rec)
 			if t.seeds.bytes > seedSetBudget {
@@ -563,12 +678,12 @@ type verdictWord struct {
 // sweepRecordKeys are the keys of a record, in the order appendJSON writes them;
 // docs/sweeps.md's table "The record" describes each.
 var sweepRecordKeys = []string{"seed", "verdict", "failed_check", "anomaly_check", "stop", "converged", "converged_at",
-	"after_last_set", "events", "messages", "residue", "trace_hash", "rerun_hash"}
+	"after_last_set", "events", "messages", "residue", "fingerprint", "trace_hash", "rerun_hash"}
 
-// optionalKeys may be left out: residue and anomaly_check by records older
-// than them (as 0 and null), the hashes by sweeps without
-// -check-determinism.
-var optionalKeys = []string{"anomaly_check", "residue", "trace_hash", "rerun_hash"}
+// optionalKeys may be left out: residue, anomaly_check and fingerprint by
+// records older than them (as 0, null and unknown), the hashes by sweeps
+// without -check-determinism.
+var optionalKeys = []string{"anomaly_check", "residue", "fingerprint", "trace_hash", "rerun_hash"}
 
 // failedChecks are the names failed_check may have: a check, or the
 // failures that are no check's.
@@ -682,6 +797,13 @@ func parseRecord(line []byte) (seedRecord, error) {
 			return r, fmt.Errorf("residue: %d is more than a scenario has servers, at most %d", residue, scenarios.MaxServers)
 		}
 		r.Residue = int(residue)
+	}
+	if v := get("fingerprint"); v != nil {
+		fp, ok := v.(string)
+		if !ok || !scenarios.IsFingerprint(fp) {
+			return r, fmt.Errorf("fingerprint: %s: want %q and 16 hexadecimal digits (in lower case), as a sweep writes it", describeValue(v), scenarios.FingerprintPrefix)
+		}
+		r.Fingerprint = fp
 	}
 	for _, key := range []string{"trace_hash", "rerun_hash"} {
 		v := get(key)

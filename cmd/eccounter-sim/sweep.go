@@ -129,6 +129,10 @@ type seedRecord struct {
 	// rumor mongering or direct mail alone, those the rumors or mails
 	// missed.
 	Residue int
+	// Fingerprint is the scenario's (scenarios.Scenario.Fingerprint):
+	// the same in every record of a sweep. Empty in records older than
+	// it, which -summarize reads too.
+	Fingerprint string
 	// TraceHash is the SHA-256 of the run's JSON Lines trace, with
 	// -check-determinism; RerunHash that of the second run, only if it
 	// differs.
@@ -176,6 +180,11 @@ func (r *seedRecord) appendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, r.Messages, 10)
 	b = append(b, `,"residue":`...)
 	b = strconv.AppendInt(b, int64(r.Residue), 10)
+	if r.Fingerprint != "" {
+		b = append(b, `,"fingerprint":"`...)
+		b = append(b, r.Fingerprint...)
+		b = append(b, '"')
+	}
 	if r.TraceHash != "" {
 		b = append(b, `,"trace_hash":"`...)
 		b = append(b, r.TraceHash...)
@@ -433,6 +442,7 @@ func sweep(w io.Writer, sc *scenarios.Scenario, o sweepOptions, t *tally) error 
 // sha256sum.
 func newSeedRunner(sc *scenarios.Scenario, checkDet bool) func(seed int64) seedRecord {
 	s := *sc // this worker's copy, whose seed it changes
+	fp := sc.Fingerprint()
 	if !checkDet {
 		return func(seed int64) seedRecord {
 			// The configuration is made again for each seed, not made
@@ -440,7 +450,9 @@ func newSeedRunner(sc *scenarios.Scenario, checkDet bool) func(seed int64) seedR
 			// faults from the seed when it becomes a configuration.
 			s.Seed = seed
 			r, err := model.NewCluster(s.Config()).Run()
-			return newSeedRecord(seed, &r, err)
+			rec := newSeedRecord(seed, &r, err)
+			rec.Fingerprint = fp
+			return rec
 		}
 	}
 	h := sha256.New()
@@ -457,7 +469,7 @@ func newSeedRunner(sc *scenarios.Scenario, checkDet bool) func(seed int64) seedR
 		first, r, err := trace()
 		second, _, _ := trace()
 		rec := newSeedRecord(seed, &r, err)
-		rec.TraceHash = first
+		rec.Fingerprint, rec.TraceHash = fp, first
 		if second != first {
 			rec.FailedCheck, rec.RerunHash = "determinism", second
 		}

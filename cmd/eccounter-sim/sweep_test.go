@@ -22,7 +22,7 @@ import (
 )
 
 // recordKeys are the keys of a sweep's record, in the order written.
-var recordKeys = []string{"seed", "verdict", "failed_check", "anomaly_check", "stop", "converged", "converged_at", "after_last_set", "events", "messages", "residue"}
+var recordKeys = []string{"seed", "verdict", "failed_check", "anomaly_check", "stop", "converged", "converged_at", "after_last_set", "events", "messages", "residue", "fingerprint"}
 
 // sweepRecord is a record as a consumer decodes it.
 type sweepRecord struct {
@@ -36,6 +36,7 @@ type sweepRecord struct {
 	Events       int64   `json:"events"`
 	Messages     int64   `json:"messages"`
 	Residue      int     `json:"residue"`
+	Fingerprint  string  `json:"fingerprint"`
 	TraceHash    string  `json:"trace_hash"`
 }
 
