@@ -167,6 +167,13 @@ func (in *instants) AfterStep(s *model.Step) {
 	}
 }
 
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // exact renders t as the page shows its instant: to the nanosecond.
 func exact(t sim.Time) string { return fmt.Sprintf("%d.%06dms", t/1e6, t%1e6) }
 
@@ -251,8 +258,8 @@ func (b *browser) stepThrough(html []byte, in *instants) {
 	if msg := text("#msg"); !strings.Contains(msg, "is the event at "+exact(last)+", just after this instant") {
 		t.Errorf("typing the schedule's %s says %q, want a hint that the event is just after", last, msg)
 	}
-	do(chromedp.Click(chromedp.CSS("#next")))
-	want("next to the last change", last)
+	do(chromedp.KeyEvent(".")) // as the hint says: Enter left the box
+	want(`"." to the last change`, last)
 	if !allFinal() {
 		t.Errorf("at the last change, %s, the state panel shows %q, want every server at its final value %v", exact(last), text("#state tbody"), in.final)
 	}
@@ -282,6 +289,21 @@ func (b *browser) stepThrough(html []byte, in *instants) {
 	k := len(in.steps) / 3
 	do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#schedule tbody tr:nth-child(%d) td:nth-child(3)", k+1))))
 	want(fmt.Sprintf("a click on line %d", k+1), in.steps[k])
+	greyed := func(at sim.Time) {
+		t.Helper()
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[[2]int](`[document.querySelectorAll("#schedule tr.future").length,
+			document.querySelectorAll("#schedule tr.now").length]`))
+		must(err)
+		var later, now int
+		for _, s := range in.steps {
+			later += b2i(s > at)
+			now += b2i(s == at)
+		}
+		if n != [2]int{later, now} {
+			t.Errorf("at %s the schedule greys %d lines and marks %d as now, want %d and %d", exact(at), n[0], n[1], later, now)
+		}
+	}
+	greyed(in.steps[k])
 	do(chromedp.Sleep(400 * time.Millisecond))
 	hash, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.hash`))
 	must(err)
@@ -301,6 +323,7 @@ func (b *browser) stepThrough(html []byte, in *instants) {
 	before := diagram()
 	typeIn("900ms")
 	after := diagram()
+	greyed(900_000_000)
 	if after.Top == before.Top {
 		t.Errorf("going to 900ms left the diagram scrolled at %v", after.Top)
 	}
