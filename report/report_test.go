@@ -339,10 +339,12 @@ func (b *browser) stepThrough(html []byte, in *instants) {
 	if !allFinal() {
 		t.Errorf("loaded at the last change: the state panel shows %q", text("#state tbody"))
 	}
-	b.open(html, "report.html", "#t=banana")
-	want("loaded with a bad #t", 0)
-	if msg := text("#msg"); !strings.Contains(msg, "#t= was ignored") {
-		t.Errorf("loaded with #t=banana: the page says %q", msg)
+	for _, bad := range []string{"#t=banana", "#t=-5", "#t=%E0%A4%A"} {
+		b.open(html, "report.html", bad)
+		want("loaded with "+bad, 0)
+		if msg := text("#msg"); !strings.Contains(msg, "#t= was ignored") {
+			t.Errorf("loaded with %s: the page says %q", bad, msg)
+		}
 	}
 	b.noProblems()
 }
