@@ -2,8 +2,11 @@
 // page: the resolved scenario, the verdict of every check, the space-time
 // diagram and the value chart, the schedule as a filterable table, and a
 // time scrubber that shows every node's state at the chosen instant (its
-// value, what it waits for, the messages in flight) and marks the instant
-// on the diagram and the chart.
+// value, what it waits for, the faults in force, the messages in flight
+// and which of them a fault will drop) and marks the instant on the
+// diagram and the chart. The instant is an exact nanosecond: the page
+// steps from event to event, takes a typed instant or a click on a line
+// of the schedule, and keeps the instant in its address (#t=<ns>).
 //
 // The page fetches nothing: its script, styles and data are inline, so it
 // can be mailed, archived or opened from disk. A Collector and a

@@ -39,6 +39,7 @@ type data struct {
 	Values   [][][2]int64 `json:"values"` // per server: [t, value]
 	Waits    [][]jsSpan   `json:"waits"`  // per client
 	Down     [][]jsSpan   `json:"down"`   // per node
+	Cuts     []jsCut      `json:"cuts"`   // partitions, in order of the start
 	Messages []jsMsg      `json:"messages"`
 	Left     []string     `json:"left"` // what the page left out
 }
@@ -47,6 +48,16 @@ type jsSpan struct {
 	From int64  `json:"from"`
 	To   int64  `json:"to"`
 	What string `json:"what"`
+}
+
+// jsCut is a partition in force during [From, To) (To -1: until the run
+// stopped): Index counts from 1 as the schedule does, and Groups are the
+// groups the scenario names; everyone else is one more group.
+type jsCut struct {
+	Index  int        `json:"index"`
+	From   int64      `json:"from"`
+	To     int64      `json:"to"`
+	Groups [][]string `json:"groups"`
 }
 
 type jsMsg struct {
@@ -89,6 +100,10 @@ type viewRow struct {
 	Time, Node, Text string
 }
 
+// maxExact is the largest instant, in ns, that a JavaScript number holds
+// exactly.
+const maxExact = 1<<53 - 1
+
 // Write renders the page of a run that k and rec observed and r reports.
 func Write(w io.Writer, k *Collector, rec *viz.Recorder, r *model.Report, p Page) error {
 	e := k.c.Engine()
@@ -113,7 +128,27 @@ func Write(w io.Writer, k *Collector, rec *viz.Recorder, r *model.Report, p Page
 		if o.HasRestart {
 			to = int64(o.Restart)
 		}
-		d.Down[o.Node] = append(d.Down[o.Node], jsSpan{int64(o.At), to, "crashed"})
+		what := "not durable"
+		if o.Durable {
+			what = "durable"
+		}
+		d.Down[o.Node] = append(d.Down[o.Node], jsSpan{int64(o.At), to, what})
+	}
+	d.Cuts = []jsCut{}
+	for _, c := range rec.Cuts {
+		to := int64(-1)
+		if c.Healed {
+			to = int64(c.Heal)
+		}
+		groups := [][]string{}
+		for _, g := range c.Groups {
+			names := []string{}
+			for _, id := range g {
+				names = append(names, e.Name(id))
+			}
+			groups = append(groups, names)
+		}
+		d.Cuts = append(d.Cuts, jsCut{c.Index + 1, int64(c.At), to, groups})
 	}
 	for _, m := range k.msgs {
 		d.Messages = append(d.Messages, jsMsg{e.Name(m.from), e.Name(m.to), m.what, int64(m.sent), int64(m.done), m.fate})
@@ -126,6 +161,11 @@ func Write(w io.Writer, k *Collector, rec *viz.Recorder, r *model.Report, p Page
 	}
 	if k.msgsDropped > 0 {
 		d.Left = append(d.Left, fmt.Sprintf("messages in flight are tracked for the first %d of %d messages", len(k.msgs), len(k.msgs)+k.msgsDropped))
+	}
+	// The page keeps instants as JavaScript numbers, exact integers up to
+	// 2^53 ns (about 104 days); it clamps to that, and says so here.
+	if d.End > maxExact {
+		d.Left = append(d.Left, "instants past "+sim.Time(maxExact).String()+" (2^53 ns), which the page cannot hold exactly")
 	}
 	js, err := json.Marshal(d) // escapes <, > and &, so it cannot end the script
 	if err != nil {
