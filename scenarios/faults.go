@@ -260,6 +260,7 @@ func (s *Scenario) SetSwarm() error {
 	case s.Clients == 0 && s.FaultsUntil == 0:
 		return fmt.Errorf("%s has no clients, so the faults would never end: set faults_until", s.Name)
 	}
+	s.SwarmFlag = !s.Swarm
 	s.Swarm = true
 	return nil
 }

@@ -56,6 +56,11 @@ type Scenario struct {
 	Swarm         bool        `toml:"swarm"`
 	Partitions    []Partition `toml:"partition"`
 	Crashes       []Crash     `toml:"crash"`
+
+	// SwarmFlag: SetSwarm made the scenario a swarm (the flag -swarm),
+	// not its file, so the command that replays a run must say -swarm
+	// too. It is no key of the file.
+	SwarmFlag bool `toml:"-"`
 }
 
 // Latency is the [latency] table: the network's delay distribution.

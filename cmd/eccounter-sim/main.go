@@ -763,6 +763,9 @@ func writeHeader(w *bufio.Writer, sc *scenarios.Scenario, replay string) {
 // paste into a shell whatever the scenario file is called.
 func replayCommand(sc *scenarios.Scenario) string {
 	cmd := "eccounter-sim -seed " + strconv.FormatInt(sc.Seed, 10)
+	if sc.SwarmFlag {
+		cmd += " -swarm"
+	}
 	if sc.Name != scenarios.DefaultName {
 		cmd += " " + scenarios.ShellQuote(sc.Name)
 	}

@@ -193,6 +193,16 @@ func TestSwarmFlag(t *testing.T) {
 	if replayCode != code || summary(replayed) != summary(out) {
 		t.Errorf("the header replays differently (exit %d, want %d):\n%s\nwant\n%s", replayCode, code, summary(replayed), summary(out))
 	}
+	// The replay line says -swarm: without it, the seed replays a run
+	// without faults. A file that says swarm = true needs no flag.
+	_, out = runAny("-swarm", "-seed", "3", "-trace", "none")
+	if !strings.Contains(out, "# replay: eccounter-sim -seed 3 -swarm\n") {
+		t.Errorf("the replay line of a -swarm run lacks -swarm:\n%s", out[:strings.Index(out, "\n\n")+1])
+	}
+	file := writeScenario(t, "swarm.toml", "swarm = true\n")
+	if _, out = runAny("-seed", "3", "-trace", "none", file); strings.Contains(out, "-swarm") {
+		t.Errorf("the replay line of a swarm = true file says -swarm:\n%s", out[:strings.Index(out, "\n")+1])
+	}
 	var stderr bytes.Buffer
 	if code := run([]string{"-swarm", "../../scenarios/lossy.toml"}, &bytes.Buffer{}, &stderr); code != exitUsage ||
 		!strings.Contains(stderr.String(), "sets faults of its own") {

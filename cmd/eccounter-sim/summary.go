@@ -248,6 +248,9 @@ func replayFailure(sc *scenarios.Scenario, f failure) string {
 		return replayCommand(&s)
 	}
 	cmd := fmt.Sprintf("eccounter-sim -seeds %d..%d -check-determinism", f.seed, f.seed)
+	if sc.SwarmFlag {
+		cmd += " -swarm"
+	}
 	if sc.Name != scenarios.DefaultName {
 		cmd += " " + scenarios.ShellQuote(sc.Name)
 	}
