@@ -60,6 +60,9 @@ type tally struct {
 
 	// partial, if set, says which seeds an interrupted sweep covered.
 	partial string
+	// noRecords: the sweep wrote no records (-q), so the summary cannot
+	// send a reader to them for the failures it does not list.
+	noRecords bool
 
 	// Of -summarize without a scenario: the records' fingerprint (empty
 	// if they carry none), and the command that summarizes them with a
@@ -197,7 +200,10 @@ func (t *tally) writeSummary(w io.Writer, sc *scenarios.Scenario) error {
 			}
 			fmt.Fprintf(&b, "  %s\n", replayFailure(sc, f))
 		}
-		if more := t.failed - uint64(len(first)); more > 0 {
+		switch more := t.failed - uint64(len(first)); {
+		case more > 0 && t.noRecords:
+			fmt.Fprintf(&b, "  ... and %d more (without -q, every seed has its line in the JSON lines)\n", more)
+		case more > 0:
 			fmt.Fprintf(&b, "  ... and %d more (every seed has its line in the JSON lines)\n", more)
 		}
 	}

@@ -272,7 +272,7 @@ func runSweep(w *bufio.Writer, out, stderr io.Writer, sc *scenarios.Scenario, o 
 	if isTerminal(stderr) && !(so.records && isTerminal(out)) {
 		so.progress = stderr
 	}
-	var t tally
+	t := tally{noRecords: o.quiet}
 	if err := sweep(w, sc, so, &t); err != nil {
 		return exitFail, err
 	}
