@@ -126,10 +126,13 @@ type Story struct {
 	// servers; ServersLeftOut counts the others.
 	Servers        []ServerStory
 	ServersLeftOut int
-	// Last is the server that took Value last (HasLast: some server took
-	// it after the start).
+	// Last is the server that took Value last, at LastAt (HasLast: some
+	// server took it after the start); Missed counts the servers that
+	// end without it.
 	Last    sim.NodeID
+	LastAt  sim.Time
 	HasLast bool
+	Missed  int
 
 	servers int // to name the nodes: servers, then clients
 }
@@ -281,6 +284,14 @@ func (r *storyRecorder) story(values []int64, converged bool) Story {
 		var left int
 		changes[i], left = r.servers[i].items()
 		st.Changed = st.Changed || len(changes[i]) > 0
+		switch n := len(changes[i]); {
+		case values[i] != st.Value:
+			st.Missed++
+		case n > 0 && (!st.HasLast || changes[i][n-1].At > st.LastAt):
+			// Its last change gave it the value, since it holds it
+			// at the end.
+			st.Last, st.LastAt, st.HasLast = sim.NodeID(i), changes[i][n-1].At, true
+		}
 		if i >= storyServers {
 			st.ServersLeftOut++
 			continue
@@ -298,9 +309,6 @@ func (r *storyRecorder) story(values []int64, converged bool) Story {
 			// Its last change gave it the value, since it holds it at
 			// the end: that is when it took it for good, after any wipe.
 			ss.Got, ss.HasGot = ss.Changes[n-1].At, true
-			if !st.HasLast || ss.Got > st.Servers[st.Last].Got {
-				st.Last, st.HasLast = ss.Server, true
-			}
 		}
 		ss.Chain, ss.ChainComplete = r.chain(changes, ss.Server, st.Value)
 		if !ss.ChainComplete || len(ss.Chain) == 0 {

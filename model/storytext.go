@@ -47,29 +47,18 @@ func (st *Story) appendText(b []byte) []byte {
 	default:
 		b = append(b, ": where it came from is not kept"...)
 	}
-	missed := 0
-	for _, ss := range st.Servers {
-		if !ss.Holds {
-			missed++
-		}
-	}
 	switch {
-	case missed > 0 || st.ServersLeftOut > 0:
+	case st.Missed > 0:
 		b = append(b, "; "...)
-		b = strconv.AppendInt(b, int64(missed), 10)
-		if st.ServersLeftOut > 0 {
-			b = append(b, " of the first"...)
-		} else {
-			b = append(b, " of"...)
-		}
-		b = append(b, ' ')
-		b = appendCount(b, len(st.Servers), "server")
+		b = strconv.AppendInt(b, int64(st.Missed), 10)
+		b = append(b, " of "...)
+		b = appendCount(b, len(st.Servers)+st.ServersLeftOut, "server")
 		b = append(b, " never got it"...)
 	case st.HasLast && len(st.Servers) > 1:
 		b = append(b, "; "...)
 		b = append(b, st.name(st.Last)...)
 		b = append(b, " was the last to get it, at "...)
-		b = st.Servers[st.Last].Got.AppendText(b)
+		b = st.LastAt.AppendText(b)
 	}
 	b = append(b, '\n')
 	b = st.appendSets(b)
@@ -86,7 +75,7 @@ func (st *Story) appendText(b []byte) []byte {
 	for i := range first {
 		b = st.appendServer(b, &st.Servers[i])
 	}
-	last := st.HasLast && int(st.Last) >= first
+	last := st.HasLast && int(st.Last) >= first && int(st.Last) < len(st.Servers)
 	told := first
 	if last {
 		told++
@@ -137,12 +126,7 @@ func (st *Story) appendSets(b []byte) []byte {
 			b = append(b, ", "...)
 		}
 		onLine++
-		// The items kept are the first storyHead and the last
-		// storyTail: the i-th of total is at i, or counted from the end.
-		s := st.Sets[i]
-		if i >= storyHead {
-			s = st.Sets[len(st.Sets)-(total-i)]
-		}
+		s := st.Sets[keptIndex(i, total, len(st.Sets))]
 		b = s.At.AppendText(b)
 		b = append(b, ' ')
 		b = append(b, st.name(s.Client)...)
@@ -152,6 +136,16 @@ func (st *Story) appendSets(b []byte) []byte {
 		b = strconv.AppendInt(b, s.Value, 10)
 	}
 	return append(b, '\n')
+}
+
+// keptIndex is where the i-th of total items is among the kept of a
+// bounded list: the first storyHead, then the last, counted from the end.
+// The i-th must be kept.
+func keptIndex(i, total, kept int) int {
+	if i < storyHead {
+		return i
+	}
+	return kept - (total - i)
 }
 
 // appendServer appends a server's history and how it got the value.
@@ -176,10 +170,7 @@ func (st *Story) appendServer(b []byte, ss *ServerStory) []byte {
 			}
 			continue
 		}
-		c := ss.Changes[i]
-		if i >= storyHead {
-			c = ss.Changes[len(ss.Changes)-(total-i)]
-		}
+		c := ss.Changes[keptIndex(i, total, len(ss.Changes))]
 		b = append(b, " -> "...)
 		b = strconv.AppendInt(b, c.Value, 10)
 		if c.Cause.Word() == "wipe" {
