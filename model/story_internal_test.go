@@ -66,3 +66,24 @@ func TestStoryContractSays(t *testing.T) {
 		t.Errorf("the bounds are %d, %d, %d, %d: say so in storyKeys", storySends, storyHead, storyTail, storyServers)
 	}
 }
+
+// TestStoryHoldingSameInstant: a sender that sent v and, later in the same
+// instant, took a larger value held v when it sent: the chain goes to the
+// change before, not the one at the instant of the send. Before it, a
+// change of another value breaks the chain.
+func TestStoryHoldingSameInstant(t *testing.T) {
+	r := newStoryRecorder(1, 0)
+	for _, c := range []Change{{At: 5, Value: 7}, {At: 10, Value: 9}} {
+		r.servers[0].add(c)
+	}
+	changes := [][]Change{r.servers[0].kept}
+	if c, found, kept := r.holding(changes, 0, 7, 10); !found || !kept || c.At != 5 {
+		t.Errorf("holding 7 at 10: %+v, found %t, kept %t; want the change at 5", c, found, kept)
+	}
+	if _, found, kept := r.holding(changes, 0, 7, 12); found || kept {
+		t.Errorf("holding 7 at 12, after 9 came: found %t, kept %t; want neither", found, kept)
+	}
+	if c, found, _ := r.holding(changes, 0, 9, -1); !found || c.At != 10 {
+		t.Errorf("holding 9 at the end: %+v, found %t", c, found)
+	}
+}
