@@ -243,6 +243,7 @@ var storyKeys = []Key{
 	{Name: "value", Type: tInt, Doc: "the value the story follows: the one the servers converged on, or else the largest a server ends with"},
 	{Name: "origin", Type: Type{JSON: []string{"object", "null"}, Keys: setKeys},
 		Doc: "the accepted set that started it, the earliest one at the end of a chain; `null` if none is known (a value held from the start, or chains not kept)"},
+	{Name: "origins", Type: tInt, Doc: "how many sets the chains go back to: more than 1 when clients set the value at several servers, each copy spreading on its own"},
 	{Name: "sets", Type: Type{JSON: []string{"array"}, Elem: &Type{JSON: []string{"object"}, Keys: setKeys}},
 		Doc: "the accepted sets in order: the first 4 and the last 16"},
 	{Name: "sets_left_out", Type: tInt, Doc: "accepted sets left out of `sets`, between its first 4 and the rest"},

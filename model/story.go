@@ -1,6 +1,10 @@
 package model
 
-import "eccounter/sim"
+import (
+	"slices"
+
+	"eccounter/sim"
+)
 
 // The story of a run: who set which value when, and how the final value
 // reached each server. The checker records it as it judges each server's
@@ -118,6 +122,9 @@ type Story struct {
 	// such as a value injected at the start).
 	Origin    AcceptedSet
 	HasOrigin bool
+	// Origins counts the sets the chains go back to: more than one when
+	// clients set the same value at several servers.
+	Origins int
 	// Sets are the accepted sets, in order; SetsLeftOut of them, after
 	// the first storyHead, were not kept.
 	Sets        []AcceptedSet
@@ -300,6 +307,7 @@ func (r *storyRecorder) story(values []int64, converged bool) Story {
 		ss.Holds = values[i] == st.Value
 		st.Servers = append(st.Servers, ss)
 	}
+	var origins []sim.MsgID
 	for i := range st.Servers {
 		ss := &st.Servers[i]
 		if !ss.Holds {
@@ -315,11 +323,19 @@ func (r *storyRecorder) story(values []int64, converged bool) Story {
 			continue
 		}
 		end := ss.Chain[len(ss.Chain)-1]
-		if c := end.Change.Cause; c.Kind == sim.Deliver && c.Msg == Set && (!st.HasOrigin || end.Change.At < st.Origin.At) {
+		c := end.Change.Cause
+		if c.Kind != sim.Deliver || c.Msg != Set {
+			continue
+		}
+		if !slices.Contains(origins, c.ID) {
+			origins = append(origins, c.ID)
+		}
+		if !st.HasOrigin || end.Change.At < st.Origin.At {
 			st.Origin = AcceptedSet{At: end.Change.At, Client: c.From, Server: end.Server, Value: end.Change.Value, ID: c.ID}
 			st.HasOrigin = true
 		}
 	}
+	st.Origins = len(origins)
 	if !st.HasOrigin {
 		// No chain reached its set (changes not kept, or more servers
 		// than the story tells): the first set of the value kept.

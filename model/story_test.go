@@ -153,6 +153,10 @@ func TestStorySeed42(t *testing.T) {
 			t.Errorf("%s: chain %+v, want the sync %s sent at %s, then the set", node, ss.Chain, last.from, round.at)
 		}
 	}
+	checkChains(t, "seed 42", st, servers)
+	if st.Origins != 1 {
+		t.Errorf("%d origins, want 993's one set", st.Origins)
+	}
 	if !st.HasLast || st.LastAt != r.ConvergedAt {
 		t.Errorf("the last to take 993 did at %v, the servers converged at %v", st.LastAt, r.ConvergedAt)
 	}
@@ -175,6 +179,15 @@ func msOf(t *testing.T, s string) float64 {
 // link takes the story's value; a complete chain ends with a set.
 func checkChains(t *testing.T, what string, st *model.Story, servers int) {
 	t.Helper()
+	var origins []sim.MsgID
+	for _, ss := range st.Servers {
+		if n := len(ss.Chain); n > 0 && ss.Chain[n-1].Change.Cause.Word() == "set" && !slices.Contains(origins, ss.Chain[n-1].Change.Cause.ID) {
+			origins = append(origins, ss.Chain[n-1].Change.Cause.ID)
+		}
+	}
+	if st.Origins != len(origins) {
+		t.Errorf("%s: %d origins, but the chains end at %d sets", what, st.Origins, len(origins))
+	}
 	for _, ss := range st.Servers {
 		for i, l := range ss.Chain {
 			c := l.Change.Cause

@@ -23,7 +23,7 @@ const storyIndent = "              "
 
 // appendText appends the story as lines of the summary:
 //
-//	story:        993 was set by client-4 at server-2 at 334.426ms; the last server to get it, server-3, got it at 407.312ms
+//	story:        993 was set by client-4 at server-2 at 334.426ms; server-3 got it last, at 407.312ms
 //	  sets:       1.457ms client-5@server-2 373, 2.577ms client-2@server-2 535, 8.226ms client-1@server-1 522
 //	              ... 6 more ...
 //	  server-1:   0 -> 522 -> 535 -> 797 -> 993
@@ -42,6 +42,11 @@ func (st *Story) appendText(b []byte) []byte {
 		b = append(b, st.name(st.Origin.Server)...)
 		b = append(b, " at "...)
 		b = st.Origin.At.AppendText(b)
+		if st.Origins > 1 {
+			b = append(b, " (first of "...)
+			b = strconv.AppendInt(b, int64(st.Origins), 10)
+			b = append(b, " such sets)"...)
+		}
 	case st.startedWith():
 		b = append(b, " was held by server-1 from the start"...)
 	default:
@@ -57,7 +62,7 @@ func (st *Story) appendText(b []byte) []byte {
 	case st.HasLast && len(st.Servers) > 1:
 		b = append(b, "; "...)
 		b = append(b, st.name(st.Last)...)
-		b = append(b, " was the last to get it, at "...)
+		b = append(b, " got it last, at "...)
 		b = st.LastAt.AppendText(b)
 	}
 	b = append(b, '\n')
@@ -265,6 +270,8 @@ func (st *Story) appendJSON(b []byte) []byte {
 	} else {
 		b = append(b, "null"...)
 	}
+	b = append(b, `,"origins":`...)
+	b = strconv.AppendInt(b, int64(st.Origins), 10)
 	b = append(b, `,"sets":[`...)
 	for i, s := range st.Sets {
 		if i > 0 {
