@@ -427,3 +427,34 @@ func TestStoryBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestStoryInjected: a value server-1 holds from the start, as an
+// epidemic measurement injects it, has no set to go back to: the story
+// says so, and the chains end at server-1's start.
+func TestStoryInjected(t *testing.T) {
+	cfg := scenarios.Default().Config()
+	cfg.Clients, cfg.Inject = 0, 700
+	c := model.NewCluster(cfg)
+	r, err := c.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text bytes.Buffer
+	r.WriteText(&text, c)
+	st := &r.Story
+	if st.HasOrigin || st.Value != 700 || st.Servers[0].HasGot || len(st.Servers[0].Chain) != 0 {
+		t.Errorf("story %+v", st)
+	}
+	checkChains(t, "injected", st, 3)
+	for _, ss := range st.Servers[1:] {
+		if len(ss.Chain) != 1 || !ss.ChainComplete || ss.Chain[0].Change.Cause.From != 0 {
+			t.Errorf("%s: chain %+v, complete %t", model.ServerName(int(ss.Server)), ss.Chain, ss.ChainComplete)
+		}
+	}
+	for _, want := range []string{"story:        700 was held by server-1 from the start;", "  server-1:   700 (from the start)\n",
+		"; path server-1 (from the start) -> server-2\n"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("the summary lacks %q:\n%s", want, &text)
+		}
+	}
+}

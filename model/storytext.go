@@ -21,13 +21,16 @@ const (
 // labels of the summary.
 const storyIndent = "              "
 
-// appendText appends the story as lines of the summary:
+// appendText appends the story as lines of the summary, for example:
 //
-//	story:        993 was set by client-4 at server-2 at 334.426ms; server-3 got it last, at 407.312ms
+//	story:        993 was set by client-2 at server-2 at 334.426ms; server-3 got it last, at 407.312ms
 //	  sets:       1.457ms client-5@server-2 373, 2.577ms client-2@server-2 535, 8.226ms client-1@server-1 522
 //	              ... 6 more ...
-//	  server-1:   0 -> 522 -> 535 -> 797 -> 993
-//	              got 993 at 340.100ms <- sync from server-2 (sent 335.120ms) <- set by client-4 at 334.426ms
+//	              104.279ms client-1@server-1 930, 214.802ms client-3@server-3 991, 334.426ms client-2@server-2 993
+//	  server-2:   0 -> 373 -> 535 -> 856 -> 958 -> 991 -> 993
+//	              993 at 334.426ms, set by client-2
+//	  server-3:   0 -> 365 -> 797 -> 911 -> 958 -> 991 -> 993
+//	              993 at 407.312ms, sync from server-2 sent 400.000ms; path client-2 -> server-2 -> server-3
 func (st *Story) appendText(b []byte) []byte {
 	b = append(b, "story:        "...)
 	if !st.Changed {
@@ -199,7 +202,9 @@ func (st *Story) appendServer(b []byte, ss *ServerStory) []byte {
 		b = append(b, ", "...)
 		b = st.appendCause(b, ss.Chain[0].Change)
 	}
-	if len(ss.Chain) > 1 || !ss.ChainComplete {
+	// A path says more than the cause when the value went through
+	// another server, or came from a start.
+	if n := len(ss.Chain); n > 1 || !ss.ChainComplete || n == 1 && ss.Chain[0].Change.Cause.peer(st.servers) {
 		b = append(b, "; path "...)
 		b = st.appendPath(b, ss)
 	}
