@@ -186,6 +186,8 @@ type checker struct {
 	reads    []read // per client
 	timeouts int64
 	late     int64
+
+	story storyRecorder
 }
 
 func newChecker(c *Cluster) *checker {
@@ -198,6 +200,7 @@ func newChecker(c *Cluster) *checker {
 		faultsOver: !c.cfg.Faults.Any(),
 		reads:      make([]read, c.cfg.Clients),
 		done:       make([]bool, c.cfg.Clients),
+		story:      newStoryRecorder(c.cfg.Servers, c.cfg.Inject),
 	}
 	for i := range k.checks {
 		k.checks[i].Name, k.checks[i].Rule = checkDefs[i].name, checkDefs[i].rule
@@ -283,6 +286,7 @@ func (k *checker) serverStep(s *Step) {
 	}
 	k.at = s.Time
 	acceptedSet := judgeServer(s.In, before, after, s.Sends, s.Node, k)
+	k.story.step(s, before, after, acceptedSet)
 	if after != before {
 		k.valueChanged(s, before, after)
 	}
@@ -532,6 +536,7 @@ func (k *checker) report(res sim.Result) Report {
 		}
 		r.ConvergedAt = k.lastChange
 	}
+	r.Story = k.story.story(r.Values, r.Converged)
 	k.endChecks(&r, res, minFinal)
 	r.Checks = k.checks[:]
 	r.Anomalies = k.anomalies

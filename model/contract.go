@@ -201,6 +201,69 @@ var scenarioKeys = []Key{
 	}}}, Doc: "the `[[crash]]` tables, `[]` if none"},
 }
 
+// setKeys are the keys of an accepted set in the summary's story.
+var setKeys = []Key{
+	{Name: "t", Type: tInt, Doc: "when the server accepted it"},
+	{Name: "client", Type: tNode, Doc: "the client that set it"},
+	{Name: "server", Type: tNode, Doc: "the server that accepted it"},
+	{Name: "value", Type: tInt, Doc: "the value set"},
+	{Name: "id", Type: tInt, Doc: "the `set` message's `id`"},
+}
+
+// changeKeys are the keys of a change of a server's value in the
+// summary's story: what it became, when, and why. wipes: a change may be
+// a wipe, which no message caused; a chain's never is.
+func changeKeys(wipes bool) []Key {
+	causes := takerWords()
+	causeDoc := "why: the kind of message that brought the value (`set` from a client; `sync`, `push_pull`, `pull_reply`, `rumor`, `rumor_reply` or `mail` from a peer)"
+	from, id := tNode, tInt
+	sentDoc := "when a peer sent the message; `null` for a client's `set`, "
+	if wipes {
+		causes = append(causes, "wipe")
+		causeDoc += ", or `wipe`: a restart that took the value away (to 0)"
+		from, id = Type{JSON: []string{"string", "null"}, Holds: "a node's name"}, tIntOrNull
+		sentDoc = "when a peer sent the message; `null` for a client's `set` or a `wipe`, "
+	}
+	fromDoc, idDoc := "the message's sender", "the message's `id`"
+	if wipes {
+		fromDoc, idDoc = fromDoc+"; `null` for a `wipe`", idDoc+"; `null` for a `wipe`"
+	}
+	return []Key{
+		{Name: "t", Type: tInt, Doc: "when the value changed (its `update` record's `t`)"},
+		{Name: "value", Type: tInt, Doc: "the new value"},
+		{Name: "cause", Type: tEnum(causes...), Doc: causeDoc},
+		{Name: "from", Type: from, Doc: fromDoc},
+		{Name: "id", Type: id, Doc: idDoc},
+		{Name: "sent", Type: tIntOrNull, Doc: sentDoc + "or if more than 16,384 messages between servers were sent since, too long ago for the run to remember"},
+	}
+}
+
+// storyKeys are the keys of the summary's story.
+var storyKeys = []Key{
+	{Name: "value", Type: tInt, Doc: "the value the story follows: the one the servers converged on, or else the largest a server ends with"},
+	{Name: "origin", Type: Type{JSON: []string{"object", "null"}, Keys: setKeys},
+		Doc: "the accepted set that started it, the earliest one at the end of a chain; `null` if none is known (a value held from the start, or chains not kept)"},
+	{Name: "origins", Type: tInt, Doc: "how many sets the chains go back to: more than 1 when clients set the value at several servers, each copy spreading on its own"},
+	{Name: "sets", Type: Type{JSON: []string{"array"}, Elem: &Type{JSON: []string{"object"}, Keys: setKeys}},
+		Doc: "the accepted sets in order: the first 4 and the last 16"},
+	{Name: "sets_left_out", Type: tInt, Doc: "accepted sets left out of `sets`, between its first 4 and the rest"},
+	{Name: "servers", Type: Type{JSON: []string{"array"}, Elem: &Type{JSON: []string{"object"}, Keys: []Key{
+		{Name: "server", Type: tNode, Doc: "the server"},
+		{Name: "start", Type: tInt, Doc: "the value it started with"},
+		{Name: "changes", Type: Type{JSON: []string{"array"}, Elem: &Type{JSON: []string{"object"}, Keys: changeKeys(true)}},
+			Doc: "its value's changes in order: the first 4 and the last 16"},
+		{Name: "changes_left_out", Type: tInt, Doc: "changes left out of `changes`, between its first 4 and the rest"},
+		{Name: "holds", Type: tBool, Doc: "it ends holding the story's `value`"},
+		{Name: "got", Type: tIntOrNull, Doc: "when it took that value for good (after its last wipe); `null` if it does not hold it, or held it from the start"},
+		{Name: "chain", Type: Type{JSON: []string{"array"}, Elem: &Type{JSON: []string{"object"},
+			Keys: append([]Key{{Name: "server", Type: tNode, Doc: "the server that took the value"}}, changeKeys(false)...)}},
+			Doc: "how the value came to it: its own change at `got`, then the change by which the sender of that message held the value when it sent it, and so on back to a client's `set`; `[]` if it does not hold the value or held it from the start"},
+		{Name: "chain_complete", Type: tBool, Doc: "the chain goes back to a `set`, or to a server that held the value from the start; " +
+			"`false` if it stops at a change no longer kept (see `changes_left_out`)"},
+	}}}, Doc: "each server's part, in server order, for the first 100 servers"},
+	{Name: "servers_left_out", Type: tInt, Doc: "servers beyond the first 100, left out of `servers`"},
+}
+
 // Contract is every record the JSON Lines trace of a run can hold, in the
 // order a reader first meets them.
 var Contract = []Record{
@@ -307,6 +370,8 @@ var Contract = []Record{
 				{Name: "what", Type: tString, Doc: "what happened, and the crash or strategy that explains it"},
 			}}}, Doc: "each anomaly, `[]` if none"},
 			{Name: "passed", Type: tBool, Doc: "no check failed (anomalies do not fail a run); the exit status is 0 exactly then"},
+			{Name: "story", Type: Type{JSON: []string{"object"}, Keys: storyKeys},
+				Doc: "who set which value when, and how the final value reached each server; the text summary tells it too (not with `-q`)"},
 		}},
 }
 

@@ -40,6 +40,10 @@ type Report struct {
 	// LivenessDeadline is the time by which the servers had to converge.
 	LivenessDeadline sim.Time
 
+	// Story tells who set which value when, and how the final value
+	// reached each server.
+	Story Story
+
 	Checks []Check
 	// Anomalies are breaks of invariants that a crash explains.
 	Anomalies []Anomaly
@@ -114,8 +118,14 @@ func (r *Report) stopText(cfg Config) string {
 }
 
 // WriteText writes the report as the summary a person reads at the end of
-// a schedule.
-func (r *Report) WriteText(w io.Writer, c *Cluster) error {
+// a schedule, the story of the run included.
+func (r *Report) WriteText(w io.Writer, c *Cluster) error { return r.writeText(w, c, true) }
+
+// WriteBrief writes the summary without the story: what -q prints, which
+// a sweep's user reads run after run, so one screen.
+func (r *Report) WriteBrief(w io.Writer, c *Cluster) error { return r.writeText(w, c, false) }
+
+func (r *Report) writeText(w io.Writer, c *Cluster, story bool) error {
 	var b strings.Builder
 	cfg := c.cfg
 	fmt.Fprintf(&b, "stopped:      at %v after %d events: %s\n", r.Now, r.Events, r.stopText(cfg))
@@ -153,6 +163,9 @@ func (r *Report) WriteText(w io.Writer, c *Cluster) error {
 			r.Value, r.ConvergedAt, fmtDuration(r.ConvergedAt.Sub(r.LastAcceptedSet)))
 	default:
 		fmt.Fprintf(&b, "converged:    yes, on %d (no set was ever accepted)\n", r.Value)
+	}
+	if story {
+		b.Write(r.Story.appendText(nil))
 	}
 	var total int64
 	kinds := make([]string, len(r.Sent))
@@ -359,6 +372,8 @@ func (r *Report) AppendJSON(b []byte) []byte {
 	}
 	b = append(b, `],"passed":`...)
 	b = strconv.AppendBool(b, r.Passed())
+	b = append(b, `,"story":`...)
+	b = r.Story.appendJSON(b)
 	return append(b, "}\n"...)
 }
 

@@ -280,10 +280,15 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 	s.label(8, 18, `font-size="13" font-weight="bold" id="caption"`, caption)
 	s.label(8, 34, `fill="#555"`, "Time flows down, not to scale: the left axis gives virtual time; ≈ marks a long idle gap cut short.")
 	legend := "Arrow: a message (✓: set accepted, rumor news; ✗: not); red ✗: dropped; dotted: in flight at the end; → N: new value"
+	path := finalPath(report.Story)
 	if len(removals) > 0 {
 		legend += "; ○ removed: lost interest in its rumor"
 	}
 	s.label(8, 48, `fill="#555"`, legend+".")
+	if len(path) > 0 {
+		s.label(8, 62, `fill="#555"`, "Yellow band: how "+strconv.FormatInt(report.Story.Value, 10)+
+			" reached each server, from the set that started it (the summary's story tells it too).")
+	}
 
 	// Partitions: a shaded band across every lane.
 	for _, c := range cuts {
@@ -360,7 +365,7 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 		l.placed = append(l.placed, textBox(lane[r.Node]+6, ts.of(r.At)+12, "removed", false))
 	}
 	for _, m := range drawn {
-		drawMessage(&s, &l, rec, m, lane, ts)
+		drawMessage(&s, &l, rec, m, lane, ts, path)
 	}
 	s.Write(l.out.Bytes())
 
@@ -428,7 +433,7 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 // drawMessage draws every copy of one message: an arrow if it arrived, a
 // dashed line ending in a cross if it was dropped, a dotted line to where
 // it would have arrived if the run stopped first.
-func drawMessage(s *svg, l *labeller, rec *Recorder, m *Message, lane []float64, ts *timeScale) {
+func drawMessage(s *svg, l *labeller, rec *Recorder, m *Message, lane []float64, ts *timeScale, path map[copyOf]bool) {
 	x1, y1 := lane[m.From], ts.of(m.Sent)
 	x2 := lane[m.To]
 	label := msgLabel(m.Msg)
@@ -456,17 +461,51 @@ func drawMessage(s *svg, l *labeller, rec *Recorder, m *Message, lane []float64,
 			s.cross(x2, y2, 5, `stroke="#d00" stroke-width="2.5"`)
 			s.WriteString("</g>\n")
 		} else {
-			s.WriteString(`<g class="msg">`)
+			final := path[copyOf{m.ID, a.At}]
+			width := "1.2"
+			if final {
+				s.WriteString(`<g class="msg final-path">`)
+				width = "2.2"
+			} else {
+				s.WriteString(`<g class="msg">`)
+			}
 			what := ", arrived "
 			if i > 0 {
 				what = ", duplicate arrived "
 			}
 			s.title(head + what + a.At.String())
-			s.line(x1, y1, x2, y2, `stroke="`+colour+`" stroke-width="1.2" marker-end="url(#arrow)"`)
+			if final {
+				// Under the arrow, like a highlighter's stroke: it
+				// reads in print, as a grey band, and leaves the
+				// arrow's colour to say its kind.
+				s.line(x1, y1, x2, y2, `stroke="#ffd21f" stroke-width="8" stroke-linecap="round" stroke-opacity="0.85"`)
+			}
+			s.line(x1, y1, x2, y2, `stroke="`+colour+`" stroke-width="`+width+`" marker-end="url(#arrow)"`)
 			s.WriteString("</g>\n")
 		}
 		l.labelAlong(x1, y1, x2, y2, colour, text, m.Msg.Type == model.Sync)
 	}
+}
+
+// copyOf names one copy of a message: its ID and when it arrived.
+type copyOf struct {
+	id sim.MsgID
+	at sim.Time
+}
+
+// finalPath returns the copies of messages that carried the story's value
+// to each server for good: the set that started it, and each message of a
+// chain, as the copy that arrived when its receiver took the value.
+func finalPath(st model.Story) map[copyOf]bool {
+	path := map[copyOf]bool{}
+	for _, ss := range st.Servers {
+		for _, l := range ss.Chain {
+			if c := l.Change.Cause; c.Kind == sim.Deliver {
+				path[copyOf{c.ID, l.Change.At}] = true
+			}
+		}
+	}
+	return path
 }
 
 // box is the room a label takes.

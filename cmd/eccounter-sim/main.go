@@ -739,7 +739,13 @@ func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (model.Report,
 			fmt.Fprintf(w, "\n")
 		}
 		fmt.Fprintf(w, "== summary ==\n")
-		rep.WriteText(w, c)
+		if o.quiet {
+			// One screen, run after run: the story is for a run read
+			// whole.
+			rep.WriteBrief(w, c)
+		} else {
+			rep.WriteText(w, c)
+		}
 		if o.sched != nil {
 			writeScheduleLine(w, o)
 		}
