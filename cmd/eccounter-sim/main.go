@@ -220,7 +220,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (options, int, bool) {
 	fs.StringVar(&o.trace, "trace", "text", "schedule `format`: text, jsonl, shiviz (a log for ShiViz: events with\nvector clocks, and nothing else) or none; with -explore: text or jsonl,\none JSON object")
 	fs.StringVar(&o.out, "o", "", "write the output to `FILE` instead of standard output (with -seeds:\nthe JSON lines; the summary stays on standard error; with -explore: a\ncounterexample's schedule, the verdict staying on standard output)")
 	version := fs.Bool("version", false, "print the module's version and the VCS revision it was built from, and\nexit")
-	fs.BoolVar(&o.quiet, "q", false, "print the summary only, without the story of the run (with -trace\njsonl: the summary record only; with -seeds: no JSON lines; with -explore:\nthe verdict alone)")
+	fs.BoolVar(&o.quiet, "q", false, "print the summary only, without the story of the run (with -trace\njsonl: the summary record only; with -seeds: no JSON lines;\nwith -explore: the verdict alone)")
 	fs.Func("seeds", "sweep: run every seed in `A..B` (inclusive, A <= B): one JSON line per\nseed, in seed order, then a summary on standard error", func(s string) error {
 		r, err := parseSeeds(s)
 		o.seeds, o.seedsSet = r, err == nil
