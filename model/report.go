@@ -213,7 +213,7 @@ func (r *Report) writeText(w io.Writer, c *Cluster, story bool) error {
 			}
 		case StatusFail:
 			fmt.Fprintf(&b, "  FAIL     %-24s %s\n", ch.Name, ch.Rule)
-			fmt.Fprintf(&b, "           %d violation(s); first %s\n", ch.Violations, ch.First)
+			fmt.Fprintf(&b, "           %s; first %s\n", Count(int(ch.Violations), "violation"), ch.First)
 		}
 	}
 	fmt.Fprintf(&b, "verdict:      %s\n", r.Verdict())

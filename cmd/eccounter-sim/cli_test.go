@@ -627,7 +627,7 @@ func TestFailingRun(t *testing.T) {
 			t.Errorf("output does not end with the replay line:\n%s", stdout)
 		}
 		// Each failure says what and where.
-		if !regexp.MustCompile(`FAIL     clients-complete .*\n +\d+ violation\(s\); first at [0-9.]+ms: client-\d+ completed \d+ of 100 requests\n`).MatchString(stdout) {
+		if !regexp.MustCompile(`FAIL     clients-complete .*\n +\d+ violations?; first at [0-9.]+ms: client-\d+ completed \d+ of 100 requests\n`).MatchString(stdout) {
 			t.Errorf("clients-complete failure lacks its detail line:\n%s", stdout)
 		}
 	})
