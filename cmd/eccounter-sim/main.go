@@ -18,7 +18,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -34,7 +33,7 @@ import (
 	"time"
 
 	"eccounter/model"
-	"eccounter/report"
+	"eccounter/runner"
 	"eccounter/scenarios"
 	"eccounter/sim"
 	"eccounter/viz"
@@ -641,142 +640,48 @@ func verdict(r model.Report) int {
 	return exitPass
 }
 
-// tracer is what both trace writers are: an observer that remembers its
-// first write error.
-type tracer interface {
-	sim.Observer[model.Msg, model.Note]
-	Err() error
-}
-
 // simulate runs the scenario, writing header, schedule and summary to w,
 // and returns the report, whose verdict makes the exit code. A sweep with
 // -check-determinism calls it too, so that the trace it hashes is exactly
-// what -trace jsonl prints.
+// what -trace jsonl prints. The run itself is package runner's, which the
+// browser playground calls too.
 func simulate(w *bufio.Writer, sc *scenarios.Scenario, o options) (model.Report, error) {
-	c := model.NewCluster(sc.Config())
-	replay := replayCommand(sc)
-	if o.sched != nil {
-		replay = scheduleCommand(sc, o.schedule)
-	}
-	// The header shows the scenario as it runs: a swarm's faults as the
-	// keys they were drawn as, so that the header itself replays the run.
-	resolved := sc.Resolved()
-	var rec *viz.Recorder
-	var col *report.Collector
-	if o.report != "" {
-		col = report.NewCollector(c)
-		c.Engine().Observe(col)
-	}
-	if o.diagram != "" || o.chart != "" || o.report != "" {
-		rec = viz.NewRecorder(c)
-		if o.diagram == "" && o.report == "" {
-			rec.NoMessages()
-		} else if err := rec.Keep(diagramOptions(o)); err != nil {
-			return model.Report{}, badInputError{"-nodes: " + strings.TrimPrefix(err.Error(), "viz: ")}
-		}
-		c.Engine().Observe(rec)
-	}
-	var tr tracer
-	if !o.quiet {
-		switch o.trace {
-		case "text":
-			writeHeader(w, sc, replay)
-			fmt.Fprintf(w, "\n== schedule ==\n")
-			tr = model.NewTextWriter(w, c)
-		case "jsonl":
-			b := []byte(`{"t":0,"event":"scenario","node":"","source":`)
-			b = sim.AppendJSONString(b, sc.Name)
-			b = append(b, `,"replay":`...)
-			b = sim.AppendJSONString(b, replay)
-			b = append(b, `,"swarm":`...)
-			b = strconv.AppendBool(b, sc.Swarm)
-			b = append(b, `,"fingerprint":"`...)
-			b = append(b, sc.Fingerprint()...)
-			b = append(b, `","scenario":`...)
-			b = resolved.AppendJSON(b)
-			w.Write(append(b, "}\n"...))
-			tr = sim.NewJSONLWriter(w, c.Engine())
-		case "shiviz":
-			if n := sc.Servers + sc.Clients; n > model.MaxShiVizNodes {
-				return model.Report{}, badInputError{fmt.Sprintf("-trace shiviz: %d nodes; ShiViz export takes at most %d", n, model.MaxShiVizNodes)}
-			}
-			tr = model.NewShiVizWriter(w, c)
-		case "none":
-			writeHeader(w, sc, replay)
-		}
-		if tr != nil {
-			c.Engine().Observe(tr)
-		}
-	}
-	rep, err := runOrReplay(c, o.sched)
+	r, err := runner.Start(w, sc, runner.Options{
+		Trace: o.trace, Quiet: o.quiet, Schedule: o.sched, ScheduleName: o.schedule,
+		Chart: o.chart != "", Diagram: o.diagram != "", Report: o.report != "", DiagramOptions: diagramOptions(o),
+	})
 	if err != nil {
-		return rep, err
+		return model.Report{}, inputError(err)
 	}
-	if tr != nil && tr.Err() != nil {
-		var big *model.ShiVizTooLargeError
-		if errors.As(tr.Err(), &big) {
-			return rep, badInputError{"-trace shiviz: " + big.Error()}
-		}
-		return rep, tr.Err()
+	if err := r.Execute(); err != nil {
+		return r.Report, inputError(err)
 	}
-	if rec != nil {
-		if err := writePictures(rec, rep, o); err != nil {
-			return rep, err
+	if r.Recorder != nil {
+		if err := writePictures(r.Recorder, r.Report, o); err != nil {
+			return r.Report, err
 		}
 	}
-	if col != nil {
-		if err := writeReport(col, rec, rep, sc, replay, o); err != nil {
-			return rep, err
+	if r.Collector != nil {
+		if err := writeFile(o.outs.get("report"), r.WriteReport); err != nil {
+			return r.Report, err
 		}
 	}
-	switch o.trace {
-	case "jsonl":
-		w.Write(rep.AppendJSON(nil))
-	case "shiviz":
-		// Nothing but the log: ShiViz would take a summary for events.
-	default:
-		if !o.quiet {
-			fmt.Fprintf(w, "\n")
-		}
-		fmt.Fprintf(w, "== summary ==\n")
-		if o.quiet {
-			// One screen, run after run: the story is for a run read
-			// whole.
-			rep.WriteBrief(w, c)
-		} else {
-			rep.WriteText(w, c)
-		}
-		if o.sched != nil {
-			writeScheduleLine(w, o)
-		}
-		if !rep.Passed() {
-			fmt.Fprintf(w, "replay:       %s\n", replay)
-		}
-	}
-	return rep, nil
+	r.WriteSummary(w)
+	return r.Report, nil
 }
 
-// writeHeader writes the resolved scenario that starts a run's output.
-func writeHeader(w *bufio.Writer, sc *scenarios.Scenario, replay string) {
-	fmt.Fprintf(w, "== scenario: %s ==\n# replay: %s\n", sc.Name, replay)
-	if sc.Swarm {
-		fmt.Fprintf(w, "# swarm: seed %d drew the faults below; this header replays them as they are\n", sc.Seed)
+// inputError makes runner's bad input the command line's, which exits 2
+// and leaves every output file as it was.
+func inputError(err error) error {
+	var bad *runner.InputError
+	if errors.As(err, &bad) {
+		return badInputError{bad.Msg}
 	}
-	w.Write(sc.Resolved().TOML())
+	return err
 }
 
-// replayCommand is the command line that reproduces the run, ready to
-// paste into a shell whatever the scenario file is called.
-func replayCommand(sc *scenarios.Scenario) string {
-	cmd := "eccounter-sim -seed " + strconv.FormatInt(sc.Seed, 10)
-	if sc.SwarmFlag {
-		cmd += " -swarm"
-	}
-	if sc.Name != scenarios.DefaultName {
-		cmd += " " + scenarios.ShellQuote(sc.Name)
-	}
-	return cmd
-}
+// replayCommand is the command line that reproduces the run.
+func replayCommand(sc *scenarios.Scenario) string { return runner.ReplayCommand(sc) }
 
 // parseWindow parses -window A..B: two virtual times, A before B.
 func parseWindow(s string) ([2]sim.Time, error) {
@@ -801,20 +706,6 @@ func parseWindow(s string) ([2]sim.Time, error) {
 // diagramOptions are what -nodes and -window ask of the diagram.
 func diagramOptions(o options) viz.DiagramOptions {
 	return viz.DiagramOptions{Nodes: o.nodes, From: o.window[0], To: o.window[1]}
-}
-
-// writeReport writes the -report page of a run, with its pictures.
-func writeReport(col *report.Collector, rec *viz.Recorder, r model.Report, sc *scenarios.Scenario, replay string, o options) error {
-	var diagram, chart bytes.Buffer
-	if err := viz.Diagram(&diagram, rec, r, diagramOptions(o)); err != nil {
-		return err
-	}
-	if err := viz.Chart(&chart, rec, r); err != nil {
-		return err
-	}
-	page := report.Page{Name: sc.Name, Replay: replay, Scenario: string(sc.Resolved().TOML()),
-		Diagram: diagram.Bytes(), Chart: chart.Bytes()}
-	return writeFile(o.outs.get("report"), func(w io.Writer) error { return report.Write(w, col, rec, &r, page) })
 }
 
 // writePictures writes the -diagram and -chart files of a run.

@@ -1,11 +1,6 @@
 package main
 
 import (
-	"errors"
-	"fmt"
-	"io"
-	"strconv"
-
 	"eccounter/model"
 	"eccounter/scenarios"
 )
@@ -28,51 +23,4 @@ func loadSchedule(path string, sc *scenarios.Scenario) (model.Schedule, error) {
 		return model.Schedule{}, badInputError{"-schedule: " + err.Error()}
 	}
 	return s, nil
-}
-
-// runOrReplay runs c, or replays schedule s on it if s is not nil. A
-// schedule that does not fit the scenario is bad input, as a scenario
-// that does not parse is.
-func runOrReplay(c *model.Cluster, s *model.Schedule) (model.Report, error) {
-	if s == nil {
-		rep, err := c.Run()
-		if err != nil {
-			return rep, fmt.Errorf("simulation aborted: %w", err)
-		}
-		return rep, nil
-	}
-	rep, err := c.Replay(*s)
-	var unfit *model.ScheduleError
-	if errors.As(err, &unfit) {
-		return rep, badInputError{"-schedule: " + unfit.Error()}
-	}
-	if err != nil {
-		return rep, fmt.Errorf("simulation aborted: %w", err)
-	}
-	return rep, nil
-}
-
-// scheduleCommand is the command line that replays the schedule at path
-// on the scenario.
-func scheduleCommand(sc *scenarios.Scenario, path string) string {
-	cmd := "eccounter-sim -seed " + strconv.FormatInt(sc.Seed, 10) + " -schedule "
-	if path == "-" {
-		cmd += "-"
-	} else {
-		cmd += scenarios.ShellQuote(path)
-	}
-	if sc.Name != scenarios.DefaultName {
-		cmd += " " + scenarios.ShellQuote(sc.Name)
-	}
-	return cmd
-}
-
-// writeScheduleLine says, in the summary, that the run followed a
-// schedule, and how far.
-func writeScheduleLine(w io.Writer, o options) {
-	name := scenarios.ShellQuote(o.schedule)
-	if o.schedule == "-" {
-		name = "standard input"
-	}
-	fmt.Fprintf(w, "schedule:     %s (%d steps, then the simulator's order)\n", name, len(o.sched.Steps))
 }
