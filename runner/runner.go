@@ -45,6 +45,18 @@ type Options struct {
 	// are the diagram's lanes and window.
 	Chart, Diagram, Report bool
 	DiagramOptions         viz.DiagramOptions
+	// MaxEvents, if above 0, stops a run after that many events even if
+	// the scenario's max_events allows more; Execute then returns a
+	// *LimitError. The header still shows the scenario's own value: the
+	// run is the scenario's, cut short by its caller.
+	MaxEvents int64
+}
+
+// LimitError is a run cut short by Options.MaxEvents.
+type LimitError struct{ Events int64 }
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("the run went on past %d events, the most this caller runs", e.Events)
 }
 
 // InputError is a run asked for that cannot be made, such as lanes that
@@ -73,8 +85,9 @@ type Run struct {
 	// Report is the run's report, once Execute has returned.
 	Report model.Report
 
-	o  Options
-	tr tracer
+	o      Options
+	tr     tracer
+	capped bool // Options.MaxEvents is below the scenario's max_events
 }
 
 // Start makes the cluster of sc, observes it as o asks and writes the
@@ -83,8 +96,13 @@ func Start(w *bufio.Writer, sc *scenarios.Scenario, o Options) (*Run, error) {
 	if o.Trace == "" {
 		o.Trace = "text"
 	}
-	c := model.NewCluster(sc.Config())
-	r := &Run{Scenario: sc, Cluster: c, Replay: ReplayCommand(sc), o: o}
+	cfg := sc.Config()
+	capped := o.MaxEvents > 0 && (cfg.MaxEvents == 0 || cfg.MaxEvents > o.MaxEvents)
+	if capped {
+		cfg.MaxEvents = o.MaxEvents
+	}
+	c := model.NewCluster(cfg)
+	r := &Run{Scenario: sc, Cluster: c, Replay: ReplayCommand(sc), o: o, capped: capped}
 	if o.Schedule != nil {
 		r.Replay = ScheduleCommand(sc, o.ScheduleName)
 	}
@@ -144,6 +162,7 @@ func Start(w *bufio.Writer, sc *scenarios.Scenario, o Options) (*Run, error) {
 // Execute runs the cluster, or replays the schedule on it, and keeps the
 // report. A schedule that does not fit the scenario is an *InputError, as
 // a scenario that does not parse is; so is a ShiViz log grown too large.
+// A run cut short by Options.MaxEvents is a *LimitError.
 func (r *Run) Execute() error {
 	var err error
 	if r.o.Schedule == nil {
@@ -157,6 +176,9 @@ func (r *Run) Execute() error {
 	}
 	if err != nil {
 		return fmt.Errorf("simulation aborted: %w", err)
+	}
+	if r.capped && r.Report.Reason == sim.MaxEventsReached {
+		return &LimitError{r.o.MaxEvents}
 	}
 	if r.tr != nil && r.tr.Err() != nil {
 		var big *model.ShiVizTooLargeError

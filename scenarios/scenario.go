@@ -161,7 +161,7 @@ const (
 	maxSpan    = 24 * time.Hour
 	maxRunTime = 1000 * time.Hour
 	// maxFileSize bounds the scenario file read.
-	maxFileSize = 1 << 20
+	maxFileSize = MaxFileSize
 )
 
 // defaults returns the scenario that an empty file describes: the original
@@ -326,14 +326,9 @@ func (e *Error) Error() string {
 	}
 	b.WriteString(": ")
 	if e.Key != "" {
-		// A key of odd characters is quoted, as TOML writes it.
-		key := printable(e.Key, maxQuoted)
-		if escaped(e.Key, false) != e.Key {
-			key = quote(e.Key)
-		}
-		b.WriteString(key + ": ")
+		b.WriteString(e.KeyText() + ": ")
 	}
-	b.WriteString(printable(e.Msg, maxMessage))
+	b.WriteString(e.Message())
 	if line, ok := sourceLine(e.source, e.Line); ok && e.Col > 0 && e.Col <= len(line)+1 {
 		shown, before := lineExcerpt(line, e.Col)
 		prefix := fmt.Sprintf("  %4d | ", e.Line)
@@ -341,6 +336,20 @@ func (e *Error) Error() string {
 	}
 	return b.String()
 }
+
+// KeyText is the key as Error renders it: printable and short, and quoted
+// as TOML writes it if it has odd characters.
+func (e *Error) KeyText() string {
+	key := printable(e.Key, maxQuoted)
+	if escaped(e.Key, false) != e.Key {
+		key = quote(e.Key)
+	}
+	return key
+}
+
+// Message is the problem as Error renders it, without the file, the
+// place or the key: printable, and cut to a few hundred characters.
+func (e *Error) Message() string { return printable(e.Msg, maxMessage) }
 
 // caretPad returns the blanks that put a caret under the character after
 // before: a tab for a tab, so that it lines up as the line does, and one

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -899,5 +900,28 @@ func TestEpidemicServers(t *testing.T) {
 	}
 	if _, err := Parse("e.toml", []byte(fmt.Sprintf("servers = %d\n[sync]\nstrategy = \"push\"\n", MaxEpidemicServers+1))); err == nil {
 		t.Errorf("%d servers with push accepted", MaxEpidemicServers+1)
+	}
+}
+
+// TestPresets: every shipped scenario file is a preset, under its path
+// from the repository's root, and parses; the default comes first.
+func TestPresets(t *testing.T) {
+	ps := Presets()
+	if len(ps) == 0 || ps[0].Name != DefaultName {
+		t.Fatalf("Presets()[0] is not the default: %v", ps)
+	}
+	files, _ := filepath.Glob("*.toml")
+	more, _ := filepath.Glob("variants/*.toml")
+	if want := len(files) + len(more); len(ps) != want {
+		t.Errorf("%d presets, want %d (the .toml files of scenarios/ and scenarios/variants/)", len(ps), want)
+	}
+	for _, p := range ps[1:] {
+		want, err := os.ReadFile(strings.TrimPrefix(p.Name, "scenarios/"))
+		if err != nil || !bytes.Equal(p.TOML, want) {
+			t.Errorf("preset %s is not the file (%v)", p.Name, err)
+		}
+		if _, err := Parse(p.Name, p.TOML); err != nil {
+			t.Errorf("preset %s: %v", p.Name, err)
+		}
 	}
 }
