@@ -1,0 +1,279 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"eccounter/scenarios"
+)
+
+// TestBuild: the build writes the three files the page needs, and the
+// page names no other (no CDN, no font, no favicon to fetch).
+func TestBuild(t *testing.T) {
+	dir := build(t)
+	for _, f := range Files {
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	fi, _ := os.Stat(filepath.Join(dir, "eccounter.wasm"))
+	if fi != nil && fi.Size() > 10_000_000 {
+		t.Errorf("eccounter.wasm is %d bytes; keep it under 10 MB", fi.Size())
+	}
+	for _, line := range strings.Split(string(Index), "\n") {
+		if strings.Contains(line, "://") {
+			t.Errorf("index.html names an address: %s", strings.TrimSpace(line))
+		}
+	}
+}
+
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildErr  error
+)
+
+// build builds the playground once for the package's tests, into a
+// temporary folder, as go run ./cmd/eccounter-wasm/build does.
+func build(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "eccounter-web-")
+		if buildErr != nil {
+			return
+		}
+		start := time.Now()
+		buildErr = Build(context.Background(), "..", buildDir, Options{})
+		t.Logf("go build with GOOS=js GOARCH=wasm took %v", time.Since(start).Round(time.Millisecond))
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return buildDir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// tab is one page of a headless Chromium, with what it asked the network
+// for and what went wrong in it.
+type tab struct {
+	t        *testing.T
+	ctx      context.Context
+	mu       sync.Mutex
+	requests []string
+	problems []string
+}
+
+func newTab(t *testing.T, parent context.Context) *tab {
+	ctx, cancel := chromedp.NewContext(parent)
+	t.Cleanup(cancel)
+	b := &tab{t: t, ctx: ctx}
+	err := chromedp.Listen(ctx, func(ev any) {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		switch ev := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			b.requests = append(b.requests, ev.Request.URL)
+		case *runtime.EventExceptionThrown:
+			b.problems = append(b.problems, "exception: "+ev.ExceptionDetails.Text)
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeWarning {
+				b.problems = append(b.problems, "console "+string(ev.Type))
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func (b *tab) must(err error) {
+	b.t.Helper()
+	if err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+func (b *tab) eval(js string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js))
+	b.must(err)
+	return s
+}
+
+// waitRun waits until the page says a run was made, or not made.
+func (b *tab) waitRun() string {
+	b.t.Helper()
+	_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`/ran in|no run|did not load/.test(document.getElementById("status").textContent)`,
+		chromedp.WithPollingTimeout(30*time.Second)))
+	b.must(err)
+	return b.eval(`document.getElementById("status").textContent`)
+}
+
+// TestPlaygroundInBrowser runs the playground in headless Chromium as a
+// student would: load, run the default scenario with seed 42 (the page's
+// text is the command line's, byte for byte), step the report's scrubber
+// inside its frame, make a scenario error and see it at its place, then
+// follow the share link in a fresh page and see the same run. Nothing is
+// fetched but the page's own three files.
+func TestPlaygroundInBrowser(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium is not installed; .ci/run installs it (apt-get install chromium)")
+	}
+	golden, err := os.ReadFile("../testdata/default-seed42.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(build(t))))
+	defer srv.Close()
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")),
+		chromedp.WindowSize(1280, 1600),
+	)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	bctx, cancel := context.WithTimeout(actx, 90*time.Second)
+	defer cancel()
+	b := newTab(t, bctx)
+
+	b.must(chromedp.Do(b.ctx, chromedp.Navigate(srv.URL+"/")))
+	if s := b.waitRun(); !strings.Contains(s, "every check passed") {
+		t.Fatalf("the first run, of the default scenario: status %q", s)
+	}
+	if n, want := b.eval(`String(document.getElementById("preset").options.length)`), itoa(len(scenarios.Presets())+1); n != want {
+		t.Errorf("the preset menu has %s entries; want %s (the presets, and edited)", n, want)
+	}
+
+	// The default scenario, seed 42: the command line's bytes.
+	b.must(chromedp.Do(b.ctx, chromedp.SendKeys(chromedp.CSS("#seed"), "42"), chromedp.Click(chromedp.CSS("#run"))))
+	if s := b.waitRun(); !strings.Contains(s, "seed 42") {
+		t.Fatalf("status %q after a run with seed 42", s)
+	}
+	ms, err := chromedp.Run(b.ctx, chromedp.Evaluate[float64](`window.lastRunMs`))
+	b.must(err)
+	t.Logf("the default scenario, seed 42, ran in %.1f ms in the page", ms)
+	if got := b.eval(`document.getElementById("output").textContent`); got != string(golden) {
+		t.Errorf("the page's text output differs from testdata/default-seed42.golden at line %d:\n%s", firstDiff(got, string(golden)), lineAt(got, string(golden)))
+	}
+
+	// The report, in its frame: its scrubber steps to the first event.
+	frame := `document.getElementById("report").contentDocument`
+	_, err = chromedp.Run(b.ctx, chromedp.Poll[bool](frame+`.querySelector("#state tbody tr") !== null`, chromedp.WithPollingTimeout(10*time.Second)))
+	b.must(err)
+	if s := b.eval(frame + `.getElementById("summary").textContent`); !strings.Contains(s, "converged:") {
+		t.Errorf("the report's summary: %q", s)
+	}
+	before := b.eval(frame + `.getElementById("now").textContent`)
+	b.eval(`(() => { ` + frame + `.getElementById("next").click(); return ""; })()`)
+	b.eval(`(() => { ` + frame + `.getElementById("next").click(); return ""; })()`)
+	after := b.eval(frame + `.getElementById("now").textContent`)
+	if before != "0.000000ms" || after == before {
+		t.Errorf("the scrubber's next: %q, then %q; want 0.000000ms, then a later event", before, after)
+	}
+	share := b.eval(`document.getElementById("share").href`)
+	if !strings.HasPrefix(share, srv.URL+"/#s=") || !strings.HasSuffix(share, "&seed=42") {
+		t.Errorf("share link %q", share)
+	}
+
+	// A scenario error, at its line and column, selected in the editor.
+	def := string(scenarios.Presets()[0].TOML)
+	i := strings.Index(def, "\nservers = 3\n") + 1
+	line := strings.Count(def[:i], "\n") + 1
+	bad := strings.Replace(def, "\nservers = 3\n", "\nservers = \"three\"\n", 1)
+	b.eval(`(() => { const e = document.getElementById("scenario"); e.value = ` + jsString(bad) + `; e.dispatchEvent(new Event("input")); return ""; })()`)
+	b.must(chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS("#run"))))
+	b.waitRun()
+	want := "line " + itoa(line) + ", column 11: servers: "
+	if got := b.eval(`document.getElementById("error").textContent`); !strings.HasPrefix(got, want) {
+		t.Errorf("the error says %q; want it to start %q", got, want)
+	}
+	if got := b.eval(`(() => { const e = document.getElementById("scenario"); return e.value.slice(e.selectionStart, e.selectionEnd) + "@" + e.value.slice(0, e.selectionStart).split("\n").length; })()`); got != `"three"@`+itoa(line) {
+		t.Errorf("the editor selects %q; want \"three\"@%d (its text @ its line)", got, line)
+	}
+	if got := b.eval(`document.getElementById("preset").value`); got != "edited" {
+		t.Errorf("the preset menu says %q for an edited scenario; want edited", got)
+	}
+
+	// The share link, in a fresh page: the same run.
+	b2 := newTab(t, b.ctx)
+	b2.must(chromedp.Do(b2.ctx, chromedp.Navigate(share)))
+	b2.waitRun()
+	if got := b2.eval(`document.getElementById("output").textContent`); got != string(golden) {
+		t.Errorf("the share link's run differs from testdata/default-seed42.golden at line %d:\n%s", firstDiff(got, string(golden)), lineAt(got, string(golden)))
+	}
+	if got := b2.eval(`document.getElementById("seed").value`); got != "42" {
+		t.Errorf("the share link's seed box holds %q; want 42", got)
+	}
+
+	for _, tb := range []*tab{b, b2} {
+		tb.mu.Lock()
+		for _, u := range tb.requests {
+			if !strings.HasPrefix(u, srv.URL+"/") && !strings.HasPrefix(u, "data:") {
+				t.Errorf("the page asked for %s: it may ask for its own files only", u)
+			}
+		}
+		if len(tb.problems) > 0 {
+			t.Errorf("the page logged problems: %v", tb.problems)
+		}
+		tb.mu.Unlock()
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// jsString is s as a JavaScript string literal.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func firstDiff(a, b string) int {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range min(len(la), len(lb)) {
+		if la[i] != lb[i] {
+			return i + 1
+		}
+	}
+	return min(len(la), len(lb)) + 1
+}
+
+func lineAt(got, want string) string {
+	n := firstDiff(got, want)
+	line := func(s string) string {
+		if ls := strings.Split(s, "\n"); n-1 < len(ls) {
+			return ls[n-1]
+		}
+		return "(end of output)"
+	}
+	return "got:  " + line(got) + "\nwant: " + line(want)
+}
