@@ -200,6 +200,16 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	if before != "0.000000ms" || after == before {
 		t.Errorf("the scrubber's next: %q, then %q; want 0.000000ms, then a later event", before, after)
 	}
+	// The report keeps its instant in its own address, #t=, a moment
+	// after a step; in a frame that is the frame's, never the page's.
+	hash := b.eval(`location.hash`)
+	b.must(chromedp.Do(b.ctx, chromedp.Sleep(400*time.Millisecond)))
+	if got := b.eval(`location.hash`); got != hash {
+		t.Errorf("stepping the report changed the page's address from %q to %q", hash, got)
+	}
+	if shot, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot()); err == nil {
+		save(t, "playground.png", shot)
+	}
 	share := b.eval(`document.getElementById("share").href`)
 	if !strings.HasPrefix(share, srv.URL+"/#s=") || !strings.HasSuffix(share, "&seed=42") {
 		t.Errorf("share link %q", share)
@@ -246,6 +256,21 @@ func TestPlaygroundInBrowser(t *testing.T) {
 			t.Errorf("the page logged problems: %v", tb.problems)
 		}
 		tb.mu.Unlock()
+	}
+}
+
+// save keeps a screenshot as an artifact: in $ECCOUNTER_ARTIFACTS, or in
+// the test's temporary directory.
+func save(t *testing.T, name string, shot []byte) {
+	art := os.Getenv("ECCOUNTER_ARTIFACTS")
+	if art == "" {
+		art = t.TempDir()
+	}
+	if err := os.MkdirAll(art, 0o755); err == nil {
+		path := filepath.Join(art, name)
+		if err := os.WriteFile(path, shot, 0o644); err == nil {
+			t.Logf("screenshot: %s", path)
+		}
 	}
 }
 
