@@ -46,6 +46,30 @@ func Configuration(cfg model.Config) string {
 // Bounds says under which bounds a verdict holds.
 func Bounds(cfg model.Config, opt Options) string { return bounds(cfg, opt.withDefaults(cfg)) }
 
+// WriteText writes what eccounter-sim -explore prints of a result after
+// its verdict line: the scenario's name, the bounds, the reductions, the
+// counts, the speed (unless empty: it is the caller's clock's, and no part
+// of the result), how states were kept, and a counterexample's steps.
+func WriteText(w io.Writer, name string, cfg model.Config, r Result, opt Options, speed string) error {
+	fmt.Fprintf(w, "scenario:    %s\n", name)
+	fmt.Fprintf(w, "bounds:      %s\n", Bounds(cfg, opt))
+	fmt.Fprintf(w, "reductions:  %s\n", r.Reductions)
+	fmt.Fprintf(w, "states:      %d distinct, %d transitions, depth %d\n", r.States, r.Transitions, r.Depth)
+	if speed != "" {
+		fmt.Fprintf(w, "speed:       %s\n", speed)
+	}
+	if opt.Exact {
+		fmt.Fprintf(w, "states kept: whole (-exact): no collision can hide one\n")
+	} else {
+		fmt.Fprintf(w, "states kept: 64-bit fingerprints; probability that a collision hid a state: %.1g\n", r.Collision)
+	}
+	if r.Verdict != Counterexample {
+		return nil
+	}
+	fmt.Fprintf(w, "\n== counterexample: %d steps ==\n", len(r.Path)+len(r.Cycle))
+	return WriteSteps(w, cfg.Servers, r, "  ")
+}
+
 // formatStep writes a step as a line of a schedule file of a
 // configuration of that many servers (see model.Schedule):
 //

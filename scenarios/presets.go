@@ -17,7 +17,7 @@ const MaxFileSize = 1 << 20
 // no file system (the browser playground); the command line reads the
 // files themselves.
 //
-//go:embed *.toml variants/*.toml
+//go:embed *.toml variants/*.toml explore/*.toml
 var shipped embed.FS
 
 // Preset is a scenario file shipped with the simulator.
@@ -30,13 +30,12 @@ type Preset struct {
 }
 
 // Presets returns the shipped scenario files: the default first, then
-// those of scenarios/ and of scenarios/variants/ (the broken servers),
-// each in the order of their names. (Those of scenarios/explore/ are for
-// -explore, and one of them runs 216,000 events for an hour of virtual
-// time when run once.)
+// those of scenarios/, of scenarios/variants/ (the broken servers) and of
+// scenarios/explore/ (the broken servers in configurations small enough
+// for -explore), each in the order of their names.
 func Presets() []Preset {
 	out := []Preset{{Name: DefaultName, TOML: defaultTOML}}
-	for _, dir := range []string{".", "variants"} {
+	for _, dir := range []string{".", "variants", "explore"} {
 		names, _ := fs.Glob(shipped, path.Join(dir, "*.toml"))
 		slices.Sort(names)
 		for _, n := range names {

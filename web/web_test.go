@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"eccounter/playground"
 	"eccounter/scenarios"
 )
 
@@ -125,7 +126,7 @@ func (b *tab) eval(js string) string {
 // waitRun waits until the page says a run was made, or not made.
 func (b *tab) waitRun() string {
 	b.t.Helper()
-	_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`/ran in|no run|did not load/.test(document.getElementById("status").textContent)`,
+	_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`/ran in|no run|explored in|not explored|did not load/.test(document.getElementById("status").textContent)`,
 		chromedp.WithPollingTimeout(30*time.Second)))
 	b.must(err)
 	return b.eval(`document.getElementById("status").textContent`)
@@ -212,7 +213,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	}
 	share := b.eval(`document.getElementById("share").href`)
 	if !strings.HasPrefix(share, srv.URL+"/#s=") || !strings.HasSuffix(share, "&seed=42") {
-		t.Errorf("share link %q", share)
+		t.Errorf("share link %.120q...: want %s/#s=...&seed=42", share, srv.URL)
 	}
 
 	// A scenario error, at its line and column, selected in the editor.
@@ -232,6 +233,29 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	}
 	if got := b.eval(`document.getElementById("preset").value`); got != "edited" {
 		t.Errorf("the preset menu says %q for an edited scenario; want edited", got)
+	}
+
+	// Every schedule of a tiny scenario: the verdict eccounter-sim
+	// -explore prints, and the state graph with its counterexample.
+	eager := "scenarios/explore/eager.toml"
+	idx := -1
+	for i, p := range scenarios.Presets() {
+		if p.Name == eager {
+			idx = i
+		}
+	}
+	b.eval(`(() => { const m = document.getElementById("preset"); m.value = "` + itoa(idx) + `"; m.dispatchEvent(new Event("change")); return ""; })()`)
+	b.waitRun()
+	b.must(chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS("#explore"))))
+	if s := b.waitRun(); !strings.HasPrefix(s, "counterexample") {
+		t.Errorf("status %q after exploring %s", s, eager)
+	}
+	want = playground.Explore(eager, string(scenarios.Presets()[idx].TOML), false).Text
+	if got := b.eval(`document.getElementById("verdict").textContent`); got != want || !strings.Contains(got, "== counterexample: 3 steps ==") {
+		t.Errorf("the page's verdict of %s:\n%s\nwant:\n%s", eager, got, want)
+	}
+	if n := b.eval(`String(document.querySelectorAll("#graph svg").length)`); n != "1" {
+		t.Errorf("%s svg elements in #graph; want the state graph", n)
 	}
 
 	// The share link, in a fresh page: the same run.

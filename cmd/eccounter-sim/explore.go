@@ -193,21 +193,11 @@ func runExplore(w *bufio.Writer, stderr io.Writer, sc *scenarios.Scenario, o opt
 	if o.quiet {
 		return code, nil
 	}
-	fmt.Fprintf(w, "scenario:    %s\n", sc.Name)
-	fmt.Fprintf(w, "bounds:      %s\n", explore.Bounds(cfg, opt))
-	fmt.Fprintf(w, "reductions:  %s\n", r.Reductions)
-	fmt.Fprintf(w, "states:      %d distinct, %d transitions, depth %d\n", r.States, r.Transitions, r.Depth)
-	fmt.Fprintf(w, "speed:       %.0f states/s (%.2f s), peak memory %d MB\n", float64(r.States)/max(secs, 1e-9), secs, ms.Sys>>20)
-	if opt.Exact {
-		fmt.Fprintf(w, "states kept: whole (-exact): no collision can hide one\n")
-	} else {
-		fmt.Fprintf(w, "states kept: 64-bit fingerprints; probability that a collision hid a state: %.1g\n", r.Collision)
+	speed := fmt.Sprintf("%.0f states/s (%.2f s), peak memory %d MB", float64(r.States)/max(secs, 1e-9), secs, ms.Sys>>20)
+	if err := explore.WriteText(w, sc.Name, cfg, r, opt, speed); err != nil {
+		return exitFail, err
 	}
 	if r.Verdict == explore.Counterexample {
-		fmt.Fprintf(w, "\n== counterexample: %d steps ==\n", len(r.Path)+len(r.Cycle))
-		if err := explore.WriteSteps(w, cfg.Servers, r, "  "); err != nil {
-			return exitFail, err
-		}
 		if sched != nil {
 			fmt.Fprintf(w, "replay:      eccounter-sim -schedule %s %s\n", scenarios.ShellQuote(sched.path), scenarios.ShellQuote(sc.Name))
 		} else {

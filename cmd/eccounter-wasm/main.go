@@ -8,6 +8,7 @@
 //
 //	presets: [{name, toml}, ...]       the shipped scenarios, the default first
 //	run(name, toml, seed) -> result    seed: a decimal string, or "" for the scenario's own
+//	explore(name, toml, syncOnChange) -> {verdict, text, graph, graphNote, error}
 //
 // where result is {output, report, seed, passed, error}: seed as a decimal
 // string (a JavaScript number does not hold every int64), error null or
@@ -37,6 +38,7 @@ func main() {
 	api := map[string]any{
 		"presets": presets,
 		"run":     js.FuncOf(run),
+		"explore": js.FuncOf(exploreJS),
 	}
 	js.Global().Set("eccounter", api)
 	if ready := js.Global().Get("eccounterReady"); ready.Type() == js.TypeFunction {
@@ -72,6 +74,33 @@ func run(_ js.Value, args []js.Value) (out any) {
 	return result(playground.Run(args[0].String(), args[1].String(), seed))
 }
 
+// exploreJS is eccounter.explore(name, toml, syncOnChange).
+func exploreJS(_ js.Value, args []js.Value) (out any) {
+	defer func() {
+		if p := recover(); p != nil {
+			msg := fmt.Sprintf("the explorer failed (a bug, please report it with the scenario): %v", p)
+			out = map[string]any{"error": errorObject(&playground.Error{Message: msg, Text: msg})}
+		}
+	}()
+	if len(args) != 3 || args[0].Type() != js.TypeString || args[1].Type() != js.TypeString || args[2].Type() != js.TypeBoolean {
+		msg := "eccounter.explore takes a name, a scenario and whether servers sync on change"
+		return map[string]any{"error": errorObject(&playground.Error{Message: msg, Text: msg})}
+	}
+	r := playground.Explore(args[0].String(), args[1].String(), args[2].Bool())
+	return map[string]any{"verdict": r.Verdict, "text": r.Text, "graph": r.Graph, "graphNote": r.GraphNote, "error": errorObject(r.Error)}
+}
+
+// errorObject is e as a JavaScript object, or null.
+func errorObject(e *playground.Error) any {
+	if e == nil {
+		return nil
+	}
+	return map[string]any{
+		"line": e.Line, "column": e.Column, "start": e.Start, "end": e.End,
+		"key": e.Key, "message": e.Message, "text": e.Text,
+	}
+}
+
 // result is r as a JavaScript object.
 func result(r playground.Result) map[string]any {
 	m := map[string]any{
@@ -79,13 +108,7 @@ func result(r playground.Result) map[string]any {
 		"report": r.Report,
 		"seed":   strconv.FormatInt(r.Seed, 10),
 		"passed": r.Passed,
-		"error":  nil,
-	}
-	if e := r.Error; e != nil {
-		m["error"] = map[string]any{
-			"line": e.Line, "column": e.Column, "start": e.Start, "end": e.End,
-			"key": e.Key, "message": e.Message, "text": e.Text,
-		}
+		"error":  errorObject(r.Error),
 	}
 	return m
 }

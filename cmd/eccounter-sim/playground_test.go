@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"eccounter/playground"
+)
+
+// TestPlaygroundIsTheCommandLine: the browser playground prints what
+// eccounter-sim prints, byte for byte, for a run and for an exploration
+// (less its speed line, which is the clock's, and its replay line, which
+// names a file the page has not written), and draws the same state graph.
+func TestPlaygroundIsTheCommandLine(t *testing.T) {
+	for _, tt := range []struct {
+		file string
+		seed int64
+	}{
+		{"scenarios/crash.toml", 3},
+		{"scenarios/chaos.toml", 9},
+		{"scenarios/mail.toml", 2},
+		{"scenarios/variants/once.toml", 1},
+	} {
+		path := filepath.Join("..", "..", tt.file)
+		text, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stdout, stderr bytes.Buffer
+		run([]string{"-seed", strconv.FormatInt(tt.seed, 10), path}, &stdout, &stderr)
+		want := stdout.Bytes()
+		r := playground.Run(path, string(text), &tt.seed)
+		if r.Output != string(want) {
+			t.Errorf("%s, seed %d: the playground's output differs from eccounter-sim's at line %d:\n%s", tt.file, tt.seed, firstDiffLine([]byte(r.Output), want), lineDiff([]byte(r.Output), want))
+		}
+	}
+	speed := regexp.MustCompile(`(?m)^(speed|replay): .*\n`)
+	for _, tt := range []struct {
+		file         string
+		syncOnChange bool
+		verdict      string
+	}{
+		{"scenarios/explore/once.toml", true, "proved"},
+		{"scenarios/explore/once.toml", false, "counterexample"},
+		{"scenarios/explore/eager.toml", false, "counterexample"},
+		{"scenarios/explore.toml", true, "proved"},
+	} {
+		path := filepath.Join("..", "..", tt.file)
+		text, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"-explore", path}
+		if tt.syncOnChange {
+			args = append([]string{"-sync-on-change"}, args...)
+		}
+		var out, errs bytes.Buffer
+		run(args, &out, &errs)
+		want := speed.ReplaceAllString(out.String(), "")
+		graph := filepath.Join(t.TempDir(), "g.svg")
+		run(append([]string{"-graph", graph}, args...), new(bytes.Buffer), new(bytes.Buffer))
+		r := playground.Explore(path, string(text), tt.syncOnChange)
+		if r.Error != nil || r.Verdict != tt.verdict || r.Text != want {
+			t.Errorf("%s: the playground's exploration (%s, error %+v) differs from eccounter-sim -explore's:\n%s\nwant:\n%s%s", tt.file, r.Verdict, r.Error, r.Text, want, errs.String())
+		}
+		svg, err := os.ReadFile(graph)
+		if r.Graph != "" && (err != nil || r.Graph != string(svg)) {
+			t.Errorf("%s: the playground's state graph differs from -graph's (%v)", tt.file, err)
+		}
+		if r.Graph == "" && err == nil {
+			t.Errorf("%s: -graph drew a graph, the playground none: %s", tt.file, r.GraphNote)
+		}
+	}
+}
