@@ -48,8 +48,16 @@ func TestPlaygroundIsTheCommandLine(t *testing.T) {
 		{"scenarios/explore/once.toml", false, "counterexample"},
 		{"scenarios/explore/eager.toml", false, "counterexample"},
 		{"scenarios/explore.toml", true, "proved"},
+		{"lossy-tiny.toml", true, "proved"}, // one loss and one duplicate by default
 	} {
 		path := filepath.Join("..", "..", tt.file)
+		if tt.file == "lossy-tiny.toml" {
+			path = filepath.Join(t.TempDir(), tt.file)
+			lossy := "servers = 2\nclients = 1\nrequests_per_client = 1\nmax_value = 2\nloss = 0.1\nduplicate = 0.1\n"
+			if err := os.WriteFile(path, []byte(lossy), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 		text, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
