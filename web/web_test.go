@@ -257,6 +257,13 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	if n := b.eval(`String(document.querySelectorAll("#graph svg").length)`); n != "1" {
 		t.Errorf("%s svg elements in #graph; want the state graph", n)
 	}
+	ms, err = chromedp.Run(b.ctx, chromedp.Evaluate[float64](`window.lastExploreMs`))
+	b.must(err)
+	t.Logf("exploring %s took %.1f ms in the page", eager, ms)
+	b.eval(`(() => { document.getElementById("every").scrollIntoView(); return ""; })()`)
+	if shot, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot()); err == nil {
+		save(t, "playground-explore.png", shot)
+	}
 
 	// The share link, in a fresh page: the same run.
 	b2 := newTab(t, b.ctx)
