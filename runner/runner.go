@@ -9,7 +9,7 @@
 //
 //	r, err := runner.Start(w, sc, runner.Options{Report: true})
 //	err = r.Execute()
-//	err = r.WriteReport(page) // optional: the -report page
+//	err = r.WriteReport(html) // optional: the -report page, to another writer
 //	r.WriteSummary(w)
 package runner
 
