@@ -15,9 +15,11 @@ import (
 
 // Options bound and steer a search.
 type Options struct {
-	// MaxPerLink is K: at most K messages a round may leave in flight on
-	// one directed link (a round whose sends would overfill a link is not
-	// enabled; answers are always sent). 0 means 1.
+	// MaxPerLink is K: at most K messages of one server's rounds may be
+	// in flight between it and a peer: its pushes and questions to the
+	// peer, and the peer's answers to them (a round whose sends would
+	// overfill is not enabled; answers are always sent). The peer's own
+	// rounds count apart. 0 means 1.
 	MaxPerLink int
 	// SyncOnChange: a server's round is enabled only after its value
 	// changed since its last one, rather than whenever its links allow;
@@ -452,7 +454,9 @@ func (x *explorer) fire(w *world, a action) (next *world, v *violation, ok bool)
 	lost := false
 	for _, s := range x.stepper.Sends() {
 		x.sends = append(x.sends, sim.Sent[model.Msg]{To: s.To, Msg: s.Msg})
-		if a.in.Kind == sim.Timer && x.overfills(next, a.node, s) {
+		// Only a server's rounds are bounded: a client's timeout sends
+		// its next request (of a bounded few) whatever is in flight.
+		if a.in.Kind == sim.Timer && server && x.overfills(next, a.node, s) {
 			return next, nil, false
 		}
 		if !server {
@@ -556,18 +560,22 @@ func (x *explorer) fire(w *world, a action) (next *world, v *violation, ok bool)
 // holding what it lost syncs again). Without those, sync on change would
 // fail to converge where the protocol does not.
 
-// overfills reports whether a round's send s from node from would
-// overfill its link, or the link back for its answer: answers are always
-// sent (a server must answer), so a round that asks for one is held back
-// until the answer has room, or the answers of one server's rounds would
-// pile up without bound on the way back.
+// overfills reports whether a round's send s from server from would
+// overfill its link, or the link back for its answer. Only from's own
+// exchanges count: its pushes and questions on the link out, and the
+// answers to its questions on the link back; the peer's questions, and
+// the answers from sends to them, are the peer's (counted by link alone,
+// a question in flight each way blocked both rounds, so the explorer
+// never saw two servers whose rounds fire at once both pull, which is
+// what nearly every run does). Answers are always sent (a server must
+// answer), so a round that asks is held back until its answer has room,
+// or the answers would pile up without bound on the way back.
 func (x *explorer) overfills(w *world, from sim.NodeID, s sim.Outgoing[model.Msg]) bool {
-	if w.onLink(from, s.To) >= x.opt.MaxPerLink {
+	if w.onLink(from, s.To, isRound) >= x.opt.MaxPerLink {
 		return true
 	}
-	switch s.Msg.Type {
-	case model.Pull, model.PushPull, model.RumorPull, model.RumorPush:
-		return w.onLink(s.To, from) >= x.opt.MaxPerLink
+	if isQuestion(s.Msg.Type) {
+		return w.onLink(s.To, from, isAnswer) >= x.opt.MaxPerLink
 	}
 	return false
 }

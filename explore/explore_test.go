@@ -52,6 +52,17 @@ func explore(t *testing.T, cfg model.Config, opt Options) Result {
 // a transition: 8 (2 rounds from the empty links, 1 round and 1 arrival
 // from each half-full, 2 arrivals from the full), depth 2.
 //
+// Two servers pulling, no client: each server's exchange with the other
+// is idle, its question in flight, or the answer on its way back; the
+// bound counts a server's own exchange only, so the two go on
+// independently: 3 x 3 = 9 states, each server moving on in each (a
+// round, the question's arrival, the answer's) whatever the other's: 18
+// transitions, depth 2 + 2 = 4. (When both links counted every message,
+// a question in flight either way held the other server's round back,
+// and the two servers' rounds never overlapped: 5 states, 6 transitions,
+// depth 2. A run has them overlap nearly always, since both timers go off
+// at the same instant.)
+//
 // One server, two clients of one request, values below 1, syncing on
 // change (no round ever: no value changes). A client is a get or a set,
 // its request or its reply in flight or done: 6 local states, and the
@@ -74,6 +85,7 @@ func TestCountsByHand(t *testing.T) {
 		{tiny(1, 1, 1, 1, ""), Options{}, 6, 4, 2},
 		{tiny(1, 1, 2, 1, ""), Options{}, 16, 14, 4},
 		{tiny(2, 0, 0, 1, ""), Options{}, 4, 8, 2},
+		{pulling(tiny(2, 0, 0, 1, "")), Options{}, 9, 18, 4},
 		{tiny(1, 2, 1, 1, ""), noSym, 36, 48, 4},
 		{tiny(1, 2, 1, 1, ""), soc, 21, 28, 4},
 	} {
@@ -87,6 +99,12 @@ func TestCountsByHand(t *testing.T) {
 			}
 		}
 	}
+}
+
+// pulling returns cfg with the servers pulling from one partner a round.
+func pulling(cfg model.Config) model.Config {
+	cfg.Strategy, cfg.Fanout = model.StrategyPull, 1
+	return cfg
 }
 
 // TestFingerprintsMatchExact: on a ladder of configurations, storing

@@ -142,15 +142,45 @@ func (w *world) add(p packet) {
 // remove takes message i out of flight.
 func (w *world) remove(i int) { w.flight = slices.Delete(w.flight, i, i+1) }
 
-// onLink counts the messages in flight from one node to another.
-func (w *world) onLink(from, to sim.NodeID) int {
+// onLink counts the messages in flight from one node to another of the
+// types kind accepts.
+func (w *world) onLink(from, to sim.NodeID, kind func(model.MsgType) bool) int {
 	n := 0
 	for _, p := range w.flight {
-		if p.from == from && p.to == to {
+		if p.from == from && p.to == to && kind(p.msg.Type) {
 			n++
 		}
 	}
 	return n
+}
+
+// isRound reports whether a server's round sends messages of type t to
+// start an exchange: a push, or a question. Direct mail's mails are sent
+// by no round, and are bounded by the changes they announce.
+func isRound(t model.MsgType) bool {
+	switch t {
+	case model.Sync, model.Pull, model.PushPull, model.RumorPush, model.RumorPull:
+		return true
+	}
+	return false
+}
+
+// isQuestion reports whether a message of type t may be answered.
+func isQuestion(t model.MsgType) bool {
+	switch t {
+	case model.Pull, model.PushPull, model.RumorPush, model.RumorPull:
+		return true
+	}
+	return false
+}
+
+// isAnswer reports whether a message of type t answers a question.
+func isAnswer(t model.MsgType) bool {
+	switch t {
+	case model.PullReply, model.RumorAck, model.RumorReply:
+		return true
+	}
+	return false
 }
 
 // encode appends the canonical encoding of w to b.

@@ -31,7 +31,7 @@ type exploreFlags struct {
 
 func addExploreFlags(fs *flag.FlagSet, e *exploreFlags) {
 	fs.BoolVar(&e.on, "explore", false, "explore every schedule of the scenario (a small one) instead of one:\nevery order of the messages and timers, every outcome of every random\nchoice; print the verdict (proved, counterexample or incomplete) and the\nbounds it holds under; with -o FILE, write a counterexample's schedule")
-	fs.Func("max-per-link", "with -explore: at most `K` messages a sync round may leave in flight on\none link (default 1)", func(s string) error {
+	fs.Func("max-per-link", "with -explore: at most `K` messages a sync round may leave in flight on\none link, of its server's pushes and questions, or of the answers to them\non the link back (default 1)", func(s string) error {
 		v, err := strconv.Atoi(s)
 		if err != nil || v < 1 || v > 8 {
 			return errors.New("want a whole number of messages from 1 to 8")
