@@ -763,7 +763,7 @@ func (x *explorer) stillNews(w *world) string {
 // their defaults.
 func bounds(cfg model.Config, opt Options) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "at most %d message%s per link", opt.MaxPerLink, plural(opt.MaxPerLink))
+	fmt.Fprintf(&b, "at most %d message%s of a server's own rounds per link", opt.MaxPerLink, plural(opt.MaxPerLink))
 	if opt.SyncOnChange {
 		b.WriteString(", a server syncs only after its value changed")
 	} else {

@@ -39,11 +39,11 @@ func TestExploreProved(t *testing.T) {
 	if code != exitPass || stderr != "" {
 		t.Fatalf("-explore %s: exit %d, stderr %q; want 0 and nothing", sc, code, stderr)
 	}
-	want := "proved: no violation in every schedule of 2 servers (broadcast), 2 clients x 1 request, values below 3, at most 1 message per link, periodic sync\n"
+	want := "proved: no violation in every schedule of 2 servers (broadcast), 2 clients x 1 request, values below 3, at most 1 message of a server's own rounds per link, periodic sync\n"
 	if !strings.HasPrefix(stdout, want) {
 		t.Errorf("output does not start with %q:\n%s", want, stdout)
 	}
-	for _, line := range []string{"bounds:      at most 1 message per link, periodic sync\n", "states:      "} {
+	for _, line := range []string{"bounds:      at most 1 message of a server's own rounds per link, periodic sync\n", "states:      "} {
 		if !strings.Contains(stdout, line) {
 			t.Errorf("output has no %q:\n%s", line, stdout)
 		}
@@ -181,7 +181,7 @@ func TestExploreJSON(t *testing.T) {
 		if n, _ := obj["states"].(float64); n < 1 {
 			t.Errorf("states = %v, want at least 1", obj["states"])
 		}
-		if b, ok := obj["bounds"].(string); !ok || !strings.Contains(b, "at most 1 message per link") {
+		if b, ok := obj["bounds"].(string); !ok || !strings.Contains(b, "at most 1 message of a server's own rounds per link") {
 			t.Errorf("bounds = %#v, want the bounds", obj["bounds"])
 		}
 	}
