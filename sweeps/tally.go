@@ -210,6 +210,17 @@ func (t *Tally) WriteSummary(w io.Writer, sc *scenarios.Scenario) error {
 // histogramBins is how many bars the sweep's histogram has.
 const histogramBins = 30
 
+// Interrupted marks the summary partial: the sweep of the n seeds from
+// first, n at least 1, stopped after the seeds the tally holds, which are
+// the first of the range (a sweep adds its records in seed order).
+func (t *Tally) Interrupted(first int64, n uint64) {
+	done, last := t.seeds.n, first+int64(n-1)
+	t.Partial = fmt.Sprintf("interrupted after seeds %d..%d of %d..%d", first, first+int64(done)-1, first, last)
+	if done == 0 {
+		t.Partial = fmt.Sprintf("interrupted before any seed of %d..%d", first, last)
+	}
+}
+
 // Seeds returns how many seeds the tally counted, the smallest and the
 // largest of them.
 func (t *Tally) Seeds() (n uint64, first, last int64) { return t.seeds.n, t.seeds.min, t.seeds.max }

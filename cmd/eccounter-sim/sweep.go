@@ -151,10 +151,7 @@ func runSweep(w *bufio.Writer, out, stderr io.Writer, sc *scenarios.Scenario, o 
 	// nothing: the sweep is whole.
 	done, _, _ := t.Seeds()
 	if code, all := o.intr.code(), so.seeds; code != 0 && done < all.n {
-		t.Partial = fmt.Sprintf("interrupted after seeds %d..%d of %d..%d", all.first, all.seed(done)-1, all.first, all.seed(all.n-1))
-		if done == 0 {
-			t.Partial = fmt.Sprintf("interrupted before any seed of %d..%d", all.first, all.seed(all.n-1))
-		}
+		t.Interrupted(all.first, all.n)
 		t.WriteSummary(stderr, sc)
 		if o.chart != "" {
 			// A picture has no room to say it is partial; -summarize
