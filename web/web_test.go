@@ -325,19 +325,19 @@ func sweepInBrowser(t *testing.T, b *tab) {
 	setRange := func(from, to string) {
 		b.eval(`(() => { document.getElementById("from").value = "` + from + `"; document.getElementById("to").value = "` + to + `"; return ""; })()`)
 	}
-	setRange("1", "60")
+	setRange("1", "50")
 	b.must(chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS("#sweep"))))
-	if s := b.waitSweep(); !strings.HasPrefix(s, "60 of 60 seeds done, 0 failed") || !strings.Contains(s, "swept in") {
-		t.Errorf("status %q after sweeping seeds 1..60", s)
+	if s := b.waitSweep(); !strings.HasPrefix(s, "50 of 50 seeds done, 0 failed") || !strings.Contains(s, "swept in") {
+		t.Errorf("status %q after sweeping seeds 1..50", s)
 	}
-	if got := b.eval(`(() => { const p = document.getElementById("progress"); return p.value + "/" + p.max; })()`); got != "60/60" {
-		t.Errorf("the progress bar stands at %s; want 60/60", got)
+	if got := b.eval(`(() => { const p = document.getElementById("progress"); return p.value + "/" + p.max; })()`); got != "50/50" {
+		t.Errorf("the progress bar stands at %s; want 50/50", got)
 	}
-	want := playground.Sweep(scenarios.DefaultName, def, 1, 60, nil)
+	want := playground.Sweep(scenarios.DefaultName, def, 1, 50, nil)
 	if got := b.eval(`document.getElementById("sweepsummary").textContent`); got != want.Summary {
-		t.Errorf("the page's sweep summary differs from eccounter-sim -seeds 1..60 -q's at line %d:\n%s", firstDiff(got, want.Summary), lineAt(got, want.Summary))
+		t.Errorf("the page's sweep summary differs from eccounter-sim -seeds 1..50 -q's at line %d:\n%s", firstDiff(got, want.Summary), lineAt(got, want.Summary))
 	}
-	if got := b.eval(`document.getElementById("histogram").textContent`); want.Histogram == "" || !strings.Contains(got, "convergence after the last accepted set, 60 seeds") {
+	if got := b.eval(`document.getElementById("histogram").textContent`); want.Histogram == "" || !strings.Contains(got, "convergence after the last accepted set, 50 seeds") {
 		t.Errorf("the page's histogram is not -chart's: %.200q", got)
 	}
 	if n := b.eval(`String(document.querySelectorAll("#histogram svg").length)`); n != "1" {
@@ -345,7 +345,7 @@ func sweepInBrowser(t *testing.T, b *tab) {
 	}
 	ms, err := chromedp.Run(b.ctx, chromedp.Evaluate[float64](`window.lastSweepMs`))
 	b.must(err)
-	t.Logf("sweeping 60 seeds of the default scenario took %.0f ms in the page's worker", ms)
+	t.Logf("sweeping 50 seeds of the default scenario took %.0f ms in the page's worker", ms)
 	b.eval(`(() => { document.getElementById("sweepout").scrollIntoView(); return ""; })()`)
 	if shot, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot()); err == nil {
 		save(t, "playground-sweep.png", shot)
