@@ -1,6 +1,7 @@
 // Package web is the browser playground: index.html, the page a teacher
-// hosts, and Build, which writes it into a folder with the two files it
-// loads: eccounter.wasm (cmd/eccounter-wasm, the simulator compiled to
+// hosts, sweep-worker.js, the web worker its sweeps run in, and Build,
+// which writes them into a folder with the two files they load:
+// eccounter.wasm (cmd/eccounter-wasm, the simulator compiled to
 // WebAssembly) and wasm_exec.js (Go's loader for it, from the toolchain
 // that built it, since the two must match). Any static host serves the
 // folder: it makes no other request.
@@ -25,8 +26,13 @@ import (
 //go:embed index.html
 var Index []byte
 
+// Worker is the web worker the page's sweeps run in.
+//
+//go:embed sweep-worker.js
+var Worker []byte
+
 // Files are the files of the playground, as Build writes them.
-var Files = []string{"index.html", "wasm_exec.js", "eccounter.wasm"}
+var Files = []string{"index.html", "sweep-worker.js", "wasm_exec.js", "eccounter.wasm"}
 
 // Options are how Build builds.
 type Options struct {
@@ -37,7 +43,7 @@ type Options struct {
 	Full bool
 }
 
-// Build writes the playground's three files into dir, made if missing,
+// Build writes the playground's four files into dir, made if missing,
 // by running go build with GOOS=js GOARCH=wasm in the module at root (the
 // folder of go.mod).
 func Build(ctx context.Context, root, dir string, o Options) error {
@@ -78,11 +84,19 @@ func Build(ctx context.Context, root, dir string, o Options) error {
 	if err := os.WriteFile(filepath.Join(abs, "wasm_exec.js"), js, 0o644); err != nil {
 		return err
 	}
-	// Built into web/ itself, the page is already there.
-	if old, err := os.ReadFile(filepath.Join(abs, "index.html")); err == nil && bytes.Equal(old, Index) {
-		return nil
+	for _, f := range []struct {
+		name string
+		text []byte
+	}{{"index.html", Index}, {"sweep-worker.js", Worker}} {
+		// Built into web/ itself, the page is already there.
+		if old, err := os.ReadFile(filepath.Join(abs, f.name)); err == nil && bytes.Equal(old, f.text) {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(abs, f.name), f.text, 0o644); err != nil {
+			return err
+		}
 	}
-	return os.WriteFile(filepath.Join(abs, "index.html"), Index, 0o644)
+	return nil
 }
 
 func goEnv(ctx context.Context, gocmd, dir, name string) (string, error) {

@@ -3,11 +3,13 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,8 +24,9 @@ import (
 	"eccounter/scenarios"
 )
 
-// TestBuild: the build writes the three files the page needs, and the
-// page names no other (no CDN, no font, no favicon to fetch).
+// TestBuild: the build writes the four files the page needs, and the
+// page and its worker name no other (no CDN, no font, no favicon to
+// fetch).
 func TestBuild(t *testing.T) {
 	dir := build(t)
 	for _, f := range Files {
@@ -35,9 +38,11 @@ func TestBuild(t *testing.T) {
 	if fi != nil && fi.Size() > 10_000_000 {
 		t.Errorf("eccounter.wasm is %d bytes; keep it under 10 MB", fi.Size())
 	}
-	for _, line := range strings.Split(string(Index), "\n") {
-		if strings.Contains(line, "://") {
-			t.Errorf("index.html names an address: %s", strings.TrimSpace(line))
+	for name, text := range map[string][]byte{"index.html": Index, "sweep-worker.js": Worker} {
+		for _, line := range strings.Split(string(text), "\n") {
+			if strings.Contains(line, "://") {
+				t.Errorf("%s names an address: %s", name, strings.TrimSpace(line))
+			}
 		}
 	}
 }
@@ -136,8 +141,11 @@ func (b *tab) waitRun() string {
 // student would: load, run the default scenario with seed 42 (the page's
 // text is the command line's, byte for byte), step the report's scrubber
 // inside its frame, make a scenario error and see it at its place, then
-// follow the share link in a fresh page and see the same run. Nothing is
-// fetched but the page's own three files.
+// sweep seeds in the page's web worker (the progress bar reaches the end,
+// the summary is the command line's, the histogram is drawn, Stop stops a
+// long one while the page stays responsive), follow the share link in a
+// fresh page and see the same run. Nothing is fetched but the page's own
+// four files.
 func TestPlaygroundInBrowser(t *testing.T) {
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
@@ -163,7 +171,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancel()
-	bctx, cancel := context.WithTimeout(actx, 90*time.Second)
+	bctx, cancel := context.WithTimeout(actx, 150*time.Second)
 	defer cancel()
 	b := newTab(t, bctx)
 
@@ -265,6 +273,8 @@ func TestPlaygroundInBrowser(t *testing.T) {
 		save(t, "playground-explore.png", shot)
 	}
 
+	sweepInBrowser(t, b)
+
 	// The share link, in a fresh page: the same run.
 	b2 := newTab(t, b.ctx)
 	b2.must(chromedp.Do(b2.ctx, chromedp.Navigate(share)))
@@ -278,6 +288,9 @@ func TestPlaygroundInBrowser(t *testing.T) {
 
 	for _, tb := range []*tab{b, b2} {
 		tb.mu.Lock()
+		if tb == b && !slices.Contains(tb.requests, srv.URL+"/sweep-worker.js") {
+			t.Errorf("the page never loaded its worker, sweep-worker.js: %v", tb.requests)
+		}
 		for _, u := range tb.requests {
 			if !strings.HasPrefix(u, srv.URL+"/") && !strings.HasPrefix(u, "data:") {
 				t.Errorf("the page asked for %s: it may ask for its own files only", u)
@@ -287,6 +300,90 @@ func TestPlaygroundInBrowser(t *testing.T) {
 			t.Errorf("the page logged problems: %v", tb.problems)
 		}
 		tb.mu.Unlock()
+	}
+}
+
+// waitSweep waits until the page says a sweep ended, or was not made.
+func (b *tab) waitSweep() string {
+	b.t.Helper()
+	_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`/swept in|stopped in|no sweep/.test(document.getElementById("sweepstatus").textContent)`,
+		chromedp.WithPollingTimeout(60*time.Second)))
+	b.must(err)
+	return b.eval(`document.getElementById("sweepstatus").textContent`)
+}
+
+// sweepInBrowser sweeps seeds of the default scenario in the page's
+// worker: a small sweep to its end, whose summary is the command line's
+// (playground.Sweep's, which TestPlaygroundSweepIsTheCommandLine holds to
+// eccounter-sim -seeds A..B -q) with its histogram; then a long one,
+// during which the page answers and its progress bar moves, stopped by
+// Stop with the summary of the seeds it ran.
+func sweepInBrowser(t *testing.T, b *tab) {
+	def := string(scenarios.Presets()[0].TOML)
+	b.eval(`(() => { const m = document.getElementById("preset"); m.value = "0"; m.dispatchEvent(new Event("change")); return ""; })()`)
+	b.waitRun()
+	setRange := func(from, to string) {
+		b.eval(`(() => { document.getElementById("from").value = "` + from + `"; document.getElementById("to").value = "` + to + `"; return ""; })()`)
+	}
+	setRange("1", "50")
+	b.must(chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS("#sweep"))))
+	if s := b.waitSweep(); !strings.HasPrefix(s, "50 of 50 seeds done, 0 failed") || !strings.Contains(s, "swept in") {
+		t.Errorf("status %q after sweeping seeds 1..50", s)
+	}
+	if got := b.eval(`(() => { const p = document.getElementById("progress"); return p.value + "/" + p.max; })()`); got != "50/50" {
+		t.Errorf("the progress bar stands at %s; want 50/50", got)
+	}
+	want := playground.Sweep(scenarios.DefaultName, def, 1, 50, nil)
+	if got := b.eval(`document.getElementById("sweepsummary").textContent`); got != want.Summary {
+		t.Errorf("the page's sweep summary differs from eccounter-sim -seeds 1..50 -q's at line %d:\n%s", firstDiff(got, want.Summary), lineAt(got, want.Summary))
+	}
+	if got := b.eval(`document.getElementById("histogram").textContent`); want.Histogram == "" || !strings.Contains(got, "convergence after the last accepted set, 50 seeds") {
+		t.Errorf("the page's histogram is not -chart's: %.200q", got)
+	}
+	if n := b.eval(`String(document.querySelectorAll("#histogram svg").length)`); n != "1" {
+		t.Errorf("%s svg elements in #histogram; want the histogram", n)
+	}
+	ms, err := chromedp.Run(b.ctx, chromedp.Evaluate[float64](`window.lastSweepMs`))
+	b.must(err)
+	t.Logf("sweeping 50 seeds of the default scenario took %.0f ms in the page's worker", ms)
+	b.eval(`(() => { document.getElementById("sweepout").scrollIntoView(); return ""; })()`)
+	if shot, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot()); err == nil {
+		save(t, "playground-sweep.png", shot)
+	}
+
+	// A long sweep: the page answers while it runs (the worker runs it),
+	// its bar moves, and Stop ends it with a partial summary.
+	setRange("1", "100000")
+	b.must(chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS("#sweep"))))
+	progress := func() int {
+		b.t.Helper()
+		v, err := chromedp.Run(b.ctx, chromedp.Evaluate[float64](`document.getElementById("progress").value`))
+		b.must(err)
+		return int(v)
+	}
+	_, err = chromedp.Run(b.ctx, chromedp.Poll[bool](`document.getElementById("progress").value >= 20 && document.getElementById("progress").max === 100000`,
+		chromedp.WithPollingTimeout(30*time.Second)))
+	b.must(err)
+	first := progress()
+	b.must(chromedp.Do(b.ctx, chromedp.Sleep(500*time.Millisecond)))
+	if second := progress(); second <= first {
+		t.Errorf("the progress bar stood at %d seeds for half a second", first)
+	}
+	b.must(chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS("#stop"))))
+	s := b.waitSweep()
+	var done int
+	if _, err := fmt.Sscanf(s, "%d of 100000 seeds done", &done); err != nil || !strings.Contains(s, "stopped in") || done >= 100000 || done < first {
+		t.Fatalf("status %q after Stop", s)
+	}
+	got := b.eval(`document.getElementById("sweepsummary").textContent`)
+	if !strings.Contains(got, fmt.Sprintf("\npartial:        interrupted after seeds 1..%d of 1..100000\nseeds:          %d, from 1 to %d\n", done, done, done)) {
+		t.Errorf("the stopped sweep's summary:\n%s", got)
+	}
+	if want := playground.Sweep(scenarios.DefaultName, def, 1, int64(done), nil); strings.Replace(got, fmt.Sprintf("partial:        interrupted after seeds 1..%d of 1..100000\n", done), "", 1) != want.Summary {
+		t.Errorf("the stopped sweep's summary is not that of seeds 1..%d:\n%s\nwant:\n%s", done, got, want.Summary)
+	}
+	if got := b.eval(`document.getElementById("histogram").textContent`); got != "no histogram: the sweep was stopped" {
+		t.Errorf("after Stop, #histogram says %q", got)
 	}
 }
 

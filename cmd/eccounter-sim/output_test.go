@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"eccounter/scenarios"
+	"eccounter/sweeps"
 )
 
 // dirNames lists the names in dir, hidden ones (temporary files) too.
@@ -466,7 +467,7 @@ func TestReplayQuoted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want(replayFailure(sc, failure{5, "determinism"}), "eccounter-sim", "-seeds", "5..5", "-check-determinism", path)
+	want(sweeps.ReplayFailure(sc, 5, "determinism"), "eccounter-sim", "-seeds", "5..5", "-check-determinism", path)
 	small := filepath.Join(dir, "small 'one'.toml")
 	_, out, _ = runCLI("-seed", "23", "-shrink", small, path)
 	want(lineAfter(out, "replay:"), "eccounter-sim", small)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"eccounter/playground"
+	"eccounter/scenarios"
 )
 
 // TestPlaygroundIsTheCommandLine: the browser playground prints what
@@ -81,6 +83,50 @@ func TestPlaygroundIsTheCommandLine(t *testing.T) {
 		}
 		if r.Graph == "" && err == nil {
 			t.Errorf("%s: -graph drew a graph, the playground none: %s", tt.file, r.GraphNote)
+		}
+	}
+}
+
+// TestPlaygroundSweepIsTheCommandLine: a sweep in the playground prints
+// the summary eccounter-sim -seeds A..B -q prints on standard error, byte
+// for byte, and draws the histogram -chart draws.
+func TestPlaygroundSweepIsTheCommandLine(t *testing.T) {
+	def := scenarios.Presets()[0]
+	for _, tt := range []struct {
+		file        string // "": the embedded default
+		first, last int64
+	}{
+		{"scenarios/impatient.toml", 1, 300},
+		{"", 1, 50},
+		{"scenarios/variants/once.toml", -5, 40}, // some seeds fail
+	} {
+		name, text, args := def.Name, string(def.TOML), []string{"-seeds", fmt.Sprintf("%d..%d", tt.first, tt.last), "-q"}
+		if tt.file != "" {
+			name = filepath.Join("..", "..", tt.file)
+			b, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text, args = string(b), append(args, name)
+		}
+		chart := filepath.Join(t.TempDir(), "h.svg")
+		var stdout, stderr bytes.Buffer
+		run(append([]string{"-chart", chart}, args...), &stdout, &stderr)
+		var calls []uint64
+		r := playground.Sweep(name, text, tt.first, tt.last, func(done, failed uint64) bool {
+			calls = append(calls, done)
+			return true
+		})
+		if r.Error != nil || r.Summary != stderr.String() {
+			t.Errorf("%s %d..%d: the playground's summary (error %+v) differs from eccounter-sim's at line %d:\n%s", name, tt.first, tt.last, r.Error, firstDiffLine([]byte(r.Summary), stderr.Bytes()), lineDiff([]byte(r.Summary), stderr.Bytes()))
+		}
+		n := uint64(tt.last - tt.first + 1)
+		if r.Stopped || r.Done != n || r.Total != n || len(calls) == 0 || calls[len(calls)-1] != n {
+			t.Errorf("%s: stopped %v, %d of %d seeds done, progress %v: want every seed, the last progress at %d", name, r.Stopped, r.Done, r.Total, calls, n)
+		}
+		svg, err := os.ReadFile(chart)
+		if err != nil || r.Histogram != string(svg) {
+			t.Errorf("%s: the playground's histogram (%d bytes, %q) differs from -chart's (%v)", name, len(r.Histogram), r.HistogramNote, err)
 		}
 	}
 }

@@ -2,11 +2,9 @@ package main
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -198,56 +196,6 @@ func TestSummarizeTornLastLine(t *testing.T) {
 	defer func() { stdin = os.Stdin }()
 	if code, _, stderr := runCLI("-summarize", "-"); code != exitPass || stderr != "eccounter-sim: standard input:2: torn last record, ignored\n" {
 		t.Errorf("-summarize -: exit %d, stderr %q", code, stderr)
-	}
-}
-
-// TestSeedSetAgainstMap: the seed set answers as a map of the seeds would,
-// for seeds scattered, clustered and dense enough that chunks turn into
-// bitmaps, in any order.
-func TestSeedSetAgainstMap(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	var s seedSet
-	seen := map[int64]bool{}
-	for i := range 200_000 {
-		var seed int64
-		switch i % 4 {
-		case 0:
-			seed = int64(r.Uint64()) // anywhere
-		case 1:
-			seed = r.Int64N(10_000) - 5_000 // a dense block around 0
-		case 2:
-			seed = 1<<40 + r.Int64N(1<<17) // a sparser one across chunks
-		default:
-			seed = -1<<63 + r.Int64N(100) // the very end
-		}
-		if got := s.add(seed); got != !seen[seed] {
-			t.Fatalf("add(%d) = %v, but the seed was seen: %v", seed, got, seen[seed])
-		}
-		seen[seed] = true
-	}
-	if s.n != uint64(len(seen)) || s.min > -1<<63+100 {
-		t.Errorf("n %d, want %d; min %d", s.n, len(seen), s.min)
-	}
-}
-
-// TestSeedSetSparse: scattered seeds cost bytes each, not a chunk's bitmap
-// (8 KiB) each: memory follows the records, not the range they span.
-func TestSeedSetSparse(t *testing.T) {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	var s seedSet
-	for i := range int64(5000) {
-		s.add(i * 1_000_000_007)
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	runtime.KeepAlive(&s)
-	if grew := int64(after.HeapAlloc) - int64(before.HeapAlloc); grew > 2<<20 {
-		t.Errorf("5000 scattered seeds take %d bytes", grew)
-	}
-	if s.bytes > 2<<20 {
-		t.Errorf("the set counts %d bytes for 5000 seeds", s.bytes)
 	}
 }
 

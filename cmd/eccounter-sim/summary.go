@@ -1,22 +1,16 @@
 package main
 
-// The summary of a sweep, and -summarize, which prints it from saved JSON
-// lines. Both feed the same tally one record at a time, so the summary of
-// shards' outputs concatenated is the summary the whole sweep printed. For
-// that the tally must not depend on the order of its records (shards may
-// finish in any order) and, like the sweep, must not hold every record.
+// -summarize, which prints the summary of a sweep (package sweeps) from
+// its saved JSON lines, read back as strictly as a scenario is read.
 
 import (
 	"bufio"
 	"bytes"
-	"cmp"
-	"container/heap"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"math"
 	"os"
 	"slices"
@@ -27,448 +21,23 @@ import (
 	"eccounter/model"
 	"eccounter/scenarios"
 	"eccounter/sim"
-	"eccounter/viz"
+	"eccounter/sweeps"
 )
 
-// maxReplays is how many replay commands a summary lists; every failing
-// seed is in the JSON lines anyway.
-const maxReplays = 20
-
-// tally is what a summary is made of, added up a record at a time.
-type tally struct {
-	seeds    seedSet
-	skipped  uint64 // records of a seed already seen
-	failed   uint64
-	failedBy map[string]uint64 // first failed check -> seeds
-	// Seeds whose verdict is anomaly, by first anomaly check, and the
-	// smallest of them, whose replay the summary gives.
-	anomalous    uint64
-	anomalyBy    map[string]uint64
-	firstAnomaly int64
-	stops        map[string]uint64 // stop reason -> seeds
-	converged    uint64
-	hashed       uint64 // records with a trace_hash
-	// Seeds that ended with a residue, and the largest residue.
-	withResidue uint64
-	maxResidue  int
-
-	convergedAt, afterLastSet histogram
-
-	// firstFailures holds the smallest maxReplays failing seeds, as a
-	// max-heap so that the largest of them is the one to drop.
-	firstFailures failureHeap
-
-	// partial, if set, says which seeds an interrupted sweep covered.
-	partial string
-	// noRecords: the sweep wrote no records (-q), so the summary cannot
-	// send a reader to them for the failures it does not list.
-	noRecords bool
-
-	// Of -summarize without a scenario: the records' fingerprint (empty
-	// if they carry none), and the command that summarizes them with a
-	// scenario file, for the replay commands.
-	fingerprint, again string
-}
-
-// add counts one record. A seed seen before is skipped (and counted as
-// such): concatenating a shard's output twice must not count it twice.
-func (t *tally) add(r *seedRecord) {
-	if !t.seeds.add(r.Seed) {
-		t.skipped++
-		return
-	}
-	if t.failedBy == nil {
-		t.failedBy, t.stops, t.anomalyBy = map[string]uint64{}, map[string]uint64{}, map[string]uint64{}
-	}
-	if !r.Failed() && r.AnomalyCheck != "" {
-		if t.anomalous == 0 || r.Seed < t.firstAnomaly {
-			t.firstAnomaly = r.Seed
-		}
-		t.anomalous++
-		t.anomalyBy[r.AnomalyCheck]++
-	}
-	t.stops[r.Stop]++
-	if r.TraceHash != "" {
-		t.hashed++
-	}
-	if r.Residue > 0 {
-		t.withResidue++
-		t.maxResidue = max(t.maxResidue, r.Residue)
-	}
-	if r.Converged {
-		t.converged++
-		t.convergedAt.add(r.ConvergedAt, r.Seed)
-		if r.HasAfterLastSet {
-			t.afterLastSet.add(r.AfterLastSet, r.Seed)
-		}
-	}
-	if !r.Failed() {
-		return
-	}
-	t.failed++
-	t.failedBy[r.FailedCheck]++
-	heap.Push(&t.firstFailures, failure{r.Seed, r.FailedCheck})
-	if len(t.firstFailures) > maxReplays {
-		heap.Pop(&t.firstFailures)
-	}
-}
-
-// writeSummary writes the summary of the sweep of scenario sc, for a person
-// to read: a header, then lines that each start with a label, as the
-// summary of a single run does. A nil sc is a scenario -summarize does not
-// know: the summary gives the seeds to replay, not commands.
-func (t *tally) writeSummary(w io.Writer, sc *scenarios.Scenario) error {
-	var b strings.Builder
-	n := t.seeds.n
-	switch {
-	case sc != nil:
-		fmt.Fprintf(&b, "== sweep: %s ==\n", sc.Name)
-	case t.fingerprint != "":
-		fmt.Fprintf(&b, "== sweep: unknown scenario, fingerprint %s ==\n", t.fingerprint)
-	case n > 0:
-		b.WriteString("== sweep: unknown scenario: the records carry no fingerprint ==\n")
-	default:
-		b.WriteString("== sweep: unknown scenario ==\n")
-	}
-	if t.partial != "" {
-		fmt.Fprintf(&b, "partial:        %s\n", t.partial)
-	}
-	if n == 0 {
-		b.WriteString("seeds:          none\n")
-		_, err := io.WriteString(w, b.String())
-		return err
-	}
-	fmt.Fprintf(&b, "seeds:          %d, from %d to %d", n, t.seeds.min, t.seeds.max)
-	// Gaps and repeats can only come from -summarize of shards: one
-	// missing, or one given twice. (In uint64, max-min cannot overflow.)
-	if missing := uint64(t.seeds.max) - uint64(t.seeds.min) + 1 - n; missing > 0 {
-		fmt.Fprintf(&b, "; %d missing in between", missing)
-	}
-	if t.skipped > 0 {
-		fmt.Fprintf(&b, "; %d repeated records skipped", t.skipped)
-	}
-	b.WriteString("\n")
-	switch {
-	case t.failed == 0 && t.anomalous == 0:
-		fmt.Fprintf(&b, "verdict:        all %d passed\n", n)
-	case t.failed == 0:
-		fmt.Fprintf(&b, "verdict:        %d passed, %d anomaly (explained, so not failures)\n", n-t.anomalous, t.anomalous)
-	case t.anomalous == 0:
-		fmt.Fprintf(&b, "verdict:        %d of %d FAILED\n", t.failed, n)
-	default:
-		fmt.Fprintf(&b, "verdict:        %d of %d FAILED, %d anomaly (explained, so not failures)\n", t.failed, n, t.anomalous)
-	}
-	if t.failed > 0 {
-		fmt.Fprintf(&b, "first failed:   %s\n", counts(t.failedBy))
-	}
-	if t.anomalous > 0 && sc == nil {
-		fmt.Fprintf(&b, "first anomaly:  %s; the first: seed %d (name the scenario file for its command)\n", counts(t.anomalyBy), t.firstAnomaly)
-	} else if t.anomalous > 0 {
-		s := *sc
-		s.Seed = t.firstAnomaly
-		fmt.Fprintf(&b, "first anomaly:  %s; the first: %s\n", counts(t.anomalyBy), replayCommand(&s))
-	}
-	fmt.Fprintf(&b, "stopped:        %s\n", counts(t.stops))
-	fmt.Fprintf(&b, "converged:      %d of %d\n", t.converged, n)
-	if sc == nil && t.withResidue > 0 || sc != nil && model.Strategy(sc.Sync.Strategy).Backable() {
-		// Rumor mongering and direct mail may leave servers without
-		// the largest value.
-		fmt.Fprintf(&b, "residue:        %d of %d seeds left servers below the largest value (at most %d)\n", t.withResidue, n, t.maxResidue)
-	}
-	if t.hashed > 0 {
-		fmt.Fprintf(&b, "determinism:    %s run twice, their traces compared\n", model.Count(int(t.hashed), "seed"))
-	}
-	if t.convergedAt.n > 0 {
-		fmt.Fprintf(&b, "converged at:   %s\n", t.convergedAt.describe())
-	}
-	if t.afterLastSet.n > 0 {
-		fmt.Fprintf(&b, "after last set: %s\n", t.afterLastSet.describe())
-	}
-	if t.failed > 0 {
-		first := slices.Clone(t.firstFailures)
-		slices.SortFunc(first, func(a, b failure) int { return cmp.Compare(a.seed, b.seed) })
-		if sc == nil {
-			// A command of the wrong scenario would replay another run.
-			fmt.Fprintf(&b, "replay:         unknown scenario: for the commands, name its file: %s\n", t.again)
-		} else {
-			b.WriteString("replay:\n")
-		}
-		for _, f := range first {
-			if sc == nil {
-				fmt.Fprintf(&b, "  seed %d (%s)\n", f.seed, f.check)
-				continue
-			}
-			fmt.Fprintf(&b, "  %s\n", replayFailure(sc, f))
-		}
-		switch more := t.failed - uint64(len(first)); {
-		case more > 0 && t.noRecords:
-			fmt.Fprintf(&b, "  ... and %d more (without -q, every seed has its line in the JSON lines)\n", more)
-		case more > 0:
-			fmt.Fprintf(&b, "  ... and %d more (every seed has its line in the JSON lines)\n", more)
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// histogramBins is how many bars the sweep's histogram has.
-const histogramBins = 30
-
-// writeHistogram writes the histogram of the seeds' convergence times
-// after their last accepted set to chart (-chart with a sweep), with the
-// percentiles the summary gives marked. With no seed converged after a
-// set, there is nothing to draw, and it says so on stderr.
-func (t *tally) writeHistogram(chart *output, stderr io.Writer) error {
-	h := &t.afterLastSet
-	if h.n == 0 {
-		fmt.Fprintf(stderr, "eccounter-sim: -chart: no seed converged after an accepted set; no histogram written\n")
-		return nil
-	}
-	// The records' times are at least 0 (parseRecord sees to that); the
-	// last bin ends at the largest int64 if it would end beyond it.
-	width := max(h.max, 0)/histogramBins + 1
-	bins := make([]viz.Bin, histogramBins)
-	for i := range bins {
-		from := int64(i) * width
-		bins[i] = viz.Bin{From: from, To: from + min(width, math.MaxInt64-from)}
-	}
-	// Buckets hold values truncated to four digits: each goes in the bin
-	// of its lower bound, which is off by less than a part in a thousand.
-	for v, n := range h.buckets {
-		bins[min(max(v/width, 0), histogramBins-1)].Count += n
-	}
-	var markers []viz.Marker
-	for _, p := range []uint64{50, 90, 99} {
-		markers = append(markers, viz.Marker{At: h.percentile(p), Label: fmt.Sprintf("p%d %s", p, fmtMillis(h.percentile(p)))})
-	}
-	title := fmt.Sprintf("convergence after the last accepted set, %d seeds", h.n)
-	return writeFile(chart, func(w io.Writer) error { return viz.Histogram(w, title, bins, markers) })
-}
-
-// replayFailure is the command that shows why a seed failed: its run, or,
-// if its two runs differed, the same check again.
-func replayFailure(sc *scenarios.Scenario, f failure) string {
-	s := *sc
-	s.Seed = f.seed
-	if f.check != "determinism" {
-		return replayCommand(&s)
-	}
-	cmd := fmt.Sprintf("eccounter-sim -seeds %d..%d -check-determinism", f.seed, f.seed)
-	if sc.SwarmFlag {
-		cmd += " -swarm"
-	}
-	if sc.Name != scenarios.DefaultName {
-		cmd += " " + scenarios.ShellQuote(sc.Name)
-	}
-	return cmd
-}
-
-// counts renders a map of counts as "a 3, b 1", by name.
-func counts(m map[string]uint64) string {
-	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
-	}
-	return strings.Join(parts, ", ")
-}
-
-// failure is a failing seed and the check it failed first.
-type failure struct {
-	seed  int64
-	check string
-}
-
-// failureHeap is a max-heap of failures by seed.
-type failureHeap []failure
-
-func (h failureHeap) Len() int           { return len(h) }
-func (h failureHeap) Less(i, j int) bool { return h[i].seed > h[j].seed }
-func (h failureHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *failureHeap) Push(x any)        { *h = append(*h, x.(failure)) }
-func (h *failureHeap) Pop() any {
-	old := *h
-	f := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return f
-}
-
-// seedSet is the set of seeds seen, in chunks of seedChunk consecutive
-// seeds, each held as roaring bitmaps hold theirs: a sorted list of the
-// chunk's seeds while it has few (2 bytes a seed), a bitmap once it has
-// many (one bit per seed of the chunk, 8 KiB). So a sweep's dense range
-// costs an eighth of a byte a seed, 12.5 MB for the largest sweep, and
-// scattered seeds (records of seeds 1 and 10^15) cost tens of bytes each,
-// not a chunk's bitmap each; memory follows the records, never the range
-// they span.
-type seedSet struct {
-	chunks   map[int64]*seedChunkSet
-	n        uint64
-	min, max int64
-	bytes    int64 // an estimate of the memory the set holds
-}
-
-const (
-	seedChunk = 1 << 16
-	// seedListMax is how many seeds a chunk lists before it turns into
-	// a bitmap: then the list would take as much as the bitmap.
-	seedListMax = seedChunk / 16
-	// chunkOverhead estimates what a chunk costs besides its seeds: its
-	// struct and its entry in the map.
-	chunkOverhead = 80
-)
-
-// seedSetBudget bounds seedSet.bytes for -summarize: enough for every
+// seedSetBudget bounds the tally's seeds (sweeps.Tally.SeedBytes) for -summarize: enough for every
 // seed of more than a thousand sweeps of the largest range, or for a few
 // million seeds scattered. A variable so that a test can lower it.
 var seedSetBudget int64 = 256 << 20
 
-// seedChunkSet is the seeds of one chunk, as offsets in it: a sorted list,
-// or, once it would be longer than seedListMax, a bitmap.
-type seedChunkSet struct {
-	list []uint16
-	bits *[seedChunk / 64]uint64
-}
-
-// add adds seed s, and reports whether it was new.
-func (s *seedSet) add(seed int64) bool {
-	if s.chunks == nil {
-		s.chunks = map[int64]*seedChunkSet{}
+// writeHistogram writes t's histogram to chart (-chart with a sweep or
+// -summarize). With no seed converged after a set, there is nothing to
+// draw, and it says so on stderr.
+func writeHistogram(t *sweeps.Tally, chart *output, stderr io.Writer) error {
+	if !t.HasHistogram() {
+		fmt.Fprintf(stderr, "eccounter-sim: -chart: no seed converged after an accepted set; no histogram written\n")
+		return nil
 	}
-	// Floor division, so that negative seeds have chunks of their own.
-	key, off := seed/seedChunk, seed%seedChunk
-	if off < 0 {
-		key, off = key-1, off+seedChunk
-	}
-	c := s.chunks[key]
-	if c == nil {
-		c = &seedChunkSet{}
-		s.chunks[key] = c
-		s.bytes += chunkOverhead
-	}
-	if !s.addTo(c, uint16(off)) {
-		return false
-	}
-	if s.n == 0 || seed < s.min {
-		s.min = seed
-	}
-	if s.n == 0 || seed > s.max {
-		s.max = seed
-	}
-	s.n++
-	return true
-}
-
-// addTo adds offset off to chunk c, and reports whether it was new.
-func (s *seedSet) addTo(c *seedChunkSet, off uint16) bool {
-	if c.bits == nil {
-		i, found := slices.BinarySearch(c.list, off)
-		if found {
-			return false
-		}
-		if len(c.list) < seedListMax {
-			old := cap(c.list)
-			c.list = slices.Insert(c.list, i, off)
-			s.bytes += 2 * int64(cap(c.list)-old)
-			return true
-		}
-		c.bits = new([seedChunk / 64]uint64)
-		for _, o := range c.list {
-			c.bits[o/64] |= 1 << (o % 64)
-		}
-		s.bytes += int64(len(c.bits))*8 - 2*int64(cap(c.list))
-		c.list = nil
-	}
-	bit := uint64(1) << (off % 64)
-	if c.bits[off/64]&bit != 0 {
-		return false
-	}
-	c.bits[off/64] |= bit
-	return true
-}
-
-// histogram counts values in buckets of four significant digits: exact
-// enough to read (a percentile of 72.88ms is the true one to within
-// 0.01ms), bounded in memory (at most 9,000 buckets per power of ten), and
-// the same whatever order the values come in.
-type histogram struct {
-	buckets map[int64]uint64 // a value truncated to 4 significant digits -> count
-	n       uint64
-	max     int64
-	maxSeed int64 // the smallest seed that reached max
-}
-
-const histDigits = 4
-
-func (h *histogram) add(v, seed int64) {
-	if h.buckets == nil {
-		h.buckets = map[int64]uint64{}
-	}
-	h.buckets[truncDigits(v, histDigits)]++
-	if h.n == 0 || v > h.max || v == h.max && seed < h.maxSeed {
-		h.max, h.maxSeed = v, seed
-	}
-	h.n++
-}
-
-// truncDigits truncates v, toward zero, to its first d significant digits.
-func truncDigits(v int64, d int) int64 {
-	neg := v < 0
-	u := uint64(v)
-	if neg {
-		u = -u
-	}
-	scale, lim := uint64(1), pow10(d)
-	for u/scale >= lim {
-		scale *= 10
-	}
-	u = u / scale * scale
-	if neg {
-		return -int64(u)
-	}
-	return int64(u)
-}
-
-func pow10(d int) uint64 {
-	p := uint64(1)
-	for range d {
-		p *= 10
-	}
-	return p
-}
-
-// percentile returns the nearest-rank p-th percentile, truncated to the
-// histogram's precision: the smallest bucket with at least p% of the values
-// at or below it.
-func (h *histogram) percentile(p uint64) int64 {
-	rank := (h.n*p + 99) / 100 // ceil(n*p/100), from 1
-	keys := slices.Sorted(maps.Keys(h.buckets))
-	var seen uint64
-	for _, k := range keys {
-		seen += h.buckets[k]
-		if seen >= rank {
-			return k
-		}
-	}
-	return keys[len(keys)-1]
-}
-
-// describe renders the percentiles and the maximum, with the seed that
-// reached it, to replay the slowest.
-func (h *histogram) describe() string {
-	var b strings.Builder
-	for _, p := range []uint64{50, 90, 99} {
-		fmt.Fprintf(&b, "p%d %s, ", p, fmtMillis(h.percentile(p)))
-	}
-	// The maximum is exact, written as the schedules write times, so that
-	// the replay of its seed shows the same figure.
-	fmt.Fprintf(&b, "max %v (seed %d)", sim.Time(h.max), h.maxSeed)
-	return b.String()
-}
-
-// fmtMillis renders virtual nanoseconds in milliseconds, the unit of the
-// schedules, with no more digits than the value has: "72.88ms".
-func fmtMillis(ns int64) string {
-	return strconv.FormatFloat(float64(ns)/1e6, 'f', -1, 64) + "ms"
+	return writeFile(chart, t.WriteHistogram)
 }
 
 // badInputError is a problem with the JSON lines -summarize reads: like a
@@ -488,7 +57,7 @@ func (e badInputError) Error() string { return e.msg }
 // default's, and unknown otherwise. Records that carry no fingerprint,
 // written before records had one, are taken on trust, with a warning.
 func summarize(w io.Writer, stdin io.Reader, stderr io.Writer, sc *scenarios.Scenario, files []string, chart *output) (int, error) {
-	var t tally
+	var t sweeps.Tally
 	fps := fingerprints{}
 	if sc != nil {
 		fps.want, fps.wantName = sc.Fingerprint(), sc.Name
@@ -514,18 +83,18 @@ func summarize(w io.Writer, stdin io.Reader, stderr io.Writer, sc *scenarios.Sce
 		if def := scenarios.Default(); fps.first != "" && fps.first == def.Fingerprint() {
 			sc = def
 		} else {
-			t.fingerprint, t.again = fps.first, summarizeCommand(files)
+			t.Fingerprint, t.Again = fps.first, summarizeCommand(files)
 		}
 	}
-	if err := t.writeSummary(w, sc); err != nil {
+	if err := t.WriteSummary(w, sc); err != nil {
 		return exitFail, err
 	}
 	if chart != nil {
-		if err := t.writeHistogram(chart, stderr); err != nil {
+		if err := writeHistogram(&t, chart, stderr); err != nil {
 			return exitFail, err
 		}
 	}
-	if t.failed > 0 {
+	if t.Failed() > 0 {
 		return exitFail, nil
 	}
 	return exitPass, nil
@@ -636,7 +205,7 @@ const maxRecordLine = 64 << 10
 // and is not JSON is what a sweep killed while writing leaves: it is
 // reported on stderr and ignored, where the same line anywhere else is an
 // error.
-func readRecords(r io.Reader, name string, t *tally, fps *fingerprints, stderr io.Writer) error {
+func readRecords(r io.Reader, name string, t *sweeps.Tally, fps *fingerprints, stderr io.Writer) error {
 	br := bufio.NewReaderSize(r, maxRecordLine)
 	for line := 1; ; line++ {
 		text, err := br.ReadSlice('\n')
@@ -660,10 +229,11 @@ func readRecords(r io.Reader, name string, t *tally, fps *fingerprints, stderr i
 			if err := fps.check(rec.Fingerprint, name, line); err != nil {
 				return err
 			}
-			t.add(&rec)
-			if t.seeds.bytes > seedSetBudget {
+			t.Add(&rec)
+			if t.SeedBytes() > seedSetBudget {
+				n, first, last := t.Seeds()
 				return badInputError{fmt.Sprintf("%s:%d: the seeds are too scattered to keep track of in %d MiB (%d seeds so far, from %d to %d): summarize fewer records at a time",
-					name, line, seedSetBudget>>20, t.seeds.n, t.seeds.min, t.seeds.max)}
+					name, line, seedSetBudget>>20, n, first, last)}
 			}
 		}
 		if last {
@@ -712,12 +282,12 @@ var stopReasons = func() []string {
 // and no other, each of its type and in its range, so that the summary and
 // its histogram never meet a negative time or count, nor an unknown
 // verdict, check or stop reason.
-func parseRecord(line []byte) (seedRecord, error) {
+func parseRecord(line []byte) (sweeps.Record, error) {
 	vals, err := recordValues(line)
 	if err != nil {
-		return seedRecord{}, fmt.Errorf("not a record of a sweep: %v", err)
+		return sweeps.Record{}, fmt.Errorf("not a record of a sweep: %v", err)
 	}
-	var r seedRecord
+	var r sweeps.Record
 	get := func(key string) any { return vals[slices.Index(sweepRecordKeys, key)] }
 	v := get("seed")
 	n, ok := v.(json.Number)

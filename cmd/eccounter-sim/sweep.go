@@ -26,7 +26,7 @@ import (
 
 	"eccounter/model"
 	"eccounter/scenarios"
-	"eccounter/sim"
+	"eccounter/sweeps"
 )
 
 // maxSweepSeeds bounds -seeds: at a few thousand seeds a second per core,
@@ -104,140 +104,6 @@ func (s shard) bound(n, j uint64) uint64 {
 	return q
 }
 
-// seedRecord is the outcome of one seed: a line of a sweep's output, and
-// what its summary is made of. -summarize reads it back from that line.
-type seedRecord struct {
-	Seed int64
-	// FailedCheck is empty if the seed passed; otherwise the first failed
-	// check in report order, or "determinism" (the two runs' traces
-	// differ), or "aborted" (the engine stopped a node breaking its rules).
-	FailedCheck string
-	// AnomalyCheck is the first check in report order whose status is
-	// anomaly (broken, but explained by a crash without durable storage
-	// or by the strategy), or empty.
-	AnomalyCheck string
-	Stop         string
-	Converged    bool
-	ConvergedAt  int64 // virtual ns; when Converged
-	// AfterLastSet is ConvergedAt minus the time of the last accepted set,
-	// when the run converged and some set was accepted (HasAfterLastSet).
-	AfterLastSet    int64
-	HasAfterLastSet bool
-	Events          int64
-	Messages        int64 // sent, all kinds
-	// Residue counts the servers that ended below the largest value: with
-	// rumor mongering or direct mail alone, those the rumors or mails
-	// missed.
-	Residue int
-	// Fingerprint is the scenario's (scenarios.Scenario.Fingerprint):
-	// the same in every record of a sweep. Empty in records older than
-	// it, which -summarize reads too.
-	Fingerprint string
-	// TraceHash is the SHA-256 of the run's JSON Lines trace, with
-	// -check-determinism; RerunHash that of the second run, only if it
-	// differs.
-	TraceHash string
-	RerunHash string
-}
-
-// Failed reports whether the seed failed.
-func (r *seedRecord) Failed() bool { return r.FailedCheck != "" }
-
-// verdict is the record's verdict: fail outweighs anomaly, which does not
-// fail a seed but is not a pass either.
-func (r *seedRecord) verdict() string {
-	switch {
-	case r.Failed():
-		return "fail"
-	case r.AnomalyCheck != "":
-		return "anomaly"
-	}
-	return "pass"
-}
-
-// appendJSON appends the record as one line. The keys are always in this
-// order, so that the output of the same sweep is the same bytes.
-func (r *seedRecord) appendJSON(b []byte) []byte {
-	b = append(b, `{"seed":`...)
-	b = strconv.AppendInt(b, r.Seed, 10)
-	b = append(b, `,"verdict":"`...)
-	b = append(b, r.verdict()...)
-	b = append(b, `","failed_check":`...)
-	b = appendOptString(b, r.FailedCheck)
-	b = append(b, `,"anomaly_check":`...)
-	b = appendOptString(b, r.AnomalyCheck)
-	b = append(b, `,"stop":`...)
-	b = strconv.AppendQuote(b, r.Stop)
-	b = append(b, `,"converged":`...)
-	b = strconv.AppendBool(b, r.Converged)
-	b = append(b, `,"converged_at":`...)
-	b = sim.AppendJSONOptInt(b, r.ConvergedAt, r.Converged)
-	b = append(b, `,"after_last_set":`...)
-	b = sim.AppendJSONOptInt(b, r.AfterLastSet, r.HasAfterLastSet)
-	b = append(b, `,"events":`...)
-	b = strconv.AppendInt(b, r.Events, 10)
-	b = append(b, `,"messages":`...)
-	b = strconv.AppendInt(b, r.Messages, 10)
-	b = append(b, `,"residue":`...)
-	b = strconv.AppendInt(b, int64(r.Residue), 10)
-	if r.Fingerprint != "" {
-		b = append(b, `,"fingerprint":"`...)
-		b = append(b, r.Fingerprint...)
-		b = append(b, '"')
-	}
-	if r.TraceHash != "" {
-		b = append(b, `,"trace_hash":"`...)
-		b = append(b, r.TraceHash...)
-		b = append(b, '"')
-	}
-	if r.RerunHash != "" {
-		b = append(b, `,"rerun_hash":"`...)
-		b = append(b, r.RerunHash...)
-		b = append(b, '"')
-	}
-	return append(b, "}\n"...)
-}
-
-// appendOptString appends s quoted, or null if it is empty.
-func appendOptString(b []byte, s string) []byte {
-	if s == "" {
-		return append(b, "null"...)
-	}
-	return strconv.AppendQuote(b, s)
-}
-
-// newSeedRecord makes the record of a run from its report; err is Run's.
-func newSeedRecord(seed int64, r *model.Report, err error) seedRecord {
-	rec := seedRecord{Seed: seed}
-	if err != nil {
-		// The report of an aborted run is empty; the replay shows why.
-		rec.FailedCheck, rec.Stop = "aborted", "aborted"
-		return rec
-	}
-	for _, ch := range r.Checks {
-		switch ch.Status() {
-		case model.StatusFail:
-			if rec.FailedCheck == "" {
-				rec.FailedCheck = ch.Name
-			}
-		case model.StatusAnomaly:
-			if rec.AnomalyCheck == "" {
-				rec.AnomalyCheck = ch.Name
-			}
-		}
-	}
-	rec.Stop = r.Reason.String()
-	rec.Converged, rec.ConvergedAt = r.Converged, int64(r.ConvergedAt)
-	if r.Converged && r.AcceptedSets > 0 {
-		rec.AfterLastSet, rec.HasAfterLastSet = int64(r.ConvergedAt-r.LastAcceptedSet), true
-	}
-	rec.Events, rec.Residue = r.Events, r.Residue
-	for _, k := range r.Sent {
-		rec.Messages += k.Count
-	}
-	return rec
-}
-
 // sweepOptions is what a sweep needs of the command line.
 type sweepOptions struct {
 	seeds    seedRange // this shard's seeds
@@ -272,7 +138,7 @@ func runSweep(w *bufio.Writer, out, stderr io.Writer, sc *scenarios.Scenario, o 
 	if isTerminal(stderr) && !(so.records && isTerminal(out)) {
 		so.progress = stderr
 	}
-	t := tally{noRecords: o.quiet}
+	t := sweeps.Tally{NoRecords: o.quiet}
 	if err := sweep(w, sc, so, &t); err != nil {
 		return exitFail, err
 	}
@@ -283,12 +149,10 @@ func runSweep(w *bufio.Writer, out, stderr io.Writer, sc *scenarios.Scenario, o 
 	}
 	// A signal that came after the last seed was handed out interrupted
 	// nothing: the sweep is whole.
-	if code, all, done := o.intr.code(), so.seeds, t.seeds.n; code != 0 && done < all.n {
-		t.partial = fmt.Sprintf("interrupted after seeds %d..%d of %d..%d", all.first, all.seed(done)-1, all.first, all.seed(all.n-1))
-		if done == 0 {
-			t.partial = fmt.Sprintf("interrupted before any seed of %d..%d", all.first, all.seed(all.n-1))
-		}
-		t.writeSummary(stderr, sc)
+	done, _, _ := t.Seeds()
+	if code, all := o.intr.code(), so.seeds; code != 0 && done < all.n {
+		t.Interrupted(all.first, all.n)
+		t.WriteSummary(stderr, sc)
 		if o.chart != "" {
 			// A picture has no room to say it is partial; -summarize
 			// -chart draws it from the records.
@@ -296,13 +160,13 @@ func runSweep(w *bufio.Writer, out, stderr io.Writer, sc *scenarios.Scenario, o 
 		}
 		return code, nil
 	}
-	t.writeSummary(stderr, sc)
+	t.WriteSummary(stderr, sc)
 	if o.chart != "" {
-		if err := t.writeHistogram(o.outs.get("chart"), stderr); err != nil {
+		if err := writeHistogram(&t, o.outs.get("chart"), stderr); err != nil {
 			return exitFail, err
 		}
 	}
-	if t.failed > 0 {
+	if t.Failed() > 0 {
 		return exitFail, nil
 	}
 	return exitPass, nil
@@ -329,7 +193,7 @@ func isTerminal(w io.Writer) bool {
 
 // sweep runs every seed of o.seeds with o.jobs workers, writing each
 // record to w in seed order (if o.records) and adding it to t.
-func sweep(w io.Writer, sc *scenarios.Scenario, o sweepOptions, t *tally) error {
+func sweep(w io.Writer, sc *scenarios.Scenario, o sweepOptions, t *sweeps.Tally) error {
 	n := o.seeds.n
 	if n == 0 {
 		return nil
@@ -346,7 +210,7 @@ func sweep(w io.Writer, sc *scenarios.Scenario, o sweepOptions, t *tally) error 
 	}
 	type result struct {
 		k   uint64 // index in o.seeds
-		rec seedRecord
+		rec sweeps.Record
 	}
 	next := make(chan uint64)
 	results := make(chan result, workers)
@@ -395,7 +259,7 @@ func sweep(w io.Writer, sc *scenarios.Scenario, o sweepOptions, t *tally) error 
 	// record before it is written. The tokens guarantee that the records
 	// in flight span fewer than window seeds, so slots never collide.
 	var (
-		ring    = make([]seedRecord, window)
+		ring    = make([]sweeps.Record, window)
 		ready   = make([]bool, window)
 		written uint64
 		line    []byte
@@ -412,9 +276,9 @@ func sweep(w io.Writer, sc *scenarios.Scenario, o sweepOptions, t *tally) error 
 		ring[slot], ready[slot] = res.rec, true
 		for slot = written % window; ready[slot]; slot = written % window {
 			rec := &ring[slot]
-			t.add(rec)
+			t.Add(rec)
 			if o.records {
-				line = rec.appendJSON(line[:0])
+				line = rec.AppendJSON(line[:0])
 				if _, err = w.Write(line); err != nil {
 					close(stop)
 					break
@@ -440,21 +304,16 @@ func sweep(w io.Writer, sc *scenarios.Scenario, o sweepOptions, t *tally) error 
 // JSON Lines trace into a SHA-256, so that the hash is that of exactly what
 // eccounter-sim -seed N -trace jsonl prints: anyone can check it with
 // sha256sum.
-func newSeedRunner(sc *scenarios.Scenario, checkDet bool) func(seed int64) seedRecord {
-	s := *sc // this worker's copy, whose seed it changes
-	fp := sc.Fingerprint()
+func newSeedRunner(sc *scenarios.Scenario, checkDet bool) func(seed int64) sweeps.Record {
 	if !checkDet {
-		return func(seed int64) seedRecord {
-			// The configuration is made again for each seed, not made
-			// once with its Seed changed: a swarm scenario draws its
-			// faults from the seed when it becomes a configuration.
-			s.Seed = seed
-			r, err := model.NewCluster(s.Config()).Run()
-			rec := newSeedRecord(seed, &r, err)
-			rec.Fingerprint = fp
+		run := sweeps.Runner(sc, 0)
+		return func(seed int64) sweeps.Record {
+			rec, _ := run(seed) // uncapped, it never fails
 			return rec
 		}
 	}
+	s := *sc // this worker's copy, whose seed it changes
+	fp := sc.Fingerprint()
 	h := sha256.New()
 	bw := bufio.NewWriterSize(h, 64<<10)
 	trace := func() (string, model.Report, error) {
@@ -464,11 +323,11 @@ func newSeedRunner(sc *scenarios.Scenario, checkDet bool) func(seed int64) seedR
 		bw.Flush() // a hash never fails to write
 		return hex.EncodeToString(h.Sum(nil)), r, err
 	}
-	return func(seed int64) seedRecord {
+	return func(seed int64) sweeps.Record {
 		s.Seed = seed
 		first, r, err := trace()
 		second, _, _ := trace()
-		rec := newSeedRecord(seed, &r, err)
+		rec := sweeps.NewRecord(seed, &r, err)
 		rec.Fingerprint, rec.TraceHash = fp, first
 		if second != first {
 			rec.FailedCheck, rec.RerunHash = "determinism", second

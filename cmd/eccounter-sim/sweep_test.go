@@ -19,6 +19,7 @@ import (
 	"testing"
 
 	"eccounter/scenarios"
+	"eccounter/sweeps"
 )
 
 // recordKeys are the keys of a sweep's record, in the order written.
@@ -214,13 +215,13 @@ func equalPtr[T comparable](a, b *T) bool {
 func TestSweepWindow(t *testing.T) {
 	sc := scenarios.Default()
 	var want bytes.Buffer
-	var t1 tally
+	var t1 sweeps.Tally
 	if err := sweep(&want, sc, sweepOptions{seeds: seedRange{-50, 300}, jobs: 1, records: true, window: 1}, &t1); err != nil {
 		t.Fatal(err)
 	}
 	for _, o := range []sweepOptions{{jobs: 4, window: 3}, {jobs: 16, window: 8}, {jobs: 3, window: 4096}} {
 		var got bytes.Buffer
-		var t2 tally
+		var t2 sweeps.Tally
 		o.seeds, o.records = seedRange{-50, 300}, true
 		if err := sweep(&got, sc, o, &t2); err != nil {
 			t.Fatal(err)
@@ -400,8 +401,8 @@ func TestSweepFailing(t *testing.T) {
 			failing = append(failing, r.Seed)
 		}
 	}
-	if len(failing) <= maxReplays || len(failing) == 100 {
-		t.Fatalf("%d of 100 seeds failed: want some to pass and more than %d to fail", len(failing), maxReplays)
+	if len(failing) <= sweeps.MaxReplays || len(failing) == 100 {
+		t.Fatalf("%d of 100 seeds failed: want some to pass and more than %d to fail", len(failing), sweeps.MaxReplays)
 	}
 	for _, want := range []string{
 		"== sweep: " + path + " ==\n",
@@ -410,15 +411,15 @@ func TestSweepFailing(t *testing.T) {
 		"first failed:   clients-complete ",
 		"stopped:        done ",
 		"replay:\n",
-		fmt.Sprintf("  ... and %d more (every seed has its line in the JSON lines)\n", len(failing)-maxReplays),
+		fmt.Sprintf("  ... and %d more (every seed has its line in the JSON lines)\n", len(failing)-sweeps.MaxReplays),
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stderr)
 		}
 	}
 	replays := replayLine.FindAllStringSubmatch(stderr, -1)
-	if len(replays) != maxReplays {
-		t.Fatalf("%d replay lines, want %d:\n%s", len(replays), maxReplays, stderr)
+	if len(replays) != sweeps.MaxReplays {
+		t.Fatalf("%d replay lines, want %d:\n%s", len(replays), sweeps.MaxReplays, stderr)
 	}
 	for i, m := range replays {
 		want := fmt.Sprintf("eccounter-sim -seed %d %s", failing[i], path)
@@ -435,7 +436,7 @@ func TestSweepFailing(t *testing.T) {
 	if strings.Contains(stderr, "replay") {
 		t.Errorf("a passing sweep lists replays:\n%s", stderr)
 	}
-	if got := replayFailure(scenarios.Default(), failure{-4, "clients-complete"}); got != "eccounter-sim -seed -4" {
+	if got := sweeps.ReplayFailure(scenarios.Default(), -4, "clients-complete"); got != "eccounter-sim -seed -4" {
 		t.Errorf("replay of the default scenario = %q", got)
 	}
 }
@@ -579,8 +580,8 @@ func TestCheckDeterminism(t *testing.T) {
 // hand.
 func TestDeterminismFailure(t *testing.T) {
 	aa, bb := strings.Repeat("a", 64), strings.Repeat("b", 64)
-	r := seedRecord{Seed: 9, FailedCheck: "determinism", Stop: "done", Events: 3, Messages: 2, TraceHash: aa, RerunHash: bb}
-	line := string(r.appendJSON(nil))
+	r := sweeps.Record{Seed: 9, FailedCheck: "determinism", Stop: "done", Events: 3, Messages: 2, TraceHash: aa, RerunHash: bb}
+	line := string(r.AppendJSON(nil))
 	want := `{"seed":9,"verdict":"fail","failed_check":"determinism","anomaly_check":null,"stop":"done","converged":false,"converged_at":null,"after_last_set":null,"events":3,"messages":2,"residue":0,"trace_hash":"` + aa + `","rerun_hash":"` + bb + `"}` + "\n"
 	if line != want {
 		t.Errorf("record:\n%s\nwant:\n%s", line, want)
@@ -589,54 +590,12 @@ func TestDeterminismFailure(t *testing.T) {
 	if err != nil || back != r {
 		t.Errorf("read back as %+v (%v), want %+v", back, err, r)
 	}
-	var tl tally
-	tl.add(&r)
+	var tl sweeps.Tally
+	tl.Add(&r)
 	var b strings.Builder
-	tl.writeSummary(&b, &scenarios.Scenario{Name: "x.toml"})
+	tl.WriteSummary(&b, &scenarios.Scenario{Name: "x.toml"})
 	if !strings.Contains(b.String(), "\n  eccounter-sim -seeds 9..9 -check-determinism x.toml\n") {
 		t.Errorf("summary does not replay the determinism check:\n%s", b.String())
-	}
-}
-
-func TestHistogram(t *testing.T) {
-	for _, tt := range []struct{ v, want int64 }{
-		{0, 0}, {7, 7}, {9999, 9999}, {12345, 12340}, {72_885_123, 72_880_000}, {-12345, -12340},
-		{9223372036854775807, 9223000000000000000},
-	} {
-		if got := truncDigits(tt.v, 4); got != tt.want {
-			t.Errorf("truncDigits(%d, 4) = %d, want %d", tt.v, got, tt.want)
-		}
-	}
-	var h histogram
-	for i := int64(100); i >= 1; i-- { // order does not matter
-		h.add(i*1000+7, 1000-i)
-	}
-	for _, tt := range []struct {
-		p    uint64
-		want int64
-	}{{1, 1_007}, {50, 50_000}, {90, 90_000}, {99, 99_000}, {100, 100_000}} {
-		if got := h.percentile(tt.p); got != tt.want {
-			t.Errorf("p%d = %d, want %d", tt.p, got, tt.want)
-		}
-	}
-	h.add(100_007, 5) // a tie for the maximum, from a smaller seed
-	if got := h.describe(); got != "p50 0.051ms, p90 0.091ms, p99 0.1ms, max 0.100ms (seed 5)" {
-		t.Errorf("describe() = %q", got)
-	}
-}
-
-func TestSeedSet(t *testing.T) {
-	var s seedSet
-	for _, seed := range []int64{-1, 0, 65535, 65536, -65536, -65537, 1 << 62, -1 << 63} {
-		if !s.add(seed) {
-			t.Errorf("seed %d: seen before", seed)
-		}
-		if s.add(seed) {
-			t.Errorf("seed %d: new the second time", seed)
-		}
-	}
-	if s.n != 8 || s.min != -1<<63 || s.max != 1<<62 {
-		t.Errorf("n %d, min %d, max %d", s.n, s.min, s.max)
 	}
 }
 
@@ -731,10 +690,10 @@ func BenchmarkSweep(b *testing.B) {
 	const seeds = 2000
 	var n uint64
 	for b.Loop() {
-		var t tally
+		var t sweeps.Tally
 		o := sweepOptions{seeds: seedRange{int64(n) + 1, seeds}, jobs: runtime.NumCPU(), records: true, window: sweepWindow}
-		if err := sweep(io.Discard, sc, o, &t); err != nil || t.failed > 0 {
-			b.Fatalf("sweep: %v, %d failed", err, t.failed)
+		if err := sweep(io.Discard, sc, o, &t); err != nil || t.Failed() > 0 {
+			b.Fatalf("sweep: %v, %d failed", err, t.Failed())
 		}
 		n += seeds
 	}

@@ -9,6 +9,13 @@
 //	presets: [{name, toml}, ...]       the shipped scenarios, the default first
 //	run(name, toml, seed) -> result    seed: a decimal string, or "" for the scenario's own
 //	explore(name, toml, syncOnChange) -> {verdict, text, graph, graphNote, error}
+//	sweep(name, toml, first, last, progress) -> Promise of {summary, histogram, histogramNote, total, done, failed, stopped, error}
+//
+// sweep runs the seeds first..last (decimal strings) of the scenario, as
+// playground.Sweep does, and calls progress(done, failed, total) after each
+// chunk of seeds, having let the event loop run first, so that a web
+// worker sees its messages (a Stop) between chunks: progress returns false
+// to stop.
 //
 // where result is {output, report, seed, passed, error}: seed as a decimal
 // string (a JavaScript number does not hold every int64), error null or
@@ -39,6 +46,7 @@ func main() {
 		"presets": presets,
 		"run":     js.FuncOf(run),
 		"explore": js.FuncOf(exploreJS),
+		"sweep":   js.FuncOf(sweepJS),
 	}
 	js.Global().Set("eccounter", api)
 	if ready := js.Global().Get("eccounterReady"); ready.Type() == js.TypeFunction {
@@ -111,4 +119,64 @@ func result(r playground.Result) map[string]any {
 		"error":  errorObject(r.Error),
 	}
 	return m
+}
+
+// sweepJS is eccounter.sweep(name, toml, first, last, progress): it
+// returns a Promise at once, and sweeps in a goroutine, which may wait for
+// the event loop as a function called from JavaScript may not.
+func sweepJS(_ js.Value, args []js.Value) any {
+	fail := func(msg string) any {
+		return js.Global().Get("Promise").Call("resolve", js.ValueOf(map[string]any{"error": errorObject(&playground.Error{Message: msg, Text: msg})}))
+	}
+	if len(args) != 5 || args[0].Type() != js.TypeString || args[1].Type() != js.TypeString || args[2].Type() != js.TypeString ||
+		args[3].Type() != js.TypeString || args[4].Type() != js.TypeFunction {
+		return fail("eccounter.sweep takes a name, a scenario, the first and last seeds as strings, and a progress function")
+	}
+	var seeds [2]int64
+	for i := range seeds {
+		v, err := strconv.ParseInt(strings.TrimSpace(args[2+i].String()), 10, 64)
+		if err != nil {
+			return fail("seeds: want two integers, such as 1 and 1000")
+		}
+		seeds[i] = v
+	}
+	name, toml, progress := args[0].String(), args[1].String(), args[4]
+	total := float64(uint64(seeds[1]) - uint64(seeds[0]) + 1)
+	var executor js.Func
+	executor = js.FuncOf(func(_ js.Value, pargs []js.Value) any {
+		resolve := pargs[0]
+		go func() {
+			defer executor.Release()
+			defer func() {
+				if p := recover(); p != nil {
+					msg := fmt.Sprintf("the simulator failed (a bug, please report it with the scenario): %v", p)
+					resolve.Invoke(map[string]any{"error": errorObject(&playground.Error{Message: msg, Text: msg})})
+				}
+			}()
+			r := playground.Sweep(name, toml, seeds[0], seeds[1], func(done, failed uint64) bool {
+				yield()
+				return progress.Invoke(float64(done), float64(failed), total).Truthy()
+			})
+			resolve.Invoke(map[string]any{
+				"summary": r.Summary, "histogram": r.Histogram, "histogramNote": r.HistogramNote,
+				"total": float64(r.Total), "done": float64(r.Done), "failed": float64(r.Failed),
+				"stopped": r.Stopped, "error": errorObject(r.Error),
+			})
+		}()
+		return nil
+	})
+	return js.Global().Get("Promise").New(executor)
+}
+
+// yield waits for the event loop to run once (a timeout of 0), so that
+// the messages sent to the page or worker meanwhile are handled.
+func yield() {
+	ch := make(chan struct{})
+	f := js.FuncOf(func(js.Value, []js.Value) any {
+		close(ch)
+		return nil
+	})
+	js.Global().Call("setTimeout", f, 0)
+	<-ch
+	f.Release()
 }

@@ -1,6 +1,7 @@
 // Command build writes the browser playground into a folder that any
-// static host serves: index.html, wasm_exec.js and eccounter.wasm (the
-// simulator compiled to WebAssembly). Run it from the repository:
+// static host serves: index.html, sweep-worker.js, wasm_exec.js and
+// eccounter.wasm (the simulator compiled to WebAssembly). Run it from the
+// repository:
 //
 //	go run ./cmd/eccounter-wasm/build -o web
 //
@@ -45,5 +46,5 @@ func main() {
 		fmt.Fprintf(os.Stderr, "build: %v\n", err)
 		os.Exit(1)
 	}
-	fmt.Printf("wrote %s: index.html, wasm_exec.js and eccounter.wasm (%.1f MB)\n", *out, float64(fi.Size())/1e6)
+	fmt.Printf("wrote %s: index.html, sweep-worker.js, wasm_exec.js and eccounter.wasm (%.1f MB)\n", *out, float64(fi.Size())/1e6)
 }
