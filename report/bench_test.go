@@ -63,16 +63,19 @@ func BenchmarkWrite(b *testing.B) {
 // which the page embeds.
 func BenchmarkDiagram(b *testing.B) {
 	x := defaultRun(b)
+	b.SetBytes(int64(len(x.p.Diagram)))
 	for b.Loop() {
 		if err := viz.Diagram(io.Discard, x.rec, x.r, viz.DiagramOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(len(x.rec.Messages)), "messages")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "diagrams/s")
 }
 
 func BenchmarkChart(b *testing.B) {
 	x := defaultRun(b)
+	b.SetBytes(int64(len(x.p.Chart)))
 	for b.Loop() {
 		if err := viz.Chart(io.Discard, x.rec, x.r); err != nil {
 			b.Fatal(err)

@@ -3,6 +3,7 @@ package viz
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -259,6 +260,7 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 	height := ts.bottom() + footerH
 
 	var s svg
+	s.Grow(4096 + 600*len(drawn)) // about what a message takes, so that the buffer grows once
 	s.open(width, height, ts.attrs())
 	s.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker></defs>` + "\n")
 
@@ -350,19 +352,20 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 	// Messages, in the order they were sent, their labels placed around
 	// those of the marks drawn over them.
 	var l labeller
+	l.out.Grow(120 * len(drawn))
 	for _, o := range outages {
 		if in(o.At) {
-			l.placed = append(l.placed, box{lane[o.Node] - 60, ts.of(o.At) - 10, lane[o.Node] + 8, ts.of(o.At) + 8})
+			l.place(box{lane[o.Node] - 60, ts.of(o.At) - 10, lane[o.Node] + 8, ts.of(o.At) + 8})
 		}
 		if o.HasRestart && in(o.Restart) {
-			l.placed = append(l.placed, textBox(lane[o.Node]+10, ts.of(o.Restart)+14, "restart (state lost)", false))
+			l.place(textBox(lane[o.Node]+10, ts.of(o.Restart)+14, "restart (state lost)", false))
 		}
 	}
 	for _, c := range changes {
-		l.placed = append(l.placed, textBox(lane[c.Node]+6, ts.of(c.At)-4, "→ "+strconv.FormatInt(c.Value, 10), false))
+		l.place(textBox(lane[c.Node]+6, ts.of(c.At)-4, "→ "+strconv.FormatInt(c.Value, 10), false))
 	}
 	for _, r := range removals {
-		l.placed = append(l.placed, textBox(lane[r.Node]+6, ts.of(r.At)+12, "removed", false))
+		l.place(textBox(lane[r.Node]+6, ts.of(r.At)+12, "removed", false))
 	}
 	for _, m := range drawn {
 		drawMessage(&s, &l, rec, m, lane, ts, path)
@@ -528,16 +531,59 @@ func textBox(x, y float64, text string, middle bool) box {
 // labeller places labels where they overprint no label placed before. It
 // writes them to a buffer of its own, drawn after every arrow, so that no
 // arrow strikes a label through.
+//
+// It files every box placed in the horizontal bands, bandHeight high, that
+// the box reaches into, so that free looks only at the boxes of the bands
+// a label crosses: looking at every box placed took most of Diagram's time
+// on a run of a thousand messages. Two boxes that overlap share a point,
+// and so a band, so the answer is the same as a look at every box.
 type labeller struct {
 	placed []box
+	bands  [][]int32 // per band, the indexes in placed of the boxes in it
 	out    svg
 }
 
+const (
+	bandHeight = 16
+	maxBands   = 1 << 16 // a box further down is filed in the last band
+)
+
+// bandsOf returns the first and the last band that b reaches into.
+func bandsOf(b box) (int, int) {
+	band := func(y float64) int {
+		f := math.Floor(y / bandHeight)
+		switch {
+		case !(f >= 0): // above the top, or NaN
+			return 0
+		case f >= maxBands-1:
+			return maxBands - 1
+		}
+		return int(f)
+	}
+	// min and max: an upside-down box overlaps a box that spans it.
+	return band(min(b.y1, b.y2)), band(max(b.y1, b.y2))
+}
+
+// place keeps b as taken.
+func (l *labeller) place(b box) {
+	l.placed = append(l.placed, b)
+	lo, hi := bandsOf(b)
+	for len(l.bands) <= hi {
+		l.bands = append(l.bands, nil)
+	}
+	for i := lo; i <= hi; i++ {
+		l.bands[i] = append(l.bands[i], int32(len(l.placed)-1))
+	}
+}
+
+// free reports whether b overlaps no box placed.
 func (l *labeller) free(b box) bool {
-	// Most labels are recent neighbours: look from the end.
-	for i := len(l.placed) - 1; i >= 0; i-- {
-		if l.placed[i].overlaps(b) {
-			return false
+	lo, hi := bandsOf(b)
+	for i := lo; i <= hi && i < len(l.bands); i++ {
+		for _, j := range l.bands[i] {
+			if l.placed[j].overlaps(b) {
+				return false
+			}
 		}
 	}
 	return true
@@ -585,7 +631,7 @@ func (l *labeller) labelAlong(x1, y1, x2, y2 float64, colour, text string, middl
 		f := (gap + 0.5) / span
 		x, y = x1+f*(x2-x1), y1+f*(y2-y1)+above
 	}
-	l.placed = append(l.placed, textBox(x, y, text, true))
+	l.place(textBox(x, y, text, true))
 	l.out.label(x, y, `text-anchor="middle" font-size="10" fill="`+colour+`" class="halo"`, text)
 }
 
