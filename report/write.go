@@ -4,9 +4,11 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strconv"
 
 	"eccounter/model"
@@ -87,13 +89,15 @@ type view struct {
 	Anomalous bool
 	Verdict   string
 	Checks    []verdict
-	Rows      template.HTML // the schedule's lines: see schedule
-	Nodes     []string
-	Data      template.JS
-	Diagram   template.HTML
-	Chart     template.HTML
-	Left      []string
-	EndLabel  string
+	// Rows, Data, Diagram and Chart, the page's large parts, are each
+	// a marker, which Write replaces with the part.
+	Rows     template.HTML
+	Nodes    []string
+	Data     template.JS
+	Diagram  template.HTML
+	Chart    template.HTML
+	Left     []string
+	EndLabel string
 }
 
 // maxExact is the largest instant, in ns, that a JavaScript number holds
@@ -101,16 +105,78 @@ type view struct {
 const maxExact = 1<<53 - 1
 
 // Write renders the page of a run that k and rec observed and r reports.
+//
+// The page's large parts, its pictures, its schedule and its data, do not
+// go through the template: html/template copies a value several times on
+// its way out (into a string, then into fmt's buffer as it grows), which
+// took a third of Write's time once the schedule was not a range. The
+// template writes a NUL in the place of each, a byte that no text it
+// escapes can hold (html/template writes U+FFFD for it), and Write writes
+// the template's output with the parts between its pieces.
 func Write(w io.Writer, k *Collector, rec *viz.Recorder, r *model.Report, p Page) error {
-	v, err := newView(k, rec, r, p)
+	d := pageData(k, rec, r)
+	v, err := newView(k, &d, r, p)
 	if err != nil {
 		return err
 	}
-	return page.Execute(w, v)
+	var layout bytes.Buffer
+	layout.Grow(len(pageHTML) + len(v.Summary) + len(p.Scenario) + 4096)
+	if err := page.Execute(&layout, v); err != nil {
+		return err
+	}
+	// In the order the page shows them.
+	parts := [][]byte{p.Diagram, p.Chart, schedule(k.rows), d.appendJSON(nil)}
+	pieces := bytes.Split(layout.Bytes(), []byte{0})
+	if len(pieces) != len(parts)+1 {
+		return errors.New("report: the page's template does not mark its large parts")
+	}
+	// A caller's buffer grows once to the page, rather than be copied as
+	// it doubles.
+	if g, ok := w.(interface{ Grow(int) }); ok {
+		n := layout.Len()
+		for _, part := range parts {
+			n += len(part)
+		}
+		g.Grow(n)
+	}
+	for i, piece := range pieces {
+		if _, err := w.Write(piece); err != nil {
+			return err
+		}
+		if i < len(parts) {
+			if _, err := w.Write(parts[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
+// marker stands in the template for a large part of the page: see Write.
+const marker = "\x00"
+
 // newView is what the page's template shows of the run.
-func newView(k *Collector, rec *viz.Recorder, r *model.Report, p Page) (view, error) {
+func newView(k *Collector, d *data, r *model.Report, p Page) (view, error) {
+	var summary []byte
+	sw := &byteWriter{&summary}
+	if err := r.WriteText(sw, k.c); err != nil {
+		return view{}, err
+	}
+	// The checks have a table of their own; the summary keeps the rest.
+	if i := bytes.Index(summary, []byte("\nchecks:\n")); i >= 0 {
+		summary = summary[:i+1]
+	}
+	v := view{Page: p, Summary: string(summary), Passed: r.Passed(), Verdict: r.Verdict(), Anomalous: len(r.Anomalies) > 0, Nodes: d.Nodes, Data: marker,
+		Diagram: marker, Chart: marker, Rows: marker, Left: d.Left, EndLabel: sim.Time(d.End).String()}
+	for _, c := range r.Checks {
+		v.Checks = append(v.Checks, verdict{Name: c.Name, Rule: c.Rule, Status: c.Status().Word(), First: c.First,
+			Anomalies: r.AnomaliesOf(c.Name), Skipped: c.Skipped})
+	}
+	return v, nil
+}
+
+// pageData is the run as the page's script reads it.
+func pageData(k *Collector, rec *viz.Recorder, r *model.Report) data {
 	e := k.c.Engine()
 	d := data{End: int64(max(k.end, r.Now)), Servers: k.c.Config().Servers}
 	for id := range e.Len() {
@@ -172,27 +238,7 @@ func newView(k *Collector, rec *viz.Recorder, r *model.Report, p Page) (view, er
 	if d.End > maxExact {
 		d.Left = append(d.Left, "instants past "+sim.Time(maxExact).String()+" (2^53 ns), which the page cannot hold exactly")
 	}
-	js, err := json.Marshal(d) // escapes <, > and &, so it cannot end the script
-	if err != nil {
-		return view{}, err
-	}
-	var summary []byte
-	sw := &byteWriter{&summary}
-	if err := r.WriteText(sw, k.c); err != nil {
-		return view{}, err
-	}
-	// The checks have a table of their own; the summary keeps the rest.
-	if i := bytes.Index(summary, []byte("\nchecks:\n")); i >= 0 {
-		summary = summary[:i+1]
-	}
-	v := view{Page: p, Summary: string(summary), Passed: r.Passed(), Verdict: r.Verdict(), Anomalous: len(r.Anomalies) > 0, Nodes: d.Nodes, Data: template.JS(js),
-		Diagram: template.HTML(p.Diagram), Chart: template.HTML(p.Chart), Left: d.Left, EndLabel: sim.Time(d.End).String()}
-	for _, c := range r.Checks {
-		v.Checks = append(v.Checks, verdict{Name: c.Name, Rule: c.Rule, Status: c.Status().Word(), First: c.First,
-			Anomalies: r.AnomaliesOf(c.Name), Skipped: c.Skipped})
-	}
-	v.Rows = schedule(k.rows)
-	return v, nil
+	return d
 }
 
 // schedule renders the schedule's lines, one table row each, ready for
@@ -203,7 +249,7 @@ func newView(k *Collector, rec *viz.Recorder, r *model.Report, p Page) (view, er
 // The bytes are the same as the range wrote (TestScheduleAsTemplate):
 // appendEscaped escapes as html/template does in text and in quoted
 // attributes.
-func schedule(rows []row) template.HTML {
+func schedule(rows []row) []byte {
 	n := 0
 	for _, r := range rows {
 		n += 90 + 2*len(r.node) + len(r.text)
@@ -224,7 +270,7 @@ func schedule(rows []row) template.HTML {
 		b = appendEscaped(b, r.text)
 		b = append(b, "</td></tr>\n"...)
 	}
-	return template.HTML(b)
+	return b
 }
 
 // appendEscaped appends s escaped as html/template escapes a string in
@@ -278,4 +324,117 @@ type byteWriter struct{ b *[]byte }
 func (w *byteWriter) Write(p []byte) (int, error) {
 	*w.b = append(*w.b, p...)
 	return len(p), nil
+}
+
+// appendJSON appends d as json.Marshal writes it, HTML-escaped
+// (TestDataAsJSON). It is written by hand: json.Marshal's reflection over
+// the run's thousands of messages and spans was the largest part of
+// Write's time left after the schedule's, and more so in WebAssembly.
+func (d *data) appendJSON(b []byte) []byte {
+	n := 4096 + 100*len(d.Messages) // about what a message takes, and room for the rest
+	for _, v := range d.Values {
+		n += 40 * len(v)
+	}
+	for _, w := range d.Waits {
+		n += 60 * len(w)
+	}
+	b = slices.Grow(b, n)
+	b = append(b, `{"end":`...)
+	b = strconv.AppendInt(b, d.End, 10)
+	b = append(b, `,"nodes":`...)
+	b = appendList(b, d.Nodes, appendString)
+	b = append(b, `,"servers":`...)
+	b = strconv.AppendInt(b, int64(d.Servers), 10)
+	b = append(b, `,"values":`...)
+	b = appendList(b, d.Values, func(b []byte, per [][2]int64) []byte {
+		return appendList(b, per, func(b []byte, v [2]int64) []byte {
+			b = append(b, '[')
+			b = strconv.AppendInt(b, v[0], 10)
+			b = append(b, ',')
+			b = strconv.AppendInt(b, v[1], 10)
+			return append(b, ']')
+		})
+	})
+	spans := func(b []byte, per []jsSpan) []byte { return appendList(b, per, appendSpan) }
+	b = append(b, `,"waits":`...)
+	b = appendList(b, d.Waits, spans)
+	b = append(b, `,"down":`...)
+	b = appendList(b, d.Down, spans)
+	b = append(b, `,"cuts":`...)
+	b = appendList(b, d.Cuts, appendCut)
+	b = append(b, `,"messages":`...)
+	b = appendList(b, d.Messages, appendMsg)
+	b = append(b, `,"left":`...)
+	b = appendList(b, d.Left, appendString)
+	return append(b, '}')
+}
+
+func appendSpan(b []byte, s jsSpan) []byte {
+	b = append(b, `{"from":`...)
+	b = strconv.AppendInt(b, s.From, 10)
+	b = append(b, `,"to":`...)
+	b = strconv.AppendInt(b, s.To, 10)
+	b = append(b, `,"what":`...)
+	b = appendString(b, s.What)
+	return append(b, '}')
+}
+
+func appendCut(b []byte, c jsCut) []byte {
+	b = append(b, `{"index":`...)
+	b = strconv.AppendInt(b, int64(c.Index), 10)
+	b = append(b, `,"from":`...)
+	b = strconv.AppendInt(b, c.From, 10)
+	b = append(b, `,"to":`...)
+	b = strconv.AppendInt(b, c.To, 10)
+	b = append(b, `,"groups":`...)
+	b = appendList(b, c.Groups, func(b []byte, g []string) []byte { return appendList(b, g, appendString) })
+	return append(b, '}')
+}
+
+func appendMsg(b []byte, m jsMsg) []byte {
+	b = append(b, `{"from":`...)
+	b = appendString(b, m.From)
+	b = append(b, `,"to":`...)
+	b = appendString(b, m.To)
+	b = append(b, `,"what":`...)
+	b = appendString(b, m.What)
+	b = append(b, `,"sent":`...)
+	b = strconv.AppendInt(b, m.Sent, 10)
+	b = append(b, `,"done":`...)
+	b = strconv.AppendInt(b, m.Done, 10)
+	b = append(b, `,"fate":`...)
+	b = appendString(b, m.Fate)
+	return append(b, '}')
+}
+
+// appendList appends list as a JSON array, or null if it is nil, as
+// json.Marshal does.
+func appendList[T any](b []byte, list []T, each func([]byte, T) []byte) []byte {
+	if list == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, v := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = each(b, v)
+	}
+	return append(b, ']')
+}
+
+// appendString appends s as a JSON string, as json.Marshal writes it: as
+// it is, quoted, if it holds only printable ASCII that JSON and HTML leave
+// alone (the names and messages of a run), or else as json.Marshal
+// escapes it.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
