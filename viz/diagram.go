@@ -441,11 +441,15 @@ func drawMessage(s *svg, l *labeller, rec *Recorder, m *Message, lane []float64,
 	x2 := lane[m.To]
 	label := msgLabel(m.Msg)
 	colour := kindColour(m.Msg.Type)
-	head := rec.names[m.From] + " → " + rec.names[m.To] + ": " + label + " (message " + strconv.FormatUint(uint64(m.ID), 10) + "), sent " + m.Sent.String()
+	// The title's first parts, the same for every copy: given to title
+	// as parts rather than joined (a diagram has thousands).
+	var parts [13]string
+	head := append(parts[:0], rec.names[m.From], " → ", rec.names[m.To], ": ", label,
+		" (message ", strconv.FormatUint(uint64(m.ID), 10), "), sent ", m.Sent.String())
 	if len(m.Arrivals) == 0 {
 		y2 := ts.of(m.Arrive)
 		s.WriteString(`<g class="msg inflight">`)
-		s.title(head + ", still in flight when the run stopped (due " + m.Arrive.String() + ")")
+		s.title(append(head, ", still in flight when the run stopped (due ", m.Arrive.String(), ")")...)
 		s.line(x1, y1, x2, y2, `stroke="#999" stroke-width="1.2" stroke-dasharray="1,3"`)
 		s.WriteString("</g>\n")
 		l.labelAlong(x1, y1, x2, y2, "#999", label, m.Msg.Type == model.Sync)
@@ -459,8 +463,8 @@ func drawMessage(s *svg, l *labeller, rec *Recorder, m *Message, lane []float64,
 		}
 		if a.Reason != "" {
 			s.WriteString(`<g class="msg drop">`)
-			s.title(head + ", dropped at " + a.At.String() + ": " + dropWhy(a.Reason))
-			s.line(x1, y1, x2, y2, `stroke="`+colour+`" stroke-width="1.2" stroke-dasharray="5,3" stroke-opacity="0.7"`)
+			s.title(append(head, ", dropped at ", a.At.String(), ": ", dropWhy(a.Reason))...)
+			s.line(x1, y1, x2, y2, `stroke="`, colour, `" stroke-width="1.2" stroke-dasharray="5,3" stroke-opacity="0.7"`)
 			s.cross(x2, y2, 5, `stroke="#d00" stroke-width="2.5"`)
 			s.WriteString("</g>\n")
 		} else {
@@ -476,14 +480,14 @@ func drawMessage(s *svg, l *labeller, rec *Recorder, m *Message, lane []float64,
 			if i > 0 {
 				what = ", duplicate arrived "
 			}
-			s.title(head + what + a.At.String())
+			s.title(append(head, what, a.At.String())...)
 			if final {
 				// Under the arrow, like a highlighter's stroke: it
 				// reads in print, as a grey band, and leaves the
 				// arrow's colour to say its kind.
 				s.line(x1, y1, x2, y2, `stroke="#ffd21f" stroke-width="8" stroke-linecap="round" stroke-opacity="0.85"`)
 			}
-			s.line(x1, y1, x2, y2, `stroke="`+colour+`" stroke-width="`+width+`" marker-end="url(#arrow)"`)
+			s.line(x1, y1, x2, y2, `stroke="`, colour, `" stroke-width="`, width, `" marker-end="url(#arrow)"`)
 			s.WriteString("</g>\n")
 		}
 		l.labelAlong(x1, y1, x2, y2, colour, text, m.Msg.Type == model.Sync)

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 )
 
@@ -79,6 +80,27 @@ func TestTextAsXML(t *testing.T) {
 		}
 		if s.String() != want.String() {
 			t.Errorf("text(%q) wrote %q, xml.EscapeText %q", str, s.String(), want.String())
+		}
+	}
+}
+
+// TestAppendNum: appendNum writes what strconv writes at one decimal, for
+// ties (quarters), values just beside them, integers, negatives and every
+// range of magnitude.
+func TestAppendNum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	xs := []float64{0, math.Copysign(0, -1), 0.05, 0.25, 0.75, 1.25, -0.25, -0.04, 0.95, 9.95, 99.95, 1e15, 1e16, 4.5e15, 1 << 52, 1 << 53,
+		1e-5, 1e-300, 5e-324, math.MaxFloat64, -math.MaxFloat64, math.Inf(1), math.Inf(-1), math.NaN()}
+	for i := range 2000 {
+		q := float64(i) / 4
+		xs = append(xs, q, -q, math.Nextafter(q, 0), math.Nextafter(q, 1e9), float64(i)/20, float64(i)/10)
+	}
+	for range 200_000 {
+		xs = append(xs, (rng.Float64()-0.3)*math.Pow(10, float64(rng.IntN(40)-20)), float64(rng.IntN(100_000))/8)
+	}
+	for _, x := range xs {
+		if got, want := string(appendNum(nil, x)), strconv.FormatFloat(x, 'f', 1, 64); got != want {
+			t.Errorf("appendNum(%v) = %s, strconv writes %s", x, got, want)
 		}
 	}
 }
