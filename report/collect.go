@@ -27,6 +27,7 @@ type Collector struct {
 	text *model.TextWriter
 
 	rows        []row
+	line        []byte // a line of the schedule as it is written, reused
 	rowsDropped int
 	waits       [][]span // per client: requests outstanding
 	msgs        []message
@@ -77,7 +78,8 @@ func (k *Collector) AfterStep(s *model.Step) {
 	k.end = s.Time
 	name := k.c.Engine().Name(s.Node)
 	if len(k.rows) < MaxRows {
-		k.rows = append(k.rows, row{s.Time, name, string(k.text.AppendEvent(nil, s))})
+		k.line = k.text.AppendEvent(k.line[:0], s)
+		k.rows = append(k.rows, row{s.Time, name, string(k.line)})
 	} else {
 		k.rowsDropped++
 	}

@@ -221,6 +221,9 @@ func pageData(k *Collector, rec *viz.Recorder, r *model.Report) data {
 		}
 		d.Cuts = append(d.Cuts, jsCut{c.Index + 1, int64(c.At), to, groups})
 	}
+	if len(k.msgs) > 0 {
+		d.Messages = make([]jsMsg, 0, len(k.msgs)) // grown once: its copies cost the most in WebAssembly
+	}
 	for _, m := range k.msgs {
 		d.Messages = append(d.Messages, jsMsg{e.Name(m.from), e.Name(m.to), m.what, int64(m.sent), int64(m.done), m.fate})
 	}
@@ -311,7 +314,7 @@ func appendEscaped(b []byte, s string) []byte {
 func spans(per [][]span) [][]jsSpan {
 	out := make([][]jsSpan, len(per))
 	for i, list := range per {
-		out[i] = []jsSpan{}
+		out[i] = make([]jsSpan, 0, len(list))
 		for _, s := range list {
 			out[i] = append(out[i], jsSpan{int64(s.from), int64(s.to), s.what})
 		}

@@ -540,12 +540,20 @@ func textBox(x, y float64, text string, middle bool) box {
 // the box reaches into, so that free looks only at the boxes of the bands
 // a label crosses: looking at every box placed took most of Diagram's time
 // on a run of a thousand messages. Two boxes that overlap share a point,
-// and so a band, so the answer is the same as a look at every box.
+// and so a band, so the answer is the same as a look at every box. A band
+// is a list linked through one slice, the newest box first (a label's
+// likeliest neighbour), rather than a slice of its own to grow.
 type labeller struct {
 	placed []box
-	bands  [][]int32 // per band, the indexes in placed of the boxes in it
+	first  []int32 // per band, its newest entry in filed, -1 if none
+	filed  []filed
+	extra  map[string]string // a label's attributes, per colour
 	out    svg
 }
+
+// filed is a box in a band's list: its index in placed, and the entry
+// filed before it in the same band (-1 for none).
+type filed struct{ box, next int32 }
 
 const (
 	bandHeight = 16
@@ -572,20 +580,21 @@ func bandsOf(b box) (int, int) {
 func (l *labeller) place(b box) {
 	l.placed = append(l.placed, b)
 	lo, hi := bandsOf(b)
-	for len(l.bands) <= hi {
-		l.bands = append(l.bands, nil)
+	for len(l.first) <= hi {
+		l.first = append(l.first, -1)
 	}
 	for i := lo; i <= hi; i++ {
-		l.bands[i] = append(l.bands[i], int32(len(l.placed)-1))
+		l.filed = append(l.filed, filed{int32(len(l.placed) - 1), l.first[i]})
+		l.first[i] = int32(len(l.filed) - 1)
 	}
 }
 
 // free reports whether b overlaps no box placed.
 func (l *labeller) free(b box) bool {
 	lo, hi := bandsOf(b)
-	for i := lo; i <= hi && i < len(l.bands); i++ {
-		for _, j := range l.bands[i] {
-			if l.placed[j].overlaps(b) {
+	for i := lo; i <= hi && i < len(l.first); i++ {
+		for j := l.first[i]; j >= 0; j = l.filed[j].next {
+			if l.placed[l.filed[j].box].overlaps(b) {
 				return false
 			}
 		}
@@ -636,7 +645,15 @@ func (l *labeller) labelAlong(x1, y1, x2, y2 float64, colour, text string, middl
 		x, y = x1+f*(x2-x1), y1+f*(y2-y1)+above
 	}
 	l.place(textBox(x, y, text, true))
-	l.out.label(x, y, `text-anchor="middle" font-size="10" fill="`+colour+`" class="halo"`, text)
+	extra, ok := l.extra[colour]
+	if !ok { // a handful of colours, thousands of labels
+		if l.extra == nil {
+			l.extra = map[string]string{}
+		}
+		extra = `text-anchor="middle" font-size="10" fill="` + colour + `" class="halo"`
+		l.extra[colour] = extra
+	}
+	l.out.label(x, y, extra, text)
 }
 
 // msgLabel names a message as the schedule does: "set 925", "get",
