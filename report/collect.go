@@ -108,23 +108,27 @@ func (k *Collector) AfterStep(s *model.Step) {
 		} else if int(s.Node) >= servers { // a client's request: it now waits
 			k.nwaits++
 			i := int(s.Node) - servers
-			what := m.Msg.Kind()
-			if m.Msg.Type == model.Set {
-				what += " " + itoa(m.Msg.Value)
-			}
-			k.waits[i] = append(k.waits[i], span{s.Time, -1, what + " from " + k.c.Engine().Name(m.To)})
+			k.line = appendKind(k.line[:0], m.Msg, m.Msg.Type == model.Set)
+			k.line = append(append(k.line, " from "...), k.c.Engine().Name(m.To)...)
+			k.waits[i] = append(k.waits[i], span{s.Time, -1, string(k.line)})
 		}
 		if len(k.msgs) >= MaxMessages {
 			k.msgsDropped++
 			continue
 		}
-		what := m.Msg.Kind()
-		if m.Msg.Type != model.Get {
-			what += " " + itoa(m.Msg.Value)
-		}
+		k.line = appendKind(k.line[:0], m.Msg, m.Msg.Type != model.Get)
 		k.msgIndex[m.ID] = len(k.msgs)
-		k.msgs = append(k.msgs, message{m.ID, s.Node, m.To, what, s.Time, -1, ""})
+		k.msgs = append(k.msgs, message{m.ID, s.Node, m.To, string(k.line), s.Time, -1, ""})
 	}
 }
 
-func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+// appendKind appends m's kind, and its value if value: "set 925". It
+// builds the text in place, one allocation for its string, since a run
+// has thousands of messages.
+func appendKind(b []byte, m model.Msg, value bool) []byte {
+	b = append(b, m.Kind()...)
+	if value {
+		b = strconv.AppendInt(append(b, ' '), m.Value, 10)
+	}
+	return b
+}

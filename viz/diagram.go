@@ -156,7 +156,7 @@ func (ts *timeScale) attrs() string {
 		if i > 0 {
 			b = append(b, ' ')
 		}
-		b = strconv.AppendFloat(b, y, 'f', 1, 64)
+		b = appendNum(b, y)
 	}
 	return string(append(b, '"'))
 }

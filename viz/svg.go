@@ -58,7 +58,9 @@ func appendNum(b []byte, x float64) []byte {
 func (s *svg) open(width, height float64, extra string) {
 	s.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	s.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" width="` + num(width) + `" height="` + num(height) +
-		`" viewBox="0 0 ` + num(width) + " " + num(height) + `" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="11"` + extra + ">\n")
+		`" viewBox="0 0 ` + num(width) + " " + num(height) + `" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="11"`)
+	s.WriteString(extra) // the diagram's scale, thousands of numbers: not joined first
+	s.WriteString(">\n")
 	s.WriteString(`<rect x="0" y="0" width="` + num(width) + `" height="` + num(height) + `" fill="white"/>` + "\n")
 }
 
