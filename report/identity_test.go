@@ -54,7 +54,7 @@ func hostile() []string {
 	}
 }
 
-// TestScheduleAsTemplate: schedule writes the bytes the template's range
+// TestScheduleAsTemplate: appendSchedule writes the bytes the template's range
 // wrote, for the default run and for lines and names of every character.
 func TestScheduleAsTemplate(t *testing.T) {
 	c := model.NewCluster(scenarios.Default().Config())
@@ -70,13 +70,13 @@ func TestScheduleAsTemplate(t *testing.T) {
 	for i := range 256 {
 		rows = append(rows, row{sim.Time(i), string(rune(i)), string([]byte{byte(i)})})
 	}
-	if got, want := string(schedule(rows)), byTemplate(t, rows); got != want {
+	if got, want := string(appendSchedule(nil, rows)), byTemplate(t, rows); got != want {
 		i := 0
 		for i < len(got) && i < len(want) && got[i] == want[i] {
 			i++
 		}
 		lo := max(i-60, 0)
-		t.Errorf("schedule differs from the template's range at byte %d:\n got: %q\nwant: %q", i, got[lo:min(i+60, len(got))], want[lo:min(i+60, len(want))])
+		t.Errorf("appendSchedule differs from the template's range at byte %d:\n got: %q\nwant: %q", i, got[lo:min(i+60, len(got))], want[lo:min(i+60, len(want))])
 	}
 }
 

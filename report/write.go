@@ -10,6 +10,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"sync"
 
 	"eccounter/model"
 	"eccounter/sim"
@@ -119,13 +120,23 @@ func Write(w io.Writer, k *Collector, rec *viz.Recorder, r *model.Report, p Page
 	if err != nil {
 		return err
 	}
-	var layout bytes.Buffer
+	sc, _ := scratches.Get().(*scratch)
+	if sc == nil {
+		sc = new(scratch)
+	}
+	defer scratches.Put(sc)
+	layout := &sc.layout
+	layout.Reset()
 	layout.Grow(len(pageHTML) + len(v.Summary) + len(p.Scenario) + 4096)
-	if err := page.Execute(&layout, v); err != nil {
+	if err := page.Execute(layout, v); err != nil {
 		return err
 	}
+	b := appendSchedule(sc.parts[:0], k.rows)
+	rows := len(b)
+	b = d.appendJSON(b)
+	sc.parts = b
 	// In the order the page shows them.
-	parts := [][]byte{p.Diagram, p.Chart, schedule(k.rows), d.appendJSON(nil)}
+	parts := [][]byte{p.Diagram, p.Chart, b[:rows], b[rows:]}
 	pieces := bytes.Split(layout.Bytes(), []byte{0})
 	if len(pieces) != len(parts)+1 {
 		return errors.New("report: the page's template does not mark its large parts")
@@ -151,6 +162,17 @@ func Write(w io.Writer, k *Collector, rec *viz.Recorder, r *model.Report, p Page
 	}
 	return nil
 }
+
+// scratch is where Write renders a page before it writes it out, kept in
+// scratches for the next page: its buffers hold most of a megabyte, which
+// allocated and cleared afresh for each page took a quarter of Write's
+// time in WebAssembly (the playground writes one per run).
+type scratch struct {
+	layout bytes.Buffer // the template's output
+	parts  []byte       // the schedule, then the data
+}
+
+var scratches sync.Pool
 
 // marker stands in the template for a large part of the page: see Write.
 const marker = "\x00"
@@ -244,20 +266,20 @@ func pageData(k *Collector, rec *viz.Recorder, r *model.Report) data {
 	return d
 }
 
-// schedule renders the schedule's lines, one table row each, ready for
-// the page. It is not a template range, as the rest of the page is: a
+// appendSchedule appends the schedule's lines, one table row each, ready
+// for the page. It is not a template range, as the rest of the page is: a
 // page holds up to MaxRows lines, and html/template, which reflects on
 // every field of every line and escapes each through a chain of calls,
 // took nine tenths of Write's time on the default run (BenchmarkWrite).
 // The bytes are the same as the range wrote (TestScheduleAsTemplate):
 // appendEscaped escapes as html/template does in text and in quoted
 // attributes.
-func schedule(rows []row) []byte {
+func appendSchedule(b []byte, rows []row) []byte {
 	n := 0
 	for _, r := range rows {
 		n += 90 + 2*len(r.node) + len(r.text)
 	}
-	b := make([]byte, 0, n)
+	b = slices.Grow(b, n)
 	for _, r := range rows {
 		b = append(b, `<tr data-t="`...)
 		b = strconv.AppendInt(b, int64(r.t), 10)

@@ -259,8 +259,8 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 	width := max(axisWidth+laneWidth*float64(max(len(lanes), 1))+20, minWidth)
 	height := ts.bottom() + footerH
 
-	var s svg
-	s.Grow(4096 + 600*len(drawn)) // about what a message takes, so that the buffer grows once
+	s := newSVG(4096 + 600*len(drawn)) // about what a message takes, so that the buffer grows once
+	defer s.free()
 	s.open(width, height, ts.attrs())
 	s.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker></defs>` + "\n")
 
@@ -368,7 +368,7 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 		l.place(textBox(lane[r.Node]+6, ts.of(r.At)+12, "removed", false))
 	}
 	for _, m := range drawn {
-		drawMessage(&s, &l, rec, m, lane, ts, path)
+		drawMessage(s, &l, rec, m, lane, ts, path)
 	}
 	s.Write(l.out.Bytes())
 
