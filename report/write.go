@@ -10,7 +10,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
-	"sync"
+	"sync/atomic"
 
 	"eccounter/model"
 	"eccounter/sim"
@@ -120,11 +120,15 @@ func Write(w io.Writer, k *Collector, rec *viz.Recorder, r *model.Report, p Page
 	if err != nil {
 		return err
 	}
-	sc, _ := scratches.Get().(*scratch)
+	sc := spare.Swap(nil) // nil if another Write has it, or at the first
 	if sc == nil {
 		sc = new(scratch)
 	}
-	defer scratches.Put(sc)
+	defer func() {
+		if sc.layout.Cap()+cap(sc.parts) <= maxSpare {
+			spare.Store(sc)
+		}
+	}()
 	layout := &sc.layout
 	layout.Reset()
 	layout.Grow(len(pageHTML) + len(v.Summary) + len(p.Scenario) + 4096)
@@ -163,16 +167,21 @@ func Write(w io.Writer, k *Collector, rec *viz.Recorder, r *model.Report, p Page
 	return nil
 }
 
-// scratch is where Write renders a page before it writes it out, kept in
-// scratches for the next page: its buffers hold most of a megabyte, which
+// scratch is where Write renders a page before it writes it out, kept as
+// spare for the next page: its buffers hold most of a megabyte, which
 // allocated and cleared afresh for each page took a quarter of Write's
-// time in WebAssembly (the playground writes one per run).
+// time in WebAssembly (the playground writes one per run). It is kept
+// whole, not in a sync.Pool, which a collection empties, and a run makes
+// one or two.
 type scratch struct {
 	layout bytes.Buffer // the template's output
 	parts  []byte       // the schedule, then the data
 }
 
-var scratches sync.Pool
+var spare atomic.Pointer[scratch]
+
+// maxSpare is the most that spare keeps: a page of MaxRows lines, about.
+const maxSpare = 8 << 20
 
 // marker stands in the template for a large part of the page: see Write.
 const marker = "\x00"

@@ -6,7 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -18,16 +18,20 @@ import (
 // machine.
 type svg struct{ bytes.Buffer }
 
-// buffers keeps the buffers of documents written, for the next ones: a
+// spare keeps the buffer of the last document written, for the next: a
 // diagram's is most of a megabyte, and allocating and clearing one afresh
 // for every diagram took a quarter of Diagram's time (the playground draws
-// one per run).
-var buffers sync.Pool
+// one per run). It is kept whole, not in a sync.Pool, which a collection
+// empties.
+var spare atomic.Pointer[svg]
+
+// maxSpare is the most that spare keeps.
+const maxSpare = 8 << 20
 
 // newSVG returns an empty document with room for size bytes. Give it back
 // with free once its bytes are written out.
 func newSVG(size int) *svg {
-	s, _ := buffers.Get().(*svg)
+	s := spare.Swap(nil) // nil if another picture has it, or at the first
 	if s == nil {
 		s = new(svg)
 	}
@@ -36,7 +40,11 @@ func newSVG(size int) *svg {
 	return s
 }
 
-func (s *svg) free() { buffers.Put(s) }
+func (s *svg) free() {
+	if s.Cap() <= maxSpare {
+		spare.Store(s)
+	}
+}
 
 // num formats a coordinate with one decimal.
 func num(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
