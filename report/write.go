@@ -90,15 +90,13 @@ type view struct {
 	Anomalous bool
 	Verdict   string
 	Checks    []verdict
+	Nodes     []string
+	Left      []string
+	EndLabel  string
 	// Rows, Data, Diagram and Chart, the page's large parts, are each
 	// a marker, which Write replaces with the part.
-	Rows     template.HTML
-	Nodes    []string
-	Data     template.JS
-	Diagram  template.HTML
-	Chart    template.HTML
-	Left     []string
-	EndLabel string
+	Rows, Diagram, Chart template.HTML
+	Data                 template.JS
 }
 
 // maxExact is the largest instant, in ns, that a JavaScript number holds
