@@ -1,7 +1,9 @@
 package report
 
 import (
+	"cmp"
 	"io"
+	"slices"
 	"strconv"
 
 	"eccounter/model"
@@ -27,10 +29,10 @@ type Collector struct {
 	text *model.TextWriter
 
 	rows        []row
+	line        []byte // a line of the schedule as it is written, reused
 	rowsDropped int
 	waits       [][]span // per client: requests outstanding
 	msgs        []message
-	msgIndex    map[sim.MsgID]int
 	msgsDropped int
 	nwaits      int
 	waitsLeft   int
@@ -62,10 +64,9 @@ type message struct {
 func NewCollector(c *model.Cluster) *Collector {
 	cfg := c.Config()
 	return &Collector{
-		c:        c,
-		text:     model.NewTextWriter(io.Discard, c),
-		waits:    make([][]span, cfg.Clients),
-		msgIndex: make(map[sim.MsgID]int),
+		c:     c,
+		text:  model.NewTextWriter(io.Discard, c),
+		waits: make([][]span, cfg.Clients),
 	}
 }
 
@@ -77,14 +78,19 @@ func (k *Collector) AfterStep(s *model.Step) {
 	k.end = s.Time
 	name := k.c.Engine().Name(s.Node)
 	if len(k.rows) < MaxRows {
-		k.rows = append(k.rows, row{s.Time, name, string(k.text.AppendEvent(nil, s))})
+		k.line = k.text.AppendEvent(k.line[:0], s)
+		k.rows = append(k.rows, row{s.Time, name, string(k.line)})
 	} else {
 		k.rowsDropped++
 	}
 	servers := k.c.Config().Servers
 	switch s.In.Kind {
 	case sim.Deliver, sim.Drop:
-		if i, ok := k.msgIndex[s.In.ID]; ok && k.msgs[i].done < 0 {
+		// The engine numbers messages upward as they are sent, so msgs
+		// is in order of ID: a search, not a map, which costs more
+		// (in WebAssembly most of all) for a run's thousands.
+		i, ok := slices.BinarySearchFunc(k.msgs, s.In.ID, func(m message, id sim.MsgID) int { return cmp.Compare(m.id, id) })
+		if ok && k.msgs[i].done < 0 {
 			k.msgs[i].done, k.msgs[i].fate = s.Time, "recv"
 			if s.In.Kind == sim.Drop {
 				k.msgs[i].fate = s.Reason
@@ -106,23 +112,26 @@ func (k *Collector) AfterStep(s *model.Step) {
 		} else if int(s.Node) >= servers { // a client's request: it now waits
 			k.nwaits++
 			i := int(s.Node) - servers
-			what := m.Msg.Kind()
-			if m.Msg.Type == model.Set {
-				what += " " + itoa(m.Msg.Value)
-			}
-			k.waits[i] = append(k.waits[i], span{s.Time, -1, what + " from " + k.c.Engine().Name(m.To)})
+			k.line = appendKind(k.line[:0], m.Msg, m.Msg.Type == model.Set)
+			k.line = append(append(k.line, " from "...), k.c.Engine().Name(m.To)...)
+			k.waits[i] = append(k.waits[i], span{s.Time, -1, string(k.line)})
 		}
 		if len(k.msgs) >= MaxMessages {
 			k.msgsDropped++
 			continue
 		}
-		what := m.Msg.Kind()
-		if m.Msg.Type != model.Get {
-			what += " " + itoa(m.Msg.Value)
-		}
-		k.msgIndex[m.ID] = len(k.msgs)
-		k.msgs = append(k.msgs, message{m.ID, s.Node, m.To, what, s.Time, -1, ""})
+		k.line = appendKind(k.line[:0], m.Msg, m.Msg.Type != model.Get)
+		k.msgs = append(k.msgs, message{m.ID, s.Node, m.To, string(k.line), s.Time, -1, ""})
 	}
 }
 
-func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+// appendKind appends m's kind, and its value if value: "set 925". It
+// builds the text in place, one allocation for its string, since a run
+// has thousands of messages.
+func appendKind(b []byte, m model.Msg, value bool) []byte {
+	b = append(b, m.Kind()...)
+	if value {
+		b = strconv.AppendInt(append(b, ' '), m.Value, 10)
+	}
+	return b
+}

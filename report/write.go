@@ -4,9 +4,13 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
+	"strconv"
+	"sync/atomic"
 
 	"eccounter/model"
 	"eccounter/sim"
@@ -86,18 +90,13 @@ type view struct {
 	Anomalous bool
 	Verdict   string
 	Checks    []verdict
-	Rows      []viewRow
 	Nodes     []string
-	Data      template.JS
-	Diagram   template.HTML
-	Chart     template.HTML
 	Left      []string
 	EndLabel  string
-}
-
-type viewRow struct {
-	T                int64
-	Time, Node, Text string
+	// Rows, Data, Diagram and Chart, the page's large parts, are each
+	// a marker, which Write replaces with the part.
+	Rows, Diagram, Chart template.HTML
+	Data                 template.JS
 }
 
 // maxExact is the largest instant, in ns, that a JavaScript number holds
@@ -105,7 +104,108 @@ type viewRow struct {
 const maxExact = 1<<53 - 1
 
 // Write renders the page of a run that k and rec observed and r reports.
+//
+// The page's large parts, its pictures, its schedule and its data, do not
+// go through the template: html/template copies a value several times on
+// its way out (into a string, then into fmt's buffer as it grows), which
+// took a third of Write's time once the schedule was not a range. The
+// template writes a NUL in the place of each, a byte that no text it
+// escapes can hold (html/template writes U+FFFD for it), and Write writes
+// the template's output with the parts between its pieces.
 func Write(w io.Writer, k *Collector, rec *viz.Recorder, r *model.Report, p Page) error {
+	d := pageData(k, rec, r)
+	v, err := newView(k, &d, r, p)
+	if err != nil {
+		return err
+	}
+	sc := spare.Swap(nil) // nil if another Write has it, or at the first
+	if sc == nil {
+		sc = new(scratch)
+	}
+	defer func() {
+		if sc.layout.Cap()+cap(sc.parts) <= maxSpare {
+			spare.Store(sc)
+		}
+	}()
+	layout := &sc.layout
+	layout.Reset()
+	layout.Grow(len(pageHTML) + len(v.Summary) + len(p.Scenario) + 4096)
+	if err := page.Execute(layout, v); err != nil {
+		return err
+	}
+	b := appendSchedule(sc.parts[:0], k.rows)
+	rows := len(b)
+	b = d.appendJSON(b)
+	sc.parts = b
+	// In the order the page shows them.
+	parts := [][]byte{p.Diagram, p.Chart, b[:rows], b[rows:]}
+	pieces := bytes.Split(layout.Bytes(), []byte{0})
+	if len(pieces) != len(parts)+1 {
+		return errors.New("report: the page's template does not mark its large parts")
+	}
+	// A caller's buffer grows once to the page, rather than be copied as
+	// it doubles.
+	if g, ok := w.(interface{ Grow(int) }); ok {
+		n := layout.Len()
+		for _, part := range parts {
+			n += len(part)
+		}
+		g.Grow(n)
+	}
+	for i, piece := range pieces {
+		if _, err := w.Write(piece); err != nil {
+			return err
+		}
+		if i < len(parts) {
+			if _, err := w.Write(parts[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// scratch is where Write renders a page before it writes it out, kept as
+// spare for the next page: its buffers hold most of a megabyte, which
+// allocated and cleared afresh for each page took a quarter of Write's
+// time in WebAssembly (the playground writes one per run). It is kept
+// whole, not in a sync.Pool, which a collection empties, and a run makes
+// one or two.
+type scratch struct {
+	layout bytes.Buffer // the template's output
+	parts  []byte       // the schedule, then the data
+}
+
+var spare atomic.Pointer[scratch]
+
+// maxSpare is the most that spare keeps: a page of MaxRows lines, about.
+const maxSpare = 8 << 20
+
+// marker stands in the template for a large part of the page: see Write.
+const marker = "\x00"
+
+// newView is what the page's template shows of the run.
+func newView(k *Collector, d *data, r *model.Report, p Page) (view, error) {
+	var summary []byte
+	sw := &byteWriter{&summary}
+	if err := r.WriteText(sw, k.c); err != nil {
+		return view{}, err
+	}
+	// The checks have a table of their own; the summary keeps the rest.
+	if i := bytes.Index(summary, []byte("\nchecks:\n")); i >= 0 {
+		summary = summary[:i+1]
+	}
+	v := view{Page: p, Summary: string(summary), Passed: r.Passed(), Verdict: r.Verdict(), Anomalous: len(r.Anomalies) > 0, Nodes: d.Nodes, Data: marker,
+		Diagram: marker, Chart: marker, Rows: marker, Left: d.Left, EndLabel: sim.Time(d.End).String()}
+	for _, c := range r.Checks {
+		v.Checks = append(v.Checks, verdict{Name: c.Name, Rule: c.Rule, Status: c.Status().Word(), First: c.First,
+			Anomalies: r.AnomaliesOf(c.Name), Skipped: c.Skipped})
+	}
+	return v, nil
+}
+
+// pageData is the run as the page's script reads it.
+func pageData(k *Collector, rec *viz.Recorder, r *model.Report) data {
 	e := k.c.Engine()
 	d := data{End: int64(max(k.end, r.Now)), Servers: k.c.Config().Servers}
 	for id := range e.Len() {
@@ -150,6 +250,9 @@ func Write(w io.Writer, k *Collector, rec *viz.Recorder, r *model.Report, p Page
 		}
 		d.Cuts = append(d.Cuts, jsCut{c.Index + 1, int64(c.At), to, groups})
 	}
+	if len(k.msgs) > 0 {
+		d.Messages = make([]jsMsg, 0, len(k.msgs)) // grown once: its copies cost the most in WebAssembly
+	}
 	for _, m := range k.msgs {
 		d.Messages = append(d.Messages, jsMsg{e.Name(m.from), e.Name(m.to), m.what, int64(m.sent), int64(m.done), m.fate})
 	}
@@ -167,35 +270,80 @@ func Write(w io.Writer, k *Collector, rec *viz.Recorder, r *model.Report, p Page
 	if d.End > maxExact {
 		d.Left = append(d.Left, "instants past "+sim.Time(maxExact).String()+" (2^53 ns), which the page cannot hold exactly")
 	}
-	js, err := json.Marshal(d) // escapes <, > and &, so it cannot end the script
-	if err != nil {
-		return err
+	return d
+}
+
+// appendSchedule appends the schedule's lines, one table row each, ready
+// for the page. It is not a template range, as the rest of the page is: a
+// page holds up to MaxRows lines, and html/template, which reflects on
+// every field of every line and escapes each through a chain of calls,
+// took nine tenths of Write's time on the default run (BenchmarkWrite).
+// The bytes are the same as the range wrote (TestScheduleAsTemplate):
+// appendEscaped escapes as html/template does in text and in quoted
+// attributes.
+func appendSchedule(b []byte, rows []row) []byte {
+	n := 0
+	for _, r := range rows {
+		n += 90 + 2*len(r.node) + len(r.text)
 	}
-	var summary []byte
-	sw := &byteWriter{&summary}
-	if err := r.WriteText(sw, k.c); err != nil {
-		return err
+	b = slices.Grow(b, n)
+	for _, r := range rows {
+		b = append(b, `<tr data-t="`...)
+		b = strconv.AppendInt(b, int64(r.t), 10)
+		b = append(b, `" data-node="`...)
+		from := len(b)
+		b = appendEscaped(b, r.node)
+		to := len(b)
+		b = append(b, `"><td class="mono">`...)
+		b = r.t.AppendText(b) // digits, a point and a unit: nothing to escape
+		b = append(b, `</td><td class="mono">`...)
+		b = append(b, b[from:to]...) // the node's name, escaped above
+		b = append(b, `</td><td class="mono">`...)
+		b = appendEscaped(b, r.text)
+		b = append(b, "</td></tr>\n"...)
 	}
-	// The checks have a table of their own; the summary keeps the rest.
-	if i := bytes.Index(summary, []byte("\nchecks:\n")); i >= 0 {
-		summary = summary[:i+1]
+	return b
+}
+
+// appendEscaped appends s escaped as html/template escapes a string in
+// text and in a quoted attribute value (its htmlEscaper and attrEscaper):
+// NUL becomes U+FFFD, and " & ' + < > character references; every other
+// byte, invalid UTF-8 included, is kept. The bytes it changes are ASCII,
+// which never occur inside a multi-byte UTF-8 sequence, so it can work on
+// bytes.
+func appendEscaped(b []byte, s string) []byte {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var repl string
+		switch s[i] {
+		case 0:
+			repl = "\uFFFD"
+		case '"':
+			repl = "&#34;"
+		case '&':
+			repl = "&amp;"
+		case '\'':
+			repl = "&#39;"
+		case '+':
+			repl = "&#43;"
+		case '<':
+			repl = "&lt;"
+		case '>':
+			repl = "&gt;"
+		default:
+			continue
+		}
+		b = append(b, s[last:i]...)
+		b = append(b, repl...)
+		last = i + 1
 	}
-	v := view{Page: p, Summary: string(summary), Passed: r.Passed(), Verdict: r.Verdict(), Anomalous: len(r.Anomalies) > 0, Nodes: d.Nodes, Data: template.JS(js),
-		Diagram: template.HTML(p.Diagram), Chart: template.HTML(p.Chart), Left: d.Left, EndLabel: sim.Time(d.End).String()}
-	for _, c := range r.Checks {
-		v.Checks = append(v.Checks, verdict{Name: c.Name, Rule: c.Rule, Status: c.Status().Word(), First: c.First,
-			Anomalies: r.AnomaliesOf(c.Name), Skipped: c.Skipped})
-	}
-	for _, row := range k.rows {
-		v.Rows = append(v.Rows, viewRow{int64(row.t), row.t.String(), row.node, row.text})
-	}
-	return page.Execute(w, v)
+	return append(b, s[last:]...)
 }
 
 func spans(per [][]span) [][]jsSpan {
 	out := make([][]jsSpan, len(per))
 	for i, list := range per {
-		out[i] = []jsSpan{}
+		out[i] = make([]jsSpan, 0, len(list))
 		for _, s := range list {
 			out[i] = append(out[i], jsSpan{int64(s.from), int64(s.to), s.what})
 		}
@@ -208,4 +356,117 @@ type byteWriter struct{ b *[]byte }
 func (w *byteWriter) Write(p []byte) (int, error) {
 	*w.b = append(*w.b, p...)
 	return len(p), nil
+}
+
+// appendJSON appends d as json.Marshal writes it, HTML-escaped
+// (TestDataAsJSON). It is written by hand: json.Marshal's reflection over
+// the run's thousands of messages and spans was the largest part of
+// Write's time left after the schedule's, and more so in WebAssembly.
+func (d *data) appendJSON(b []byte) []byte {
+	n := 4096 + 100*len(d.Messages) // about what a message takes, and room for the rest
+	for _, v := range d.Values {
+		n += 40 * len(v)
+	}
+	for _, w := range d.Waits {
+		n += 60 * len(w)
+	}
+	b = slices.Grow(b, n)
+	b = append(b, `{"end":`...)
+	b = strconv.AppendInt(b, d.End, 10)
+	b = append(b, `,"nodes":`...)
+	b = appendList(b, d.Nodes, appendString)
+	b = append(b, `,"servers":`...)
+	b = strconv.AppendInt(b, int64(d.Servers), 10)
+	b = append(b, `,"values":`...)
+	b = appendList(b, d.Values, func(b []byte, per [][2]int64) []byte {
+		return appendList(b, per, func(b []byte, v [2]int64) []byte {
+			b = append(b, '[')
+			b = strconv.AppendInt(b, v[0], 10)
+			b = append(b, ',')
+			b = strconv.AppendInt(b, v[1], 10)
+			return append(b, ']')
+		})
+	})
+	spans := func(b []byte, per []jsSpan) []byte { return appendList(b, per, appendSpan) }
+	b = append(b, `,"waits":`...)
+	b = appendList(b, d.Waits, spans)
+	b = append(b, `,"down":`...)
+	b = appendList(b, d.Down, spans)
+	b = append(b, `,"cuts":`...)
+	b = appendList(b, d.Cuts, appendCut)
+	b = append(b, `,"messages":`...)
+	b = appendList(b, d.Messages, appendMsg)
+	b = append(b, `,"left":`...)
+	b = appendList(b, d.Left, appendString)
+	return append(b, '}')
+}
+
+func appendSpan(b []byte, s jsSpan) []byte {
+	b = append(b, `{"from":`...)
+	b = strconv.AppendInt(b, s.From, 10)
+	b = append(b, `,"to":`...)
+	b = strconv.AppendInt(b, s.To, 10)
+	b = append(b, `,"what":`...)
+	b = appendString(b, s.What)
+	return append(b, '}')
+}
+
+func appendCut(b []byte, c jsCut) []byte {
+	b = append(b, `{"index":`...)
+	b = strconv.AppendInt(b, int64(c.Index), 10)
+	b = append(b, `,"from":`...)
+	b = strconv.AppendInt(b, c.From, 10)
+	b = append(b, `,"to":`...)
+	b = strconv.AppendInt(b, c.To, 10)
+	b = append(b, `,"groups":`...)
+	b = appendList(b, c.Groups, func(b []byte, g []string) []byte { return appendList(b, g, appendString) })
+	return append(b, '}')
+}
+
+func appendMsg(b []byte, m jsMsg) []byte {
+	b = append(b, `{"from":`...)
+	b = appendString(b, m.From)
+	b = append(b, `,"to":`...)
+	b = appendString(b, m.To)
+	b = append(b, `,"what":`...)
+	b = appendString(b, m.What)
+	b = append(b, `,"sent":`...)
+	b = strconv.AppendInt(b, m.Sent, 10)
+	b = append(b, `,"done":`...)
+	b = strconv.AppendInt(b, m.Done, 10)
+	b = append(b, `,"fate":`...)
+	b = appendString(b, m.Fate)
+	return append(b, '}')
+}
+
+// appendList appends list as a JSON array, or null if it is nil, as
+// json.Marshal does.
+func appendList[T any](b []byte, list []T, each func([]byte, T) []byte) []byte {
+	if list == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, v := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = each(b, v)
+	}
+	return append(b, ']')
+}
+
+// appendString appends s as a JSON string, as json.Marshal writes it: as
+// it is, quoted, if it holds only printable ASCII that JSON and HTML leave
+// alone (the names and messages of a run), or else as json.Marshal
+// escapes it.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

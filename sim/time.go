@@ -19,7 +19,8 @@ func (t Time) Sub(u Time) time.Duration { return time.Duration(t - u) }
 // String renders t in milliseconds with microsecond precision, "12.345ms",
 // the unit a person reading a schedule of network events thinks in.
 func (t Time) String() string {
-	return string(t.AppendText(nil))
+	var b [24]byte // room for any instant: one allocation, the string's
+	return string(t.AppendText(b[:0]))
 }
 
 // AppendText appends the String form of t to b.

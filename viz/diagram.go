@@ -3,6 +3,7 @@ package viz
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -155,7 +156,7 @@ func (ts *timeScale) attrs() string {
 		if i > 0 {
 			b = append(b, ' ')
 		}
-		b = strconv.AppendFloat(b, y, 'f', 1, 64)
+		b = appendNum(b, y)
 	}
 	return string(append(b, '"'))
 }
@@ -258,7 +259,8 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 	width := max(axisWidth+laneWidth*float64(max(len(lanes), 1))+20, minWidth)
 	height := ts.bottom() + footerH
 
-	var s svg
+	s := newSVG(4096 + 600*len(drawn)) // about what a message takes, so that the buffer grows once
+	defer s.free()
 	s.open(width, height, ts.attrs())
 	s.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker></defs>` + "\n")
 
@@ -350,22 +352,23 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 	// Messages, in the order they were sent, their labels placed around
 	// those of the marks drawn over them.
 	var l labeller
+	l.out.Grow(120 * len(drawn))
 	for _, o := range outages {
 		if in(o.At) {
-			l.placed = append(l.placed, box{lane[o.Node] - 60, ts.of(o.At) - 10, lane[o.Node] + 8, ts.of(o.At) + 8})
+			l.place(box{lane[o.Node] - 60, ts.of(o.At) - 10, lane[o.Node] + 8, ts.of(o.At) + 8})
 		}
 		if o.HasRestart && in(o.Restart) {
-			l.placed = append(l.placed, textBox(lane[o.Node]+10, ts.of(o.Restart)+14, "restart (state lost)", false))
+			l.place(textBox(lane[o.Node]+10, ts.of(o.Restart)+14, "restart (state lost)", false))
 		}
 	}
 	for _, c := range changes {
-		l.placed = append(l.placed, textBox(lane[c.Node]+6, ts.of(c.At)-4, "→ "+strconv.FormatInt(c.Value, 10), false))
+		l.place(textBox(lane[c.Node]+6, ts.of(c.At)-4, "→ "+strconv.FormatInt(c.Value, 10), false))
 	}
 	for _, r := range removals {
-		l.placed = append(l.placed, textBox(lane[r.Node]+6, ts.of(r.At)+12, "removed", false))
+		l.place(textBox(lane[r.Node]+6, ts.of(r.At)+12, "removed", false))
 	}
 	for _, m := range drawn {
-		drawMessage(&s, &l, rec, m, lane, ts, path)
+		drawMessage(s, &l, rec, m, lane, ts, path)
 	}
 	s.Write(l.out.Bytes())
 
@@ -438,11 +441,15 @@ func drawMessage(s *svg, l *labeller, rec *Recorder, m *Message, lane []float64,
 	x2 := lane[m.To]
 	label := msgLabel(m.Msg)
 	colour := kindColour(m.Msg.Type)
-	head := rec.names[m.From] + " → " + rec.names[m.To] + ": " + label + " (message " + strconv.FormatUint(uint64(m.ID), 10) + "), sent " + m.Sent.String()
+	// The title's first parts, the same for every copy: given to title
+	// as parts rather than joined (a diagram has thousands).
+	var parts [13]string
+	head := append(parts[:0], rec.names[m.From], " → ", rec.names[m.To], ": ", label,
+		" (message ", strconv.FormatUint(uint64(m.ID), 10), "), sent ", m.Sent.String())
 	if len(m.Arrivals) == 0 {
 		y2 := ts.of(m.Arrive)
 		s.WriteString(`<g class="msg inflight">`)
-		s.title(head + ", still in flight when the run stopped (due " + m.Arrive.String() + ")")
+		s.title(append(head, ", still in flight when the run stopped (due ", m.Arrive.String(), ")")...)
 		s.line(x1, y1, x2, y2, `stroke="#999" stroke-width="1.2" stroke-dasharray="1,3"`)
 		s.WriteString("</g>\n")
 		l.labelAlong(x1, y1, x2, y2, "#999", label, m.Msg.Type == model.Sync)
@@ -456,8 +463,8 @@ func drawMessage(s *svg, l *labeller, rec *Recorder, m *Message, lane []float64,
 		}
 		if a.Reason != "" {
 			s.WriteString(`<g class="msg drop">`)
-			s.title(head + ", dropped at " + a.At.String() + ": " + dropWhy(a.Reason))
-			s.line(x1, y1, x2, y2, `stroke="`+colour+`" stroke-width="1.2" stroke-dasharray="5,3" stroke-opacity="0.7"`)
+			s.title(append(head, ", dropped at ", a.At.String(), ": ", dropWhy(a.Reason))...)
+			s.line(x1, y1, x2, y2, `stroke="`, colour, `" stroke-width="1.2" stroke-dasharray="5,3" stroke-opacity="0.7"`)
 			s.cross(x2, y2, 5, `stroke="#d00" stroke-width="2.5"`)
 			s.WriteString("</g>\n")
 		} else {
@@ -473,14 +480,14 @@ func drawMessage(s *svg, l *labeller, rec *Recorder, m *Message, lane []float64,
 			if i > 0 {
 				what = ", duplicate arrived "
 			}
-			s.title(head + what + a.At.String())
+			s.title(append(head, what, a.At.String())...)
 			if final {
 				// Under the arrow, like a highlighter's stroke: it
 				// reads in print, as a grey band, and leaves the
 				// arrow's colour to say its kind.
 				s.line(x1, y1, x2, y2, `stroke="#ffd21f" stroke-width="8" stroke-linecap="round" stroke-opacity="0.85"`)
 			}
-			s.line(x1, y1, x2, y2, `stroke="`+colour+`" stroke-width="`+width+`" marker-end="url(#arrow)"`)
+			s.line(x1, y1, x2, y2, `stroke="`, colour, `" stroke-width="`, width, `" marker-end="url(#arrow)"`)
 			s.WriteString("</g>\n")
 		}
 		l.labelAlong(x1, y1, x2, y2, colour, text, m.Msg.Type == model.Sync)
@@ -528,16 +535,68 @@ func textBox(x, y float64, text string, middle bool) box {
 // labeller places labels where they overprint no label placed before. It
 // writes them to a buffer of its own, drawn after every arrow, so that no
 // arrow strikes a label through.
+//
+// It files every box placed in the horizontal bands, bandHeight high, that
+// the box reaches into, so that free looks only at the boxes of the bands
+// a label crosses: looking at every box placed took most of Diagram's time
+// on a run of a thousand messages. Two boxes that overlap share a point,
+// and so a band, so the answer is the same as a look at every box. A band
+// is a list linked through one slice, the newest box first (a label's
+// likeliest neighbour), rather than a slice of its own to grow.
 type labeller struct {
 	placed []box
+	first  []int32 // per band, its newest entry in filed, -1 if none
+	filed  []filed
+	extra  map[string]string // a label's attributes, per colour
 	out    svg
 }
 
+// filed is a box in a band's list: its index in placed, and the entry
+// filed before it in the same band (-1 for none).
+type filed struct{ box, next int32 }
+
+const (
+	bandHeight = 16
+	maxBands   = 1 << 16 // a box further down is filed in the last band
+)
+
+// bandsOf returns the first and the last band that b reaches into.
+func bandsOf(b box) (int, int) {
+	band := func(y float64) int {
+		f := math.Floor(y / bandHeight)
+		switch {
+		case !(f >= 0): // above the top, or NaN
+			return 0
+		case f >= maxBands-1:
+			return maxBands - 1
+		}
+		return int(f)
+	}
+	// min and max: an upside-down box overlaps a box that spans it.
+	return band(min(b.y1, b.y2)), band(max(b.y1, b.y2))
+}
+
+// place keeps b as taken.
+func (l *labeller) place(b box) {
+	l.placed = append(l.placed, b)
+	lo, hi := bandsOf(b)
+	for len(l.first) <= hi {
+		l.first = append(l.first, -1)
+	}
+	for i := lo; i <= hi; i++ {
+		l.filed = append(l.filed, filed{int32(len(l.placed) - 1), l.first[i]})
+		l.first[i] = int32(len(l.filed) - 1)
+	}
+}
+
+// free reports whether b overlaps no box placed.
 func (l *labeller) free(b box) bool {
-	// Most labels are recent neighbours: look from the end.
-	for i := len(l.placed) - 1; i >= 0; i-- {
-		if l.placed[i].overlaps(b) {
-			return false
+	lo, hi := bandsOf(b)
+	for i := lo; i <= hi && i < len(l.first); i++ {
+		for j := l.first[i]; j >= 0; j = l.filed[j].next {
+			if l.placed[l.filed[j].box].overlaps(b) {
+				return false
+			}
 		}
 	}
 	return true
@@ -585,8 +644,16 @@ func (l *labeller) labelAlong(x1, y1, x2, y2 float64, colour, text string, middl
 		f := (gap + 0.5) / span
 		x, y = x1+f*(x2-x1), y1+f*(y2-y1)+above
 	}
-	l.placed = append(l.placed, textBox(x, y, text, true))
-	l.out.label(x, y, `text-anchor="middle" font-size="10" fill="`+colour+`" class="halo"`, text)
+	l.place(textBox(x, y, text, true))
+	extra, ok := l.extra[colour]
+	if !ok { // a handful of colours, thousands of labels
+		if l.extra == nil {
+			l.extra = map[string]string{}
+		}
+		extra = `text-anchor="middle" font-size="10" fill="` + colour + `" class="halo"`
+		l.extra[colour] = extra
+	}
+	l.out.label(x, y, extra, text)
 }
 
 // msgLabel names a message as the schedule does: "set 925", "get",

@@ -117,7 +117,7 @@ func WriteStateGraph(w io.Writer, g StateGraph) error {
 		ext.add(b.x, b.y)
 		ext.add(b.x+b.w, b.y+b.h)
 		if labelled {
-			labels.placed = append(labels.placed, box{b.x, b.y, b.x + b.w, b.y + b.h}) // no label on a box
+			labels.place(box{b.x, b.y, b.x + b.w, b.y + b.h}) // no label on a box
 		}
 	}
 	// Edges first, the path's last, so that boxes and labels cover them.
@@ -546,7 +546,7 @@ func drawGraphEdge(s *svg, l *labeller, ext *extent, boxes []sgBox, states []Gra
 			break
 		}
 	}
-	l.placed = append(l.placed, room)
+	l.place(room)
 	anchor := "middle"
 	if side {
 		anchor = "start"

@@ -5,7 +5,10 @@ import (
 	"encoding/xml"
 	"math"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"eccounter/sim"
 )
@@ -15,46 +18,162 @@ import (
 // machine.
 type svg struct{ bytes.Buffer }
 
+// spare keeps the buffer of the last document written, for the next: a
+// diagram's is most of a megabyte, and allocating and clearing one afresh
+// for every diagram took a quarter of Diagram's time (the playground draws
+// one per run). It is kept whole, not in a sync.Pool, which a collection
+// empties.
+var spare atomic.Pointer[svg]
+
+// maxSpare is the most that spare keeps.
+const maxSpare = 8 << 20
+
+// newSVG returns an empty document with room for size bytes. Give it back
+// with free once its bytes are written out.
+func newSVG(size int) *svg {
+	s := spare.Swap(nil) // nil if another picture has it, or at the first
+	if s == nil {
+		s = new(svg)
+	}
+	s.Reset()
+	s.Grow(size)
+	return s
+}
+
+func (s *svg) free() {
+	if s.Cap() <= maxSpare {
+		spare.Store(s)
+	}
+}
+
 // num formats a coordinate with one decimal.
 func num(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
+
+// The methods below write a diagram's thousands of elements piece by
+// piece, numbers appended in place, rather than concatenate each
+// element's string first: the allocations that saves were most of
+// Diagram's time (BenchmarkDiagram in package report).
+
+// num writes x as the function num formats it.
+func (s *svg) num(x float64) { s.Write(appendNum(s.AvailableBuffer(), x)) }
+
+// appendNum appends x as strconv.AppendFloat(b, x, 'f', 1, 64) does
+// (TestAppendNum), the exact value rounded to one decimal, a tie to even,
+// but in integer arithmetic for the coordinates of a picture: strconv's
+// general conversion was a fifth of Diagram's time. x is m/2^k, so 10x
+// rounds to (10m)>>k, up if the bits shifted out are more than half, or
+// half and the result odd.
+func appendNum(b []byte, x float64) []byte {
+	frac, exp := math.Frexp(math.Abs(x)) // |x| = frac * 2^exp, frac in [0.5, 1)
+	k := 53 - exp                        // |x| = m / 2^k with m = frac * 2^53, an integer
+	if math.IsInf(x, 0) || math.IsNaN(x) || k < 1 || k > 60 {
+		return strconv.AppendFloat(b, x, 'f', 1, 64) // huge, tiny, zero or not a number
+	}
+	m := uint64(frac * (1 << 53))
+	t := 10 * m // < 2^57
+	q, r, half := t>>k, t&(1<<k-1), uint64(1)<<(k-1)
+	if r > half || r == half && q&1 == 1 {
+		q++
+	}
+	if math.Signbit(x) {
+		b = append(b, '-')
+	}
+	b = strconv.AppendUint(b, q/10, 10)
+	return append(b, '.', byte('0'+q%10))
+}
 
 // open starts the document; extra holds more attributes of the root
 // element, written as they are.
 func (s *svg) open(width, height float64, extra string) {
 	s.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	s.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" width="` + num(width) + `" height="` + num(height) +
-		`" viewBox="0 0 ` + num(width) + " " + num(height) + `" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="11"` + extra + ">\n")
+		`" viewBox="0 0 ` + num(width) + " " + num(height) + `" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="11"`)
+	s.WriteString(extra) // the diagram's scale, thousands of numbers: not joined first
+	s.WriteString(">\n")
 	s.WriteString(`<rect x="0" y="0" width="` + num(width) + `" height="` + num(height) + `" fill="white"/>` + "\n")
 }
 
 func (s *svg) close() { s.WriteString("</svg>\n") }
 
-// text writes an escaped string.
+// text writes an escaped string, as xml.EscapeText escapes it.
 func (s *svg) text(str string) {
+	if plainXML(str) {
+		s.WriteString(str) // most labels: nothing to escape, nothing to copy
+		return
+	}
 	xml.EscapeText(&s.Buffer, []byte(str))
+}
+
+// plainXML reports whether xml.EscapeText would write str as it is: no
+// character it escapes (" ' & < >, tab, newline, carriage return), none
+// outside XML's character range, no invalid UTF-8.
+func plainXML(str string) bool {
+	for _, r := range str {
+		switch {
+		case r == '"' || r == '\'' || r == '&' || r == '<' || r == '>':
+			return false
+		case r >= 0x20 && r < 0x7f:
+		case r == utf8.RuneError: // invalid UTF-8, or a U+FFFD: let xml tell
+			return false
+		case r >= 0x80 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD, r >= 0x10000:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // label writes a <text> element; extra holds more attributes, written as
 // they are.
 func (s *svg) label(x, y float64, extra, str string) {
-	s.WriteString(`<text x="` + num(x) + `" y="` + num(y) + `"`)
+	s.WriteString(`<text x="`)
+	s.num(x)
+	s.WriteString(`" y="`)
+	s.num(y)
+	s.WriteString(`"`)
 	if extra != "" {
-		s.WriteString(" " + extra)
+		s.WriteString(" ")
+		s.WriteString(extra)
 	}
 	s.WriteString(">")
 	s.text(str)
 	s.WriteString("</text>\n")
 }
 
-// line writes a <line> element with the given further attributes.
-func (s *svg) line(x1, y1, x2, y2 float64, extra string) {
-	s.WriteString(`<line x1="` + num(x1) + `" y1="` + num(y1) + `" x2="` + num(x2) + `" y2="` + num(y2) + `" ` + extra + "/>\n")
+// line writes a <line> element with the given further attributes, extra
+// joined.
+func (s *svg) line(x1, y1, x2, y2 float64, extra ...string) {
+	s.WriteString(`<line x1="`)
+	s.num(x1)
+	s.WriteString(`" y1="`)
+	s.num(y1)
+	s.WriteString(`" x2="`)
+	s.num(x2)
+	s.WriteString(`" y2="`)
+	s.num(y2)
+	s.WriteString(`" `)
+	for _, e := range extra {
+		s.WriteString(e)
+	}
+	s.WriteString("/>\n")
 }
 
 // title writes a <title> element, the tooltip of its parent.
-func (s *svg) title(str string) {
+// Given parts, it writes them joined, without joining them unless one
+// needs escaping (a diagram has a title per arrow).
+func (s *svg) title(parts ...string) {
 	s.WriteString("<title>")
-	s.text(str)
+	plain := true
+	for _, p := range parts {
+		plain = plain && plainXML(p)
+	}
+	if plain { // then so is their join: write them as they are
+		for _, p := range parts {
+			s.WriteString(p)
+		}
+	} else {
+		s.text(strings.Join(parts, ""))
+	}
 	s.WriteString("</title>")
 }
 

@@ -1,0 +1,192 @@
+package report
+
+import (
+	"encoding/json"
+	"html/template"
+	"math"
+	"strings"
+	"testing"
+
+	"eccounter/model"
+	"eccounter/scenarios"
+	"eccounter/sim"
+	"eccounter/viz"
+)
+
+// rangeSchedule is how the page's template wrote the schedule before
+// schedule did, in the same context (a table's body).
+var rangeSchedule = template.Must(template.New("rows").Parse(`<div id="schedule"><table><tbody>
+{{range .}}<tr data-t="{{.T}}" data-node="{{.Node}}"><td class="mono">{{.Time}}</td><td class="mono">{{.Node}}</td><td class="mono">{{.Text}}</td></tr>
+{{end}}</tbody></table></div>`))
+
+type rangeRow struct {
+	T                int64
+	Time, Node, Text string
+}
+
+// byTemplate renders rows as the template's range did.
+func byTemplate(t *testing.T, rows []row) string {
+	t.Helper()
+	var in []rangeRow
+	for _, r := range rows {
+		in = append(in, rangeRow{int64(r.t), r.t.String(), r.node, r.text})
+	}
+	var b strings.Builder
+	if err := rangeSchedule.Execute(&b, in); err != nil {
+		t.Fatal(err)
+	}
+	s := b.String()
+	s = strings.TrimPrefix(s, "<div id=\"schedule\"><table><tbody>\n")
+	return strings.TrimSuffix(s, "</tbody></table></div>")
+}
+
+// hostile holds every byte and the characters an escaper might get
+// wrong: quotes, markup, a plus, NUL, invalid UTF-8, the replacement
+// character, noncharacters, line separators and an emoji.
+func hostile() []string {
+	var all []byte
+	for c := range 256 {
+		all = append(all, byte(c))
+	}
+	return []string{
+		string(all), `a"b'c+d<e>f&g`, "nul\x00here", "bad \xff\xfe utf-8 \xe2\x82", "\ufffd \ufdd0 \ufdef \ufff0 \uffff",
+		"\u2028\u2029 \U0001F600 é", "</script><!-- {{.}} -->", "&amp; &#34; &lt;", "", " ",
+	}
+}
+
+// TestScheduleAsTemplate: appendSchedule writes the bytes the template's range
+// wrote, for the default run and for lines and names of every character.
+func TestScheduleAsTemplate(t *testing.T) {
+	c := model.NewCluster(scenarios.Default().Config())
+	k := NewCollector(c)
+	c.Engine().Observe(k)
+	if _, err := c.Run(); err != nil {
+		t.Fatal(err)
+	}
+	rows := k.rows
+	for i, s := range hostile() {
+		rows = append(rows, row{sim.Time(i) * 1_234_567, s, "text " + s}, row{sim.Time(i), "server-1", s})
+	}
+	for i := range 256 {
+		rows = append(rows, row{sim.Time(i), string(rune(i)), string([]byte{byte(i)})})
+	}
+	if got, want := string(appendSchedule(nil, rows)), byTemplate(t, rows); got != want {
+		i := 0
+		for i < len(got) && i < len(want) && got[i] == want[i] {
+			i++
+		}
+		lo := max(i-60, 0)
+		t.Errorf("appendSchedule differs from the template's range at byte %d:\n got: %q\nwant: %q", i, got[lo:min(i+60, len(got))], want[lo:min(i+60, len(want))])
+	}
+}
+
+// TestDataAsJSON: the page's data is the bytes json.Marshal writes, for
+// the default run and for data of every character, nil lists and empty.
+func TestDataAsJSON(t *testing.T) {
+	c := model.NewCluster(scenarios.Default().Config())
+	k := NewCollector(c)
+	rec := viz.NewRecorder(c)
+	c.Engine().Observe(k)
+	c.Engine().Observe(rec)
+	r, err := c.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	strs := hostile()
+	for i := range 256 {
+		strs = append(strs, string([]byte{'a', byte(i), 'z'}))
+	}
+	odd := data{End: -1, Nodes: strs, Servers: 2, Values: [][][2]int64{{}, nil, {{1, -2}, {math.MaxInt64, math.MinInt64}}},
+		Waits: [][]jsSpan{nil, {}}, Down: nil, Cuts: []jsCut{{Index: 1, Groups: [][]string{nil, {}, strs}}, {Groups: nil}},
+		Left: []string{}}
+	for i, s := range strs {
+		odd.Waits[1] = append(odd.Waits[1], jsSpan{int64(i), -1, s})
+		odd.Messages = append(odd.Messages, jsMsg{s, s + "x", "x" + s, int64(i), -int64(i), s})
+	}
+	for _, d := range []data{pageData(k, rec, &r), odd, {}} {
+		want, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := d.appendJSON(nil); string(got) != string(want) {
+			i := 0
+			for i < len(got) && i < len(want) && got[i] == want[i] {
+				i++
+			}
+			lo := max(i-60, 0)
+			t.Errorf("appendJSON differs from json.Marshal at byte %d:\n got: %q\nwant: %q", i, got[lo:min(i+60, len(got))], want[lo:min(i+60, len(want))])
+		}
+	}
+}
+
+// TestPageAsTemplate: Write writes the page that the template wrote whole
+// before it set the large parts apart and the schedule was not a range,
+// for the default run with lines, names and page fields of every
+// character, NUL included (Write's marker).
+func TestPageAsTemplate(t *testing.T) {
+	c := model.NewCluster(scenarios.Default().Config())
+	k := NewCollector(c)
+	rec := viz.NewRecorder(c)
+	c.Engine().Observe(k)
+	c.Engine().Observe(rec)
+	r, err := c.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range hostile() {
+		k.rows = append(k.rows, row{k.end + sim.Time(i), s, "text " + s})
+	}
+	odd := strings.Join(hostile(), "|")
+	for _, p := range []Page{
+		{Name: "default.toml", Replay: "eccounter-sim -seed 1", Scenario: "servers = 3\n", Diagram: []byte("<svg>d</svg>"), Chart: []byte("<svg>c</svg>")},
+		{Name: odd, Replay: odd, Scenario: odd, Diagram: []byte("<svg>\x00d</svg>"), Chart: nil},
+	} {
+		var b strings.Builder
+		if err := Write(&b, k, rec, &r, p); err != nil {
+			t.Fatal(err)
+		}
+		got, want := b.String(), byWholeTemplate(t, k, rec, &r, p)
+		if got != want {
+			i := 0
+			for i < len(got) && i < len(want) && got[i] == want[i] {
+				i++
+			}
+			lo := max(i-60, 0)
+			t.Errorf("Write differs from the whole template at byte %d:\n got: %q\nwant: %q", i, got[lo:min(i+60, len(got))], want[lo:min(i+60, len(want))])
+		}
+	}
+}
+
+// byWholeTemplate renders the page as one template did: the schedule as a
+// range, the data by json.Marshal, every part through the template.
+func byWholeTemplate(t *testing.T, k *Collector, rec *viz.Recorder, r *model.Report, p Page) string {
+	t.Helper()
+	text := strings.Replace(pageHTML, "{{.Rows}}", `{{range .Rows}}<tr data-t="{{.T}}" data-node="{{.Node}}"><td class="mono">{{.Time}}</td><td class="mono">{{.Node}}</td><td class="mono">{{.Text}}</td></tr>
+{{end}}`, 1)
+	whole := template.Must(template.New("page").Parse(text))
+	d := pageData(k, rec, r)
+	v, err := newView(k, &d, r, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []rangeRow
+	for _, r := range k.rows {
+		rows = append(rows, rangeRow{int64(r.t), r.t.String(), r.node, r.text})
+	}
+	// The fields of the outer struct hide the view's markers.
+	in := struct {
+		view
+		Rows           []rangeRow
+		Data           template.JS
+		Diagram, Chart template.HTML
+	}{v, rows, template.JS(js), template.HTML(p.Diagram), template.HTML(p.Chart)}
+	var b strings.Builder
+	if err := whole.Execute(&b, in); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
