@@ -2,6 +2,7 @@ package playground
 
 import (
 	"bytes"
+	"eccounter/internal/textdiff"
 	"os"
 	"strings"
 	"testing"
@@ -32,7 +33,7 @@ func TestDefaultSeed42(t *testing.T) {
 		t.Fatalf("Run: %+v", r.Error)
 	}
 	if !bytes.Equal([]byte(r.Output), want) {
-		t.Errorf("output differs from testdata/default-seed42.golden at line %d:\n%s", firstDiff(r.Output, string(want)), lineAt(r.Output, string(want)))
+		t.Errorf("output differs from testdata/default-seed42.golden at line %d:\n%s", textdiff.FirstLine(r.Output, string(want)), textdiff.Lines(r.Output, string(want)))
 	}
 	if !r.Passed || r.Seed != 42 {
 		t.Errorf("Passed %v, Seed %d; want true, 42", r.Passed, r.Seed)
@@ -48,27 +49,6 @@ func TestOwnSeed(t *testing.T) {
 	if r.Error != nil || r.Seed != 7 || !strings.Contains(r.Output, "# replay: eccounter-sim -seed 7 scenarios/x.toml\n") {
 		t.Errorf("Seed %d, error %+v, output:\n%s", r.Seed, r.Error, r.Output)
 	}
-}
-
-func firstDiff(a, b string) int {
-	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for i := range min(len(la), len(lb)) {
-		if la[i] != lb[i] {
-			return i + 1
-		}
-	}
-	return min(len(la), len(lb)) + 1
-}
-
-func lineAt(got, want string) string {
-	n := firstDiff(got, want)
-	line := func(s string) string {
-		if ls := strings.Split(s, "\n"); n-1 < len(ls) {
-			return ls[n-1]
-		}
-		return "(end of output)"
-	}
-	return "got:  " + line(got) + "\nwant: " + line(want)
 }
 
 // TestScenarioError: a bad scenario gives its place as data, the same as

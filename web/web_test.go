@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"eccounter/internal/textdiff"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -192,7 +193,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	b.must(err)
 	t.Logf("the default scenario, seed 42, ran in %.1f ms in the page", ms)
 	if got := b.eval(`document.getElementById("output").textContent`); got != string(golden) {
-		t.Errorf("the page's text output differs from testdata/default-seed42.golden at line %d:\n%s", firstDiff(got, string(golden)), lineAt(got, string(golden)))
+		t.Errorf("the page's text output differs from testdata/default-seed42.golden at line %d:\n%s", textdiff.FirstLine(got, string(golden)), textdiff.Lines(got, string(golden)))
 	}
 
 	// The report, in its frame: its scrubber steps to the first event.
@@ -280,7 +281,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	b2.must(chromedp.Do(b2.ctx, chromedp.Navigate(share)))
 	b2.waitRun()
 	if got := b2.eval(`document.getElementById("output").textContent`); got != string(golden) {
-		t.Errorf("the share link's run differs from testdata/default-seed42.golden at line %d:\n%s", firstDiff(got, string(golden)), lineAt(got, string(golden)))
+		t.Errorf("the share link's run differs from testdata/default-seed42.golden at line %d:\n%s", textdiff.FirstLine(got, string(golden)), textdiff.Lines(got, string(golden)))
 	}
 	if got := b2.eval(`document.getElementById("seed").value`); got != "42" {
 		t.Errorf("the share link's seed box holds %q; want 42", got)
@@ -335,7 +336,7 @@ func sweepInBrowser(t *testing.T, b *tab) {
 	}
 	want := playground.Sweep(scenarios.DefaultName, def, 1, 50, nil)
 	if got := b.eval(`document.getElementById("sweepsummary").textContent`); got != want.Summary {
-		t.Errorf("the page's sweep summary differs from eccounter-sim -seeds 1..50 -q's at line %d:\n%s", firstDiff(got, want.Summary), lineAt(got, want.Summary))
+		t.Errorf("the page's sweep summary differs from eccounter-sim -seeds 1..50 -q's at line %d:\n%s", textdiff.FirstLine(got, want.Summary), textdiff.Lines(got, want.Summary))
 	}
 	if got := b.eval(`document.getElementById("histogram").textContent`); want.Histogram == "" || !strings.Contains(got, "convergence after the last accepted set, 50 seeds") {
 		t.Errorf("the page's histogram is not -chart's: %.200q", got)
@@ -408,25 +409,4 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
-}
-
-func firstDiff(a, b string) int {
-	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for i := range min(len(la), len(lb)) {
-		if la[i] != lb[i] {
-			return i + 1
-		}
-	}
-	return min(len(la), len(lb)) + 1
-}
-
-func lineAt(got, want string) string {
-	n := firstDiff(got, want)
-	line := func(s string) string {
-		if ls := strings.Split(s, "\n"); n-1 < len(ls) {
-			return ls[n-1]
-		}
-		return "(end of output)"
-	}
-	return "got:  " + line(got) + "\nwant: " + line(want)
 }

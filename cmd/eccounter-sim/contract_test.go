@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"eccounter/internal/textdiff"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -604,7 +605,7 @@ func TestContractDoc(t *testing.T) {
 	}
 	if !*update {
 		t.Errorf("docs/jsonl.md's contract block differs from model.Contract at line %d:\n%s\n(rerun with -update to rewrite it)",
-			firstDiffLine([]byte(block), []byte(want)), lineDiff([]byte(block), []byte(want)))
+			textdiff.FirstLine(block, want), textdiff.Lines(block, want))
 		return
 	}
 	start := strings.Index(readme, "<!-- "+marker)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"eccounter/internal/textdiff"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -58,7 +59,7 @@ func TestUsageDoc(t *testing.T) {
 	got := string(runOutput(t, 0, "-h"))
 	if got != block {
 		t.Errorf("docs/cli.md's usage block differs from eccounter-sim -h at line %d:\n%s",
-			firstDiffLine([]byte(block), []byte(got)), lineDiff([]byte(block), []byte(got)))
+			textdiff.FirstLine(block, got), textdiff.Lines(block, got))
 	}
 }
 

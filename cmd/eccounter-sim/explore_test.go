@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"eccounter/internal/textdiff"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -285,7 +286,7 @@ func TestExploreGOMAXPROCS(t *testing.T) {
 		}
 		if outs[0] != outs[1] {
 			t.Errorf("-explore %s: GOMAXPROCS 2 (got) and 1 (want) differ at line %d:\n%s", sc,
-				firstDiffLine([]byte(outs[1]), []byte(outs[0])), lineDiff([]byte(outs[1]), []byte(outs[0])))
+				textdiff.FirstLine(outs[1], outs[0]), textdiff.Lines(outs[1], outs[0]))
 		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"eccounter/internal/textdiff"
 	"flag"
 	"os"
 	"path/filepath"
@@ -58,34 +59,10 @@ func TestGolden(t *testing.T) {
 			}
 			if !bytes.Equal(got, want) {
 				t.Errorf("eccounter-sim %v differs from %s at line %d:\n%s\n(if the change is intended, rerun with -update and review the diff)",
-					tt.args, path, firstDiffLine(got, want), lineDiff(got, want))
+					tt.args, path, textdiff.FirstLine(string(got), string(want)), textdiff.Lines(string(got), string(want)))
 			}
 		})
 	}
-}
-
-// firstDiffLine returns the 1-based number of the first line that differs.
-func firstDiffLine(a, b []byte) int {
-	la, lb := bytes.Split(a, []byte("\n")), bytes.Split(b, []byte("\n"))
-	for i := range min(len(la), len(lb)) {
-		if !bytes.Equal(la[i], lb[i]) {
-			return i + 1
-		}
-	}
-	return min(len(la), len(lb)) + 1
-}
-
-// lineDiff shows the first differing line of both outputs.
-func lineDiff(got, want []byte) string {
-	n := firstDiffLine(got, want)
-	line := func(b []byte) string {
-		ls := bytes.Split(b, []byte("\n"))
-		if n-1 < len(ls) {
-			return string(ls[n-1])
-		}
-		return "(end of output)"
-	}
-	return "got:  " + line(got) + "\nwant: " + line(want)
 }
 
 // TestSameSeedSameOutput: determinism is the product. The same seed must
@@ -98,7 +75,7 @@ func TestSameSeedSameOutput(t *testing.T) {
 	runtime.GOMAXPROCS(4)
 	b := runOutput(t, 0, "-seed", "42", "-trace", "jsonl")
 	if !bytes.Equal(a, b) {
-		t.Errorf("two runs with -seed 42 differ at line %d:\n%s", firstDiffLine(a, b), lineDiff(a, b))
+		t.Errorf("two runs with -seed 42 differ at line %d:\n%s", textdiff.FirstLine(string(a), string(b)), textdiff.Lines(string(a), string(b)))
 	}
 	c := runOutput(t, 0, "-seed", "43", "-trace", "jsonl")
 	if bytes.Equal(a, c) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"eccounter/internal/textdiff"
 	"errors"
 	"io"
 	"os"
@@ -263,7 +264,7 @@ func checkPartial(t *testing.T, records, stderr string) {
 	}
 	code, want, wantSum := runCLI("-seeds", "1.."+m[1])
 	if code != exitPass || records != want {
-		t.Errorf("the records differ from those of -seeds 1..%s at line %d", m[1], firstDiffLine([]byte(records), []byte(want)))
+		t.Errorf("the records differ from those of -seeds 1..%s at line %d", m[1], textdiff.FirstLine(records, want))
 	}
 	sum := stderr[strings.Index(stderr, "== sweep"):]
 	sum = regexp.MustCompile(`(?m)^(partial|eccounter-sim): .*\n`).ReplaceAllString(sum, "")

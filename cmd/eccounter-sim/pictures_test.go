@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"eccounter/internal/textdiff"
 	"encoding/xml"
 	"io"
 	"os"
@@ -62,7 +63,7 @@ func TestGoldenPictures(t *testing.T) {
 		}
 		if !bytes.Equal(tt.got, want) {
 			t.Errorf("the picture differs from %s at line %d:\n%s\n(if the change is intended, rerun with -update and look at the picture)",
-				path, firstDiffLine(tt.got, want), lineDiff(tt.got, want))
+				path, textdiff.FirstLine(string(tt.got), string(want)), textdiff.Lines(string(tt.got), string(want)))
 		}
 	}
 }
@@ -73,7 +74,7 @@ func TestPicturesLeaveOutputAlone(t *testing.T) {
 	plain := string(runOutput(t, 0, "../../scenarios/crash.toml"))
 	out, d1, c1 := pictures(t, "../../scenarios/crash.toml")
 	if out != plain {
-		t.Errorf("-diagram and -chart changed the output at line %d:\n%s", firstDiffLine([]byte(out), []byte(plain)), lineDiff([]byte(out), []byte(plain)))
+		t.Errorf("-diagram and -chart changed the output at line %d:\n%s", textdiff.FirstLine(out, plain), textdiff.Lines(out, plain))
 	}
 	_, d2, c2 := pictures(t, "../../scenarios/crash.toml")
 	if !bytes.Equal(d1, d2) || !bytes.Equal(c1, c2) {

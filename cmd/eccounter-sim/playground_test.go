@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"eccounter/internal/textdiff"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -37,7 +38,7 @@ func TestPlaygroundIsTheCommandLine(t *testing.T) {
 		want := stdout.Bytes()
 		r := playground.Run(path, string(text), &tt.seed)
 		if r.Output != string(want) {
-			t.Errorf("%s, seed %d: the playground's output differs from eccounter-sim's at line %d:\n%s", tt.file, tt.seed, firstDiffLine([]byte(r.Output), want), lineDiff([]byte(r.Output), want))
+			t.Errorf("%s, seed %d: the playground's output differs from eccounter-sim's at line %d:\n%s", tt.file, tt.seed, textdiff.FirstLine(r.Output, string(want)), textdiff.Lines(r.Output, string(want)))
 		}
 	}
 	speed := regexp.MustCompile(`(?m)^(speed|replay): .*\n`)
@@ -118,7 +119,7 @@ func TestPlaygroundSweepIsTheCommandLine(t *testing.T) {
 			return true
 		})
 		if r.Error != nil || r.Summary != stderr.String() {
-			t.Errorf("%s %d..%d: the playground's summary (error %+v) differs from eccounter-sim's at line %d:\n%s", name, tt.first, tt.last, r.Error, firstDiffLine([]byte(r.Summary), stderr.Bytes()), lineDiff([]byte(r.Summary), stderr.Bytes()))
+			t.Errorf("%s %d..%d: the playground's summary (error %+v) differs from eccounter-sim's at line %d:\n%s", name, tt.first, tt.last, r.Error, textdiff.FirstLine(r.Summary, string(stderr.Bytes())), textdiff.Lines(r.Summary, string(stderr.Bytes())))
 		}
 		n := uint64(tt.last - tt.first + 1)
 		if r.Stopped || r.Done != n || r.Total != n || len(calls) == 0 || calls[len(calls)-1] != n {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"eccounter/internal/textdiff"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -48,7 +49,7 @@ func TestScheduleGolden(t *testing.T) {
 		t.Fatalf("%v (run with -update to create it)", err)
 	}
 	if !bytes.Equal([]byte(got), want) {
-		t.Errorf("differs from %s at line %d:\n%s", path, firstDiffLine([]byte(got), want), lineDiff([]byte(got), want))
+		t.Errorf("differs from %s at line %d:\n%s", path, textdiff.FirstLine(got, string(want)), textdiff.Lines(got, string(want)))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"crypto/sha256"
+	"eccounter/internal/textdiff"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -139,7 +140,7 @@ func TestSweepOrder(t *testing.T) {
 		_, got, _ := runCLI("-seeds", "1..200", "-jobs", jobs)
 		if got != want {
 			t.Errorf("-jobs %s differs from -jobs 1 at line %d:\n%s", jobs,
-				firstDiffLine([]byte(got), []byte(want)), lineDiff([]byte(got), []byte(want)))
+				textdiff.FirstLine(got, want), textdiff.Lines(got, want))
 		}
 	}
 	// A seed alone gives the line it has in the sweep.
@@ -228,7 +229,7 @@ func TestSweepWindow(t *testing.T) {
 		}
 		if got.String() != want.String() {
 			t.Errorf("-jobs %d with a window of %d differs from one worker at line %d", o.jobs, o.window,
-				firstDiffLine(got.Bytes(), want.Bytes()))
+				textdiff.FirstLine(got.String(), want.String()))
 		}
 	}
 	if recs := decodeSweep(t, want.String()); len(recs) != 300 || recs[0].Seed != -50 || recs[299].Seed != 249 {
@@ -296,12 +297,12 @@ func TestSweepShards(t *testing.T) {
 				parts = append(parts, out)
 			}
 			if got := strings.Join(parts, ""); got != want {
-				t.Errorf("shards concatenated in order differ from the whole sweep at line %d", firstDiffLine([]byte(got), []byte(want)))
+				t.Errorf("shards concatenated in order differ from the whole sweep at line %d", textdiff.FirstLine(got, want))
 			}
 			slices.Reverse(parts)
 			if got := sortBySeed(t, strings.Join(parts, "")); got != want {
 				t.Errorf("shards concatenated backwards and sorted by seed differ from the whole sweep at line %d",
-					firstDiffLine([]byte(got), []byte(want)))
+					textdiff.FirstLine(got, want))
 			}
 			// Shard sizes differ by at most one.
 			var sizes []int
@@ -555,7 +556,7 @@ func TestCheckDeterminism(t *testing.T) {
 	strip := regexp.MustCompile(`,"trace_hash":"[0-9a-f]{64}"}`)
 	if got := strip.ReplaceAllString(out, "}"); got != plain {
 		t.Errorf("records with -check-determinism, without trace_hash, differ from the plain sweep at line %d",
-			firstDiffLine([]byte(got), []byte(plain)))
+			textdiff.FirstLine(got, plain))
 	}
 	recs := decodeSweep(t, out)
 	for _, seed := range []int{1, 20} {
@@ -668,13 +669,13 @@ func TestShardsWithGNUParallel(t *testing.T) {
 				sorted, err := cmd.Output()
 				if err != nil || string(sorted) != want {
 					t.Errorf("LC_ALL=C sort -t: -k2,2n of parallel's output differs from one sweep (%v) at line %d", err,
-						firstDiffLine(sorted, []byte(want)))
+						textdiff.FirstLine(string(sorted), want))
 				}
 			}
 		}
 		if got != want {
 			t.Errorf("parallel %s (sorted: %t) differs from one sweep at line %d:\n%s", strings.Join(args, " "), !keep,
-				firstDiffLine([]byte(got), []byte(want)), lineDiff([]byte(got), []byte(want)))
+				textdiff.FirstLine(got, want), textdiff.Lines(got, want))
 		}
 		if n := strings.Count(stderr.String(), "== sweep: default.toml (embedded) ==\n"); n != 4 {
 			t.Errorf("parallel's stderr holds %d summaries, want one per shard:\n%s", n, stderr.String())

@@ -1,0 +1,31 @@
+// Package textdiff says where two texts part, for the messages of tests
+// that compare a run's output with a golden file or another run's: the
+// first line that differs, and that line of each.
+package textdiff
+
+import "strings"
+
+// FirstLine returns the 1-based number of the first line where a and b
+// differ (one past the shorter's last line if one is a prefix of the
+// other).
+func FirstLine(a, b string) int {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range min(len(la), len(lb)) {
+		if la[i] != lb[i] {
+			return i + 1
+		}
+	}
+	return min(len(la), len(lb)) + 1
+}
+
+// Lines shows the first line where got and want differ, of both.
+func Lines(got, want string) string {
+	n := FirstLine(got, want)
+	line := func(s string) string {
+		if ls := strings.Split(s, "\n"); n-1 < len(ls) {
+			return ls[n-1]
+		}
+		return "(end of output)"
+	}
+	return "got:  " + line(got) + "\nwant: " + line(want)
+}
