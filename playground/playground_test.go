@@ -2,11 +2,11 @@ package playground
 
 import (
 	"bytes"
-	"eccounter/internal/textdiff"
 	"os"
 	"strings"
 	"testing"
 
+	"eccounter/internal/textdiff"
 	"eccounter/scenarios"
 )
 

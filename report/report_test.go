@@ -6,17 +6,16 @@ import (
 	"encoding/xml"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"eccounter/internal/browsertest"
 	"eccounter/model"
 	"eccounter/report"
 	"eccounter/scenarios"
@@ -413,50 +412,16 @@ func TestPageInBrowserFaults(t *testing.T) {
 // browser is a headless Chromium that a test drives; newBrowser skips the
 // test if there is none.
 type browser struct {
-	t        *testing.T
-	ctx      context.Context
-	dir      string
-	problems []string // written only by the listener, read after an action
+	t   *testing.T
+	ctx context.Context
+	dir string
+	tab *browsertest.Tab
 }
 
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("chromium is not installed; .ci/run installs it (apt-get install chromium)")
-	}
-	b := &browser{t: t, dir: t.TempDir()}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(filepath.Join(b.dir, "profile")),
-		chromedp.WindowSize(1280, 1600),
-	)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(cancel)
-	b.ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(cancel)
-	err = chromedp.Listen(b.ctx, func(ev any) {
-		switch ev := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			b.problems = append(b.problems, "exception: "+ev.ExceptionDetails.Text)
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeWarning {
-				b.problems = append(b.problems, "console "+string(ev.Type))
-			}
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	tab := browsertest.NewTab(t, browsertest.Start(t, 60*time.Second))
+	return &browser{t: t, ctx: tab.Ctx, dir: t.TempDir(), tab: tab}
 }
 
 func (b *browser) must(err error) {
@@ -487,8 +452,8 @@ func (b *browser) open(html []byte, name, fragment string) {
 
 func (b *browser) noProblems() {
 	b.t.Helper()
-	if len(b.problems) > 0 {
-		b.t.Errorf("the page logged problems: %v", b.problems)
+	if problems := b.tab.Problems(); len(problems) > 0 {
+		b.t.Errorf("the page logged problems: %v", problems)
 	}
 }
 

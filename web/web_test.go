@@ -2,13 +2,11 @@ package web
 
 import (
 	"context"
-	"eccounter/internal/textdiff"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -17,10 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"eccounter/internal/browsertest"
+	"eccounter/internal/textdiff"
 	"eccounter/playground"
 	"eccounter/scenarios"
 )
@@ -81,38 +79,16 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// tab is one page of a headless Chromium, with what it asked the network
-// for and what went wrong in it.
+// tab is one page of a headless Chromium that the test drives.
 type tab struct {
-	t        *testing.T
-	ctx      context.Context
-	mu       sync.Mutex
-	requests []string
-	problems []string
+	*browsertest.Tab
+	t   *testing.T
+	ctx context.Context
 }
 
 func newTab(t *testing.T, parent context.Context) *tab {
-	ctx, cancel := chromedp.NewContext(parent)
-	t.Cleanup(cancel)
-	b := &tab{t: t, ctx: ctx}
-	err := chromedp.Listen(ctx, func(ev any) {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		switch ev := ev.(type) {
-		case *network.EventRequestWillBeSent:
-			b.requests = append(b.requests, ev.Request.URL)
-		case *runtime.EventExceptionThrown:
-			b.problems = append(b.problems, "exception: "+ev.ExceptionDetails.Text)
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeWarning {
-				b.problems = append(b.problems, "console "+string(ev.Type))
-			}
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	b := browsertest.NewTab(t, parent)
+	return &tab{Tab: b, t: t, ctx: b.Ctx}
 }
 
 func (b *tab) must(err error) {
@@ -148,10 +124,7 @@ func (b *tab) waitRun() string {
 // fresh page and see the same run. Nothing is fetched but the page's own
 // four files.
 func TestPlaygroundInBrowser(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("chromium is not installed; .ci/run installs it (apt-get install chromium)")
-	}
+	bctx := browsertest.Start(t, 150*time.Second)
 	golden, err := os.ReadFile("../testdata/default-seed42.golden")
 	if err != nil {
 		t.Fatal(err)
@@ -159,21 +132,6 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	srv := httptest.NewServer(http.FileServer(http.Dir(build(t))))
 	defer srv.Close()
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")),
-		chromedp.WindowSize(1280, 1600),
-	)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	bctx, cancel := context.WithTimeout(actx, 150*time.Second)
-	defer cancel()
 	b := newTab(t, bctx)
 
 	b.must(chromedp.Do(b.ctx, chromedp.Navigate(srv.URL+"/")))
@@ -288,19 +246,17 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	}
 
 	for _, tb := range []*tab{b, b2} {
-		tb.mu.Lock()
-		if tb == b && !slices.Contains(tb.requests, srv.URL+"/sweep-worker.js") {
-			t.Errorf("the page never loaded its worker, sweep-worker.js: %v", tb.requests)
+		if tb == b && !slices.Contains(tb.Requests(), srv.URL+"/sweep-worker.js") {
+			t.Errorf("the page never loaded its worker, sweep-worker.js: %v", tb.Requests())
 		}
-		for _, u := range tb.requests {
+		for _, u := range tb.Requests() {
 			if !strings.HasPrefix(u, srv.URL+"/") && !strings.HasPrefix(u, "data:") {
 				t.Errorf("the page asked for %s: it may ask for its own files only", u)
 			}
 		}
-		if len(tb.problems) > 0 {
-			t.Errorf("the page logged problems: %v", tb.problems)
+		if len(tb.Problems()) > 0 {
+			t.Errorf("the page logged problems: %v", tb.Problems())
 		}
-		tb.mu.Unlock()
 	}
 }
 

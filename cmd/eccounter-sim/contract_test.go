@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"eccounter/internal/textdiff"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"eccounter/internal/textdiff"
 	"eccounter/model"
 )
 

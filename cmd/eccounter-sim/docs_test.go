@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"eccounter/internal/textdiff"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"eccounter/internal/textdiff"
 )
 
 // The pages these tests keep true, from this package's directory.

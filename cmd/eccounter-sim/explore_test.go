@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"eccounter/internal/textdiff"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"eccounter/explore"
+	"eccounter/internal/textdiff"
 )
 
 // Tiny scenarios for -explore, each small enough to explore in well under

@@ -2,12 +2,13 @@ package main
 
 import (
 	"bytes"
-	"eccounter/internal/textdiff"
 	"flag"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"eccounter/internal/textdiff"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/ with the current output")

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"eccounter/internal/textdiff"
 	"errors"
 	"io"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"eccounter/internal/textdiff"
 	"eccounter/scenarios"
 	"eccounter/sweeps"
 )

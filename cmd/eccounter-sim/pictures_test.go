@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"eccounter/internal/textdiff"
 	"encoding/xml"
 	"io"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"eccounter/internal/textdiff"
 )
 
 // pictures runs the command line with -diagram and -chart into a temporary

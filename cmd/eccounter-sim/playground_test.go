@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"eccounter/internal/textdiff"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"strconv"
 	"testing"
 
+	"eccounter/internal/textdiff"
 	"eccounter/playground"
 	"eccounter/scenarios"
 )

@@ -2,12 +2,13 @@ package main
 
 import (
 	"bytes"
-	"eccounter/internal/textdiff"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"eccounter/internal/textdiff"
 )
 
 const (

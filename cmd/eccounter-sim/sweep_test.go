@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"crypto/sha256"
-	"eccounter/internal/textdiff"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -19,6 +18,7 @@ import (
 	"strings"
 	"testing"
 
+	"eccounter/internal/textdiff"
 	"eccounter/scenarios"
 	"eccounter/sweeps"
 )
