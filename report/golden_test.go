@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"eccounter/internal/textdiff"
 	"eccounter/model"
 	"eccounter/report"
 	"eccounter/scenarios"
@@ -60,13 +61,8 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		i := 0
-		for i < len(got) && i < len(want) && got[i] == want[i] {
-			i++
-		}
-		lo := max(i-80, 0)
-		t.Errorf("%s differs at byte %d (go test ./report -update rewrites it):\n got: %q\nwant: %q", path, i,
-			got[lo:min(i+80, len(got))], want[lo:min(i+80, len(want))])
+		t.Errorf("%s differs at byte %d (go test ./report -update rewrites it):\n%s", path,
+			textdiff.FirstByte(string(got), string(want)), textdiff.Bytes(string(got), string(want)))
 	}
 }
 

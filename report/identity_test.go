@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"eccounter/internal/textdiff"
 	"eccounter/model"
 	"eccounter/scenarios"
 	"eccounter/sim"
@@ -71,12 +72,7 @@ func TestScheduleAsTemplate(t *testing.T) {
 		rows = append(rows, row{sim.Time(i), string(rune(i)), string([]byte{byte(i)})})
 	}
 	if got, want := string(appendSchedule(nil, rows)), byTemplate(t, rows); got != want {
-		i := 0
-		for i < len(got) && i < len(want) && got[i] == want[i] {
-			i++
-		}
-		lo := max(i-60, 0)
-		t.Errorf("appendSchedule differs from the template's range at byte %d:\n got: %q\nwant: %q", i, got[lo:min(i+60, len(got))], want[lo:min(i+60, len(want))])
+		t.Errorf("appendSchedule differs from the template's range at byte %d:\n%s", textdiff.FirstByte(got, want), textdiff.Bytes(got, want))
 	}
 }
 
@@ -109,12 +105,7 @@ func TestDataAsJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got := d.appendJSON(nil); string(got) != string(want) {
-			i := 0
-			for i < len(got) && i < len(want) && got[i] == want[i] {
-				i++
-			}
-			lo := max(i-60, 0)
-			t.Errorf("appendJSON differs from json.Marshal at byte %d:\n got: %q\nwant: %q", i, got[lo:min(i+60, len(got))], want[lo:min(i+60, len(want))])
+			t.Errorf("appendJSON differs from json.Marshal at byte %d:\n%s", textdiff.FirstByte(string(got), string(want)), textdiff.Bytes(string(got), string(want)))
 		}
 	}
 }
@@ -147,12 +138,7 @@ func TestPageAsTemplate(t *testing.T) {
 		}
 		got, want := b.String(), byWholeTemplate(t, k, rec, &r, p)
 		if got != want {
-			i := 0
-			for i < len(got) && i < len(want) && got[i] == want[i] {
-				i++
-			}
-			lo := max(i-60, 0)
-			t.Errorf("Write differs from the whole template at byte %d:\n got: %q\nwant: %q", i, got[lo:min(i+60, len(got))], want[lo:min(i+60, len(want))])
+			t.Errorf("Write differs from the whole template at byte %d:\n%s", textdiff.FirstByte(got, want), textdiff.Bytes(got, want))
 		}
 	}
 }

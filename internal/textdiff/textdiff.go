@@ -3,7 +3,10 @@
 // first line that differs, and that line of each.
 package textdiff
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // FirstLine returns the 1-based number of the first line where a and b
 // differ (one past the shorter's last line if one is a prefix of the
@@ -28,4 +31,23 @@ func Lines(got, want string) string {
 		return "(end of output)"
 	}
 	return "got:  " + line(got) + "\nwant: " + line(want)
+}
+
+// FirstByte returns the offset of the first byte where a and b differ
+// (the shorter's length if one is a prefix of the other): for outputs,
+// such as a page, whose lines are too long to show.
+func FirstByte(a, b string) int {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+// Bytes shows got and want around the first byte where they differ, 60
+// bytes each side, quoted.
+func Bytes(got, want string) string {
+	i := FirstByte(got, want)
+	lo := max(i-60, 0)
+	return fmt.Sprintf(" got: %q\nwant: %q", got[lo:min(i+60, len(got))], want[lo:min(i+60, len(want))])
 }

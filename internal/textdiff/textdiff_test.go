@@ -20,3 +20,15 @@ func TestFirstLine(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstByte(t *testing.T) {
+	if got := FirstByte("abcd", "abXd"); got != 2 {
+		t.Errorf("FirstByte = %d, want 2", got)
+	}
+	if got := FirstByte("ab", "abc"); got != 2 {
+		t.Errorf("FirstByte of a prefix = %d, want 2", got)
+	}
+	if got, want := Bytes("abcd", "abXd"), " got: \"abcd\"\nwant: \"abXd\""; got != want {
+		t.Errorf("Bytes = %q, want %q", got, want)
+	}
+}
