@@ -80,6 +80,18 @@ type Config struct {
 	_ struct{} // fields by name, so that new ones can be added
 }
 
+// CapEvents lowers MaxEvents to n, if n is above 0 and the configuration
+// allows more (0 allowing any number), and reports whether it did: then a
+// run that stops at MaxEvents was cut short by the cap, not by its
+// scenario. The playground caps what a page runs this way.
+func (cfg *Config) CapEvents(n int64) bool {
+	if n <= 0 || (cfg.MaxEvents != 0 && cfg.MaxEvents <= n) {
+		return false
+	}
+	cfg.MaxEvents = n
+	return true
+}
+
 // Replica is what a cluster needs of a server node: to step it and to read
 // its counter. *Server is the protocol's own.
 type Replica interface {

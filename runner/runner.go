@@ -97,10 +97,7 @@ func Start(w *bufio.Writer, sc *scenarios.Scenario, o Options) (*Run, error) {
 		o.Trace = "text"
 	}
 	cfg := sc.Config()
-	capped := o.MaxEvents > 0 && (cfg.MaxEvents == 0 || cfg.MaxEvents > o.MaxEvents)
-	if capped {
-		cfg.MaxEvents = o.MaxEvents
-	}
+	capped := cfg.CapEvents(o.MaxEvents)
 	c := model.NewCluster(cfg)
 	r := &Run{Scenario: sc, Cluster: c, Replay: ReplayCommand(sc), o: o, capped: capped}
 	if o.Schedule != nil {

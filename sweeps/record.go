@@ -167,10 +167,7 @@ func Runner(sc *scenarios.Scenario, maxEvents int64) func(seed int64) (Record, e
 		// faults from the seed when it becomes a configuration.
 		s.Seed = seed
 		cfg := s.Config()
-		capped := maxEvents > 0 && (cfg.MaxEvents == 0 || cfg.MaxEvents > maxEvents)
-		if capped {
-			cfg.MaxEvents = maxEvents
-		}
+		capped := cfg.CapEvents(maxEvents)
 		r, err := model.NewCluster(cfg).Run()
 		if capped && err == nil && r.Reason == sim.MaxEventsReached {
 			return Record{}, ErrCapped
