@@ -102,16 +102,16 @@ func Chart(w io.Writer, rec *Recorder, report model.Report) error {
 
 	var s svg
 	s.open(vcW, height, ` data-t0="0" data-t1="`+strconv.FormatInt(int64(end), 10)+`" data-p0="`+num(vcLeft)+`" data-p1="`+num(vcRight)+`"`)
-	s.WriteString(faultDefs)
+	s.add(faultDefs)
 	s.label(vcLeft, 20, `font-size="13" font-weight="bold"`, "server values over virtual time")
-	s.WriteString(`<g id="plot">` + "\n")
-	s.WriteString(`<rect x="` + num(vcLeft) + `" y="` + num(vcTop) + `" width="` + num(vcRight-vcLeft) + `" height="` + num(vcBottom-vcTop) + `" fill="none" stroke="#999"/>` + "\n")
+	s.add(`<g id="plot">` + "\n")
+	s.add(`<rect x="` + num(vcLeft) + `" y="` + num(vcTop) + `" width="` + num(vcRight-vcLeft) + `" height="` + num(vcBottom-vcTop) + `" fill="none" stroke="#999"/>` + "\n")
 
 	// Fault shades behind everything else.
 	for _, l := range lanes {
 		for _, b := range l.bands {
 			if b.kind != "loss" { // the loss window covers most of a run: its lane alone shows it
-				s.WriteString(`<rect class="shade ` + b.kind + `"` + b.data() + ` x="` + num(x(b.from)) + `" y="` + num(vcTop) + `" width="` + num(max(x(b.to)-x(b.from), 1)) + `" height="` + num(vcBottom-vcTop) + `" fill="url(#shade-` + b.kind + `)" opacity="0.35"/>` + "\n")
+				s.add(`<rect class="shade ` + b.kind + `"` + b.data() + ` x="` + num(x(b.from)) + `" y="` + num(vcTop) + `" width="` + num(max(x(b.to)-x(b.from), 1)) + `" height="` + num(vcBottom-vcTop) + `" fill="url(#shade-` + b.kind + `)" opacity="0.35"/>` + "\n")
 			}
 		}
 	}
@@ -145,7 +145,7 @@ func Chart(w io.Writer, rec *Recorder, report model.Report) error {
 	if z.ok {
 		x0, x1 := x(z.t0), x(min(z.t1, end))
 		y0, y1 := y(z.hi), y(z.lo)
-		s.WriteString(`<rect class="zoom-window" x="` + num(x0) + `" y="` + num(y0-3) + `" width="` + num(max(x1-x0, 1)) + `" height="` + num(y1-y0+6) + `" fill="none" stroke="#666" stroke-dasharray="3,2"/>` + "\n")
+		s.add(`<rect class="zoom-window" x="` + num(x0) + `" y="` + num(y0-3) + `" width="` + num(max(x1-x0, 1)) + `" height="` + num(y1-y0+6) + `" fill="none" stroke="#666" stroke-dasharray="3,2"/>` + "\n")
 	}
 
 	// One step line per server.
@@ -188,12 +188,12 @@ func Chart(w io.Writer, rec *Recorder, report model.Report) error {
 		s.line(xt, ly+2, xt, vcTop, `stroke="`+m.colour+`" stroke-width="1" stroke-dasharray="1,2"`)
 		s.label(lx, ly, anchor+` font-weight="bold" fill="`+m.colour+`" class="halo"`, m.text)
 	}
-	s.WriteString("</g>\n")
+	s.add("</g>\n")
 
 	s.faultLanes(lanes, x)
 	s.zoom(rec, report, z, marks)
 	s.legend(rec, lanes, z)
-	s.WriteString(`<style>.halo{paint-order:stroke;stroke:white;stroke-width:4px;stroke-linejoin:round}</style>` + "\n")
+	s.add(`<style>.halo{paint-order:stroke;stroke:white;stroke-width:4px;stroke-linejoin:round}</style>` + "\n")
 	s.close()
 	_, err := w.Write(s.Bytes())
 	return err
@@ -259,9 +259,9 @@ func (s *svg) stepLine(rec *Recorder, id int, t0, t1 sim.Time, x func(sim.Time) 
 		v = c.Value
 	}
 	point(t1, v)
-	s.WriteString(`<polyline class="server" fill="none" stroke="` + serverColour(id) + `" stroke-width="2" points="` + string(pts[:len(pts)-1]) + `">`)
+	s.add(`<polyline class="server" fill="none" stroke="` + serverColour(id) + `" stroke-width="2" points="` + string(pts[:len(pts)-1]) + `">`)
 	s.title(rec.names[id] + ": " + strconv.FormatInt(v, 10) + " at " + trimTime(t1))
-	s.WriteString("</polyline>\n")
+	s.add("</polyline>\n")
 }
 
 // marker is a labelled vertical line at an instant.
@@ -405,18 +405,18 @@ func (s *svg) faultLanes(lanes []lane, x func(sim.Time) float64) {
 	if len(lanes) == 0 {
 		return
 	}
-	s.WriteString(`<g id="faults">` + "\n")
+	s.add(`<g id="faults">` + "\n")
 	for i, l := range lanes {
 		top := laneTop + float64(i)*laneH
 		s.label(vcLeft, top+9, `font-size="10" fill="#333"`, clip(l.label, 150)) // its bars' tooltips say it all
 		s.line(vcLeft, top+16, vcRight, top+16, `stroke="#ccc"`)
 		for _, b := range l.bands {
-			s.WriteString(`<rect class="fault ` + b.kind + `"` + b.data() + ` x="` + num(x(b.from)) + `" y="` + num(top+12) + `" width="` + num(max(x(b.to)-x(b.from), 1)) + `" height="8" fill="url(#shade-` + b.kind + `)" stroke="#555" stroke-width="0.5">`)
+			s.add(`<rect class="fault ` + b.kind + `"` + b.data() + ` x="` + num(x(b.from)) + `" y="` + num(top+12) + `" width="` + num(max(x(b.to)-x(b.from), 1)) + `" height="8" fill="url(#shade-` + b.kind + `)" stroke="#555" stroke-width="0.5">`)
 			s.title(b.title)
-			s.WriteString("</rect>\n")
+			s.add("</rect>\n")
 		}
 	}
-	s.WriteString("</g>\n")
+	s.add("</g>\n")
 }
 
 // partitionSides names the servers on each side of a partition,
@@ -603,19 +603,19 @@ func finalApproach(rec *Recorder, report model.Report, end sim.Time) approach {
 
 // zoom draws the final approach panel.
 func (s *svg) zoom(rec *Recorder, report model.Report, z approach, marks []marker) {
-	s.WriteString(`<g id="zoom" class="zoom"`)
+	s.add(`<g id="zoom" class="zoom"`)
 	if z.ok {
-		s.WriteString(` data-t0="` + strconv.FormatInt(int64(z.t0), 10) + `" data-t1="` + strconv.FormatInt(int64(z.t1), 10) +
+		s.add(` data-t0="` + strconv.FormatInt(int64(z.t0), 10) + `" data-t1="` + strconv.FormatInt(int64(z.t1), 10) +
 			`" data-v0="` + strconv.FormatInt(z.lo, 10) + `" data-v1="` + strconv.FormatInt(z.hi, 10) + `"`)
 	}
-	s.WriteString(">\n")
+	s.add(">\n")
 	s.label(zoomLeft, vcTop-36, `font-weight="bold" class="zoom-title"`, "final approach (zoomed in)")
-	s.WriteString(`<rect x="` + num(zoomLeft) + `" y="` + num(vcTop) + `" width="` + num(zoomRight-zoomLeft) + `" height="` + num(vcBottom-vcTop) + `" fill="none" stroke="#999"/>` + "\n")
+	s.add(`<rect x="` + num(zoomLeft) + `" y="` + num(vcTop) + `" width="` + num(zoomRight-zoomLeft) + `" height="` + num(vcBottom-vcTop) + `" fill="none" stroke="#999"/>` + "\n")
 	if !z.ok {
 		s.label(zoomLeft, vcTop-22, `fill="#333"`, z.why)
 		s.label((zoomLeft+zoomRight)/2, (vcTop+vcBottom)/2, `text-anchor="middle" fill="#555"`, "nothing to zoom on:")
 		s.label((zoomLeft+zoomRight)/2, (vcTop+vcBottom)/2+14, `text-anchor="middle" fill="#555"`, "every server held 0")
-		s.WriteString("</g>\n")
+		s.add("</g>\n")
 		return
 	}
 	s.label(zoomLeft, vcTop-22, `fill="#333"`, "values "+strconv.FormatInt(z.lo, 10)+" to "+strconv.FormatInt(z.hi, 10))
@@ -657,19 +657,19 @@ func (s *svg) zoom(rec *Recorder, report model.Report, z approach, marks []marke
 			continue
 		}
 		xt := x(m.t)
-		s.WriteString(`<line x1="` + num(xt) + `" y1="` + num(vcTop) + `" x2="` + num(xt) + `" y2="` + num(vcBottom) + `" stroke="` + m.colour + `" stroke-width="1.5"` + m.dash + `>`)
+		s.add(`<line x1="` + num(xt) + `" y1="` + num(vcTop) + `" x2="` + num(xt) + `" y2="` + num(vcBottom) + `" stroke="` + m.colour + `" stroke-width="1.5"` + m.dash + `>`)
 		s.title(m.text)
-		s.WriteString("</line>\n")
+		s.add("</line>\n")
 	}
 	if z.end < z.t1 {
 		xe := x(z.end)
-		s.WriteString(`<rect class="after-end" x="` + num(xe) + `" y="` + num(vcTop) + `" width="` + num(zoomRight-xe) + `" height="` + num(vcBottom-vcTop) + `" fill="#e8e8e8"><title>after the run's end at ` + z.end.String() + `</title></rect>` + "\n")
+		s.add(`<rect class="after-end" x="` + num(xe) + `" y="` + num(vcTop) + `" width="` + num(zoomRight-xe) + `" height="` + num(vcBottom-vcTop) + `" fill="#e8e8e8"><title>after the run's end at ` + z.end.String() + `</title></rect>` + "\n")
 		s.line(xe, vcTop, xe, vcBottom, `stroke="#777"`)
 	}
 	for id := range rec.servers {
 		s.stepLine(rec, id, z.t0, min(z.t1, z.end), x, y, lineOffset(id, rec.servers))
 	}
-	s.WriteString("</g>\n")
+	s.add("</g>\n")
 }
 
 // legend names the servers' colours and the fault shades.
@@ -698,18 +698,18 @@ func (s *svg) legend(rec *Recorder, lanes []lane, z approach) {
 		{"loss", "loss, duplication"},
 	} {
 		if kinds[k.kind] {
-			s.WriteString(`<rect class="key ` + k.kind + `" x="` + num(legendLeft) + `" y="` + num(ly-5) + `" width="24" height="10" fill="url(#shade-` + k.kind + `)" stroke="#555" stroke-width="0.5"/>` + "\n")
+			s.add(`<rect class="key ` + k.kind + `" x="` + num(legendLeft) + `" y="` + num(ly-5) + `" width="24" height="10" fill="url(#shade-` + k.kind + `)" stroke="#555" stroke-width="0.5"/>` + "\n")
 			s.label(legendLeft+30, ly+4, "", k.text)
 			ly += 18
 		}
 	}
 	if z.ok {
-		s.WriteString(`<rect x="` + num(legendLeft) + `" y="` + num(ly-5) + `" width="24" height="10" fill="none" stroke="#666" stroke-dasharray="3,2"/>` + "\n")
+		s.add(`<rect x="` + num(legendLeft) + `" y="` + num(ly-5) + `" width="24" height="10" fill="none" stroke="#666" stroke-dasharray="3,2"/>` + "\n")
 		s.label(legendLeft+30, ly+4, "", "zoomed in")
 		ly += 18
 	}
 	if z.ok && z.end < z.t1 {
-		s.WriteString(`<rect x="` + num(legendLeft) + `" y="` + num(ly-5) + `" width="24" height="10" fill="#e8e8e8" stroke="#777" stroke-width="0.5"/>` + "\n")
+		s.add(`<rect x="` + num(legendLeft) + `" y="` + num(ly-5) + `" width="24" height="10" fill="#e8e8e8" stroke="#777" stroke-width="0.5"/>` + "\n")
 		s.label(legendLeft+30, ly+4, "", "after the run")
 	}
 }

@@ -33,7 +33,7 @@ func Curves(w io.Writer, title string, curves []Curve) error {
 	var s svg
 	s.open(curvesW, chartH, "")
 	s.label(plotLeft, 20, `font-size="13" font-weight="bold"`, title)
-	s.WriteString(`<rect x="` + num(plotLeft) + `" y="` + num(plotTop) + `" width="` + num(plotRight-plotLeft) + `" height="` + num(plotBottom-plotTop) + `" fill="none" stroke="#999"/>` + "\n")
+	s.add(`<rect x="` + num(plotLeft) + `" y="` + num(plotTop) + `" width="` + num(plotRight-plotLeft) + `" height="` + num(plotBottom-plotTop) + `" fill="none" stroke="#999"/>` + "\n")
 	for _, r := range ticks(0, int64(rounds), step, maxTicks) {
 		xr := x(float64(r))
 		s.line(xr, plotBottom, xr, plotBottom+5, `stroke="#999"`)
@@ -46,16 +46,16 @@ func Curves(w io.Writer, title string, curves []Curve) error {
 	}
 	for i, c := range curves {
 		colour := serverColour(i)
-		s.WriteString(`<polyline fill="none" stroke-width="2" stroke="` + colour + `" points="`)
+		s.add(`<polyline fill="none" stroke-width="2" stroke="` + colour + `" points="`)
 		for r, f := range c.Fraction {
 			if r > 0 {
-				s.WriteString(" ")
+				s.add(" ")
 			}
-			s.WriteString(num(x(float64(r))) + "," + num(y(f)))
+			s.add(num(x(float64(r))) + "," + num(y(f)))
 		}
-		s.WriteString(`">`)
+		s.add(`">`)
 		s.title(c.Label)
-		s.WriteString("</polyline>\n")
+		s.add("</polyline>\n")
 		// The legend, right of the plot: the label and where the curve
 		// ends, 1 minus the residue.
 		ly := plotTop + 8 + float64(i)*30

@@ -262,7 +262,7 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 	s := newSVG(4096 + 600*len(drawn)) // about what a message takes, so that the buffer grows once
 	defer s.free()
 	s.open(width, height, ts.attrs())
-	s.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker></defs>` + "\n")
+	s.add(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker></defs>` + "\n")
 
 	// Caption: what is shown, and what is left out.
 	caption := fmt.Sprintf("showing %s of %s messages", thousands(len(drawn)), thousands(len(rec.Messages)+rec.skipNodes+rec.skipWindow+rec.skipMax))
@@ -299,10 +299,10 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 			end = c.Heal
 		}
 		y1, y2 := ts.of(clamp(c.At, from, to)), ts.of(clamp(end, from, to))
-		s.WriteString(`<g class="partition"><rect x="` + num(axisWidth) + `" y="` + num(y1) + `" width="` + num(width-axisWidth-10) +
+		s.add(`<g class="partition"><rect x="` + num(axisWidth) + `" y="` + num(y1) + `" width="` + num(width-axisWidth-10) +
 			`" height="` + num(y2-y1) + `" fill="#f5a623" fill-opacity="0.15" stroke="#f5a623" stroke-opacity="0.5"/>`)
 		s.title(c.describe(rec.names) + ", " + c.At.String() + " to " + end.String())
-		s.WriteString("</g>\n")
+		s.add("</g>\n")
 		s.label(axisWidth+4, y1+12, `fill="#a05a00" font-weight="bold"`, c.describe(rec.names))
 	}
 
@@ -370,7 +370,7 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 	for _, m := range drawn {
 		drawMessage(s, &l, rec, m, lane, ts, path)
 	}
-	s.Write(l.out.Bytes())
+	s.addBytes(l.out.Bytes())
 
 	// Crashes and restarts, over the arrows.
 	for _, o := range outages {
@@ -381,18 +381,18 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 			if !o.Durable {
 				what = "crash: state in memory lost"
 			}
-			s.WriteString(`<g class="crash">`)
+			s.add(`<g class="crash">`)
 			s.title(rec.names[o.Node] + " " + what + " at " + o.At.String())
 			s.cross(x, y, 7, `stroke="#d00" stroke-width="3"`)
-			s.WriteString("</g>\n")
+			s.add("</g>\n")
 			s.label(x-10, y+4, `text-anchor="end" fill="#d00" font-weight="bold" class="halo"`, "crash")
 		}
 		if o.HasRestart && in(o.Restart) {
 			y := ts.of(o.Restart)
-			s.WriteString(`<g class="restart">`)
+			s.add(`<g class="restart">`)
 			s.title(rec.names[o.Node] + " restarts at " + o.Restart.String())
-			s.WriteString(`<rect x="` + num(x-6) + `" y="` + num(y-3) + `" width="12" height="6" fill="#2a2"/>`)
-			s.WriteString("</g>\n")
+			s.add(`<rect x="` + num(x-6) + `" y="` + num(y-3) + `" width="12" height="6" fill="#2a2"/>`)
+			s.add("</g>\n")
 			what := "restart (state kept)"
 			if !o.Durable {
 				what = "restart (state lost)"
@@ -405,9 +405,9 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 	for _, c := range changes {
 		x, y := lane[c.Node], ts.of(c.At)
 		colour := serverColour(int(c.Node))
-		s.WriteString(`<g class="value"><circle cx="` + num(x) + `" cy="` + num(y) + `" r="3.5" fill="` + colour + `"/>`)
+		s.add(`<g class="value"><circle cx="` + num(x) + `" cy="` + num(y) + `" r="3.5" fill="` + colour + `"/>`)
 		s.title(rec.names[c.Node] + " " + strconv.FormatInt(c.Prev, 10) + " → " + strconv.FormatInt(c.Value, 10) + " at " + c.At.String())
-		s.WriteString("</g>\n")
+		s.add("</g>\n")
 		s.label(x+6, y-4, `font-weight="bold" fill="`+colour+`" class="halo"`, "→ "+strconv.FormatInt(c.Value, 10))
 	}
 
@@ -415,9 +415,9 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 	// where a value change is a dot, the label below the lane's point.
 	for _, r := range removals {
 		x, y := lane[r.Node], ts.of(r.At)
-		s.WriteString(`<g class="removed"><circle cx="` + num(x) + `" cy="` + num(y) + `" r="4" fill="white" stroke="#666" stroke-width="1.5"/>`)
+		s.add(`<g class="removed"><circle cx="` + num(x) + `" cy="` + num(y) + `" r="4" fill="white" stroke="#666" stroke-width="1.5"/>`)
 		s.title(rec.names[r.Node] + " lost interest in " + strconv.FormatInt(r.Value, 10) + " at " + r.At.String() + ": removed, it spreads it no more")
-		s.WriteString("</g>\n")
+		s.add("</g>\n")
 		s.label(x+6, y+12, `fill="#666" font-style="italic" class="halo"`, "removed")
 	}
 
@@ -427,7 +427,7 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 		s.label(width-12, y-4, `text-anchor="end" fill="#2a2" font-weight="bold"`, "faults end "+rec.FaultsEnd.String())
 	}
 	s.label(8, height-8, `fill="#555"`, "run stopped at "+report.Now.String()+" ("+report.Reason.String()+")")
-	s.WriteString(`<style>.halo{paint-order:stroke;stroke:white;stroke-width:4px;stroke-linejoin:round}</style>` + "\n")
+	s.add(`<style>.halo{paint-order:stroke;stroke:white;stroke-width:4px;stroke-linejoin:round}</style>` + "\n")
 	s.close()
 	_, err = w.Write(s.Bytes())
 	return err
@@ -448,10 +448,10 @@ func drawMessage(s *svg, l *labeller, rec *Recorder, m *Message, lane []float64,
 		" (message ", strconv.FormatUint(uint64(m.ID), 10), "), sent ", m.Sent.String())
 	if len(m.Arrivals) == 0 {
 		y2 := ts.of(m.Arrive)
-		s.WriteString(`<g class="msg inflight">`)
+		s.add(`<g class="msg inflight">`)
 		s.title(append(head, ", still in flight when the run stopped (due ", m.Arrive.String(), ")")...)
 		s.line(x1, y1, x2, y2, `stroke="#999" stroke-width="1.2" stroke-dasharray="1,3"`)
-		s.WriteString("</g>\n")
+		s.add("</g>\n")
 		l.labelAlong(x1, y1, x2, y2, "#999", label, m.Msg.Type == model.Sync)
 		return
 	}
@@ -462,19 +462,19 @@ func drawMessage(s *svg, l *labeller, rec *Recorder, m *Message, lane []float64,
 			text += " dup"
 		}
 		if a.Reason != "" {
-			s.WriteString(`<g class="msg drop">`)
+			s.add(`<g class="msg drop">`)
 			s.title(append(head, ", dropped at ", a.At.String(), ": ", dropWhy(a.Reason))...)
 			s.line(x1, y1, x2, y2, `stroke="`, colour, `" stroke-width="1.2" stroke-dasharray="5,3" stroke-opacity="0.7"`)
 			s.cross(x2, y2, 5, `stroke="#d00" stroke-width="2.5"`)
-			s.WriteString("</g>\n")
+			s.add("</g>\n")
 		} else {
 			final := path[copyOf{m.ID, a.At}]
 			width := "1.2"
 			if final {
-				s.WriteString(`<g class="msg final-path">`)
+				s.add(`<g class="msg final-path">`)
 				width = "2.2"
 			} else {
-				s.WriteString(`<g class="msg">`)
+				s.add(`<g class="msg">`)
 			}
 			what := ", arrived "
 			if i > 0 {
@@ -488,7 +488,7 @@ func drawMessage(s *svg, l *labeller, rec *Recorder, m *Message, lane []float64,
 				s.line(x1, y1, x2, y2, `stroke="#ffd21f" stroke-width="8" stroke-linecap="round" stroke-opacity="0.85"`)
 			}
 			s.line(x1, y1, x2, y2, `stroke="`, colour, `" stroke-width="`, width, `" marker-end="url(#arrow)"`)
-			s.WriteString("</g>\n")
+			s.add("</g>\n")
 		}
 		l.labelAlong(x1, y1, x2, y2, colour, text, m.Msg.Type == model.Sync)
 	}

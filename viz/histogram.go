@@ -63,7 +63,7 @@ func Histogram(w io.Writer, title string, bins []Bin, markers []Marker) error {
 	var s svg
 	s.open(chartW, chartH, "")
 	s.label(plotLeft, 20, `font-size="13" font-weight="bold"`, title)
-	s.WriteString(`<rect x="` + num(plotLeft) + `" y="` + num(plotTop) + `" width="` + num(plotRight-plotLeft) + `" height="` + num(plotBottom-plotTop) + `" fill="none" stroke="#999"/>` + "\n")
+	s.add(`<rect x="` + num(plotLeft) + `" y="` + num(plotTop) + `" width="` + num(plotRight-plotLeft) + `" height="` + num(plotBottom-plotTop) + `" fill="none" stroke="#999"/>` + "\n")
 	for _, t := range ticks(lo, hi, tStep, maxTicks) {
 		xt := x(t)
 		s.line(xt, plotBottom, xt, plotBottom+5, `stroke="#999"`)
@@ -79,10 +79,10 @@ func Histogram(w io.Writer, title string, bins []Bin, markers []Marker) error {
 			continue
 		}
 		x0, x1, yb := x(b.From), x(b.To), y(int64(min(b.Count, 1<<62)))
-		s.WriteString(`<rect x="` + num(x0) + `" y="` + num(yb) + `" width="` + num(max(x1-x0-1, 1)) + `" height="` + num(plotBottom-yb) + `" fill="#4a78b5">`)
-		s.WriteString("<title>")
+		s.add(`<rect x="` + num(x0) + `" y="` + num(yb) + `" width="` + num(max(x1-x0-1, 1)) + `" height="` + num(plotBottom-yb) + `" fill="#4a78b5">`)
+		s.add("<title>")
 		s.text(strconv.FormatUint(b.Count, 10) + " seeds from " + msLabel(b.From, 1000) + " to " + msLabel(b.To, 1000))
-		s.WriteString("</title></rect>\n")
+		s.add("</title></rect>\n")
 	}
 	for i, m := range markers {
 		xm := x(m.At)

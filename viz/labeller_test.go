@@ -78,8 +78,8 @@ func TestTextAsXML(t *testing.T) {
 		if err := xml.EscapeText(&want, []byte(str)); err != nil {
 			t.Fatal(err)
 		}
-		if s.String() != want.String() {
-			t.Errorf("text(%q) wrote %q, xml.EscapeText %q", str, s.String(), want.String())
+		if string(s.Bytes()) != want.String() {
+			t.Errorf("text(%q) wrote %q, xml.EscapeText %q", str, string(s.Bytes()), want.String())
 		}
 	}
 }

@@ -148,17 +148,17 @@ func WriteStateGraph(w io.Writer, g StateGraph) error {
 
 	var s svg
 	s.open(width, height, "")
-	s.WriteString(`<defs><marker id="sg-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#888"/></marker>` +
+	s.add(`<defs><marker id="sg-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#888"/></marker>` +
 		`<marker id="sg-arrow-path" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#d62728"/></marker></defs>` + "\n")
-	s.WriteString(`<style>.halo{paint-order:stroke;stroke:white;stroke-width:4px;stroke-linejoin:round}` +
+	s.add(`<style>.halo{paint-order:stroke;stroke:white;stroke-width:4px;stroke-linejoin:round}` +
 		`.e{fill:none;stroke:#888;stroke-width:1.2}.e.p{stroke:#d62728;stroke-width:2.4}.e.b{stroke-dasharray:5 3}</style>` + "\n")
 	s.label(sgMargin, 20, `font-size="13" font-weight="bold" id="caption"`, title)
 	s.label(sgMargin, 36, `fill="#555"`, summary)
-	s.Write(legend.Bytes())
-	s.WriteString(`<g transform="translate(0,` + num(dy) + `)">` + "\n")
-	s.Write(body.Bytes())
-	s.Write(labels.out.Bytes())
-	s.WriteString("</g>\n")
+	s.addBytes(legend.Bytes())
+	s.add(`<g transform="translate(0,` + num(dy) + `)">` + "\n")
+	s.addBytes(body.Bytes())
+	s.addBytes(labels.out.Bytes())
+	s.add("</g>\n")
 	s.close()
 	_, err := w.Write(s.Bytes())
 	return err
@@ -392,7 +392,7 @@ func drawGraphLegend(s *svg, g StateGraph) float64 {
 	}
 	x, y := sgMargin, 52.0
 	item := func(mark, text string) {
-		s.WriteString(mark)
+		s.add(mark)
 		s.label(x+26, y+4, `fill="#555"`, text)
 		x += 26 + textWidth(text) + 18
 	}
@@ -428,13 +428,13 @@ func drawState(s *svg, i int, st GraphState, b sgBox) {
 	case st.OnPath || st.Bad:
 		width = "2"
 	}
-	s.WriteString(`<g class="state" id="state-` + strconv.Itoa(i) + `">`)
+	s.add(`<g class="state" id="state-` + strconv.Itoa(i) + `">`)
 	s.title(stateTip(i, st))
-	s.WriteString(`<rect x="` + num(b.x) + `" y="` + num(b.y) + `" width="` + num(b.w) + `" height="` + num(b.h) + `" rx="5" fill="` + fill + `" stroke="` + stroke + `" stroke-width="` + width + `"/>`)
+	s.add(`<rect x="` + num(b.x) + `" y="` + num(b.y) + `" width="` + num(b.w) + `" height="` + num(b.h) + `" rx="5" fill="` + fill + `" stroke="` + stroke + `" stroke-width="` + width + `"/>`)
 	if st.End {
-		s.WriteString(`<rect x="` + num(b.x+3) + `" y="` + num(b.y+3) + `" width="` + num(b.w-6) + `" height="` + num(b.h-6) + `" rx="3" fill="none" stroke="` + stroke + `"/>`)
+		s.add(`<rect x="` + num(b.x+3) + `" y="` + num(b.y+3) + `" width="` + num(b.w-6) + `" height="` + num(b.h-6) + `" rx="3" fill="none" stroke="` + stroke + `"/>`)
 	}
-	s.WriteString("\n")
+	s.add("\n")
 	for k, line := range b.lines {
 		extra := ""
 		if k == 0 {
@@ -445,7 +445,7 @@ func drawState(s *svg, i int, st GraphState, b sgBox) {
 	if st.Bad {
 		s.label(b.x+b.w-sgPad, b.y+sgPad+sgLineH-3, `text-anchor="end" font-weight="bold" fill="#d62728"`, "✗")
 	}
-	s.WriteString("</g>\n")
+	s.add("</g>\n")
 }
 
 // stateTip is a state's tooltip: what it is, then its whole label.
@@ -513,10 +513,10 @@ func drawGraphEdge(s *svg, l *labeller, ext *extent, boxes []sgBox, states []Gra
 	if e.onPath {
 		class, marker = class+" p", "sg-arrow-path"
 	}
-	s.WriteString(`<path class="` + class + `" d="M` + num(p[0][0]) + "," + num(p[0][1]) + " C" + num(p[1][0]) + "," + num(p[1][1]) + " " +
+	s.add(`<path class="` + class + `" d="M` + num(p[0][0]) + "," + num(p[0][1]) + " C" + num(p[1][0]) + "," + num(p[1][1]) + " " +
 		num(p[2][0]) + "," + num(p[2][1]) + " " + num(p[3][0]) + "," + num(p[3][1]) + `" marker-end="url(#` + marker + `)">`)
 	s.title(edgeTip(e))
-	s.WriteString("</path>\n")
+	s.add("</path>\n")
 	if !labelled {
 		return
 	}
