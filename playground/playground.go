@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -59,6 +60,10 @@ type Error struct {
 // million, is for the command line).
 const MaxEvents = 200_000
 
+// outputGuess is room for the text output of a run such as the default
+// scenario's (73 KB), so that it is not copied as it grows.
+const outputGuess = 96 << 10
+
 // Run parses the scenario text, named name as a run's header and replay
 // line name it (a preset's Name, scenarios.DefaultName for the default),
 // and runs it with seed, or with its own seed if seed is nil.
@@ -75,7 +80,11 @@ func Run(name, scenario string, seed *int64) Result {
 		sc.Seed = *seed
 	}
 	res := Result{Seed: sc.Seed}
-	var out, page bytes.Buffer
+	// Builders, not buffers: their String is the bytes, where a buffer's
+	// copies them, and a page is most of a megabyte. report.Write grows
+	// page once to its size.
+	var out, page strings.Builder
+	out.Grow(outputGuess)
 	w := bufio.NewWriter(&out)
 	fail := func(err error) Result {
 		w.Flush()
