@@ -367,8 +367,9 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 	for _, r := range removals {
 		l.place(textBox(lane[r.Node]+6, ts.of(r.At)+12, "removed", false))
 	}
+	a := arrows{s: s, l: &l, names: rec.names, lane: lane, ts: ts, path: path, plainName: make([]int8, n)}
 	for _, m := range drawn {
-		drawMessage(s, &l, rec, m, lane, ts, path)
+		a.draw(m)
 	}
 	s.addBytes(l.out.Bytes())
 
@@ -433,42 +434,49 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 	return err
 }
 
-// drawMessage draws every copy of one message: an arrow if it arrived, a
+// draw draws every copy of message m: an arrow if it arrived, a
 // dashed line ending in a cross if it was dropped, a dotted line to where
 // it would have arrived if the run stopped first.
-func drawMessage(s *svg, l *labeller, rec *Recorder, m *Message, lane []float64, ts *timeScale, path map[copyOf]bool) {
+func (a *arrows) draw(m *Message) {
+	s, l, lane, ts := a.s, a.l, a.lane, a.ts
 	x1, y1 := lane[m.From], ts.of(m.Sent)
 	x2 := lane[m.To]
 	label := msgLabel(m.Msg)
 	colour := kindColour(m.Msg.Type)
-	// The title's first parts, the same for every copy: given to title
-	// as parts rather than joined (a diagram has thousands).
-	var parts [13]string
-	head := append(parts[:0], rec.names[m.From], " → ", rec.names[m.To], ": ", label,
-		" (message ", strconv.FormatUint(uint64(m.ID), 10), "), sent ", m.Sent.String())
+	// The title's start, the same for every copy, built in place: a
+	// diagram has thousands. Numbers and instants need no escaping; the
+	// names and the label might.
+	head := append(a.head[:0], a.names[m.From]...)
+	head = append(append(append(head, " → "...), a.names[m.To]...), ": "...)
+	head = append(append(head, label...), " (message "...)
+	head = strconv.AppendUint(head, uint64(m.ID), 10)
+	head = m.Sent.AppendText(append(head, "), sent "...))
+	a.head = head
+	plain := a.plain(m.From) && a.plain(m.To) && plainXML(label)
 	if len(m.Arrivals) == 0 {
 		y2 := ts.of(m.Arrive)
 		s.add(`<g class="msg inflight">`)
-		s.title(append(head, ", still in flight when the run stopped (due ", m.Arrive.String(), ")")...)
+		a.title(plain, ", still in flight when the run stopped (due ", m.Arrive, ")")
 		s.line(x1, y1, x2, y2, `stroke="#999" stroke-width="1.2" stroke-dasharray="1,3"`)
 		s.add("</g>\n")
 		l.labelAlong(x1, y1, x2, y2, "#999", label, m.Msg.Type == model.Sync)
 		return
 	}
-	for i, a := range m.Arrivals {
-		y2 := ts.of(a.At)
+	for i, c := range m.Arrivals {
+		y2 := ts.of(c.At)
 		text := label
 		if i > 0 {
 			text += " dup"
 		}
-		if a.Reason != "" {
+		if c.Reason != "" {
+			why := ": " + dropWhy(c.Reason)
 			s.add(`<g class="msg drop">`)
-			s.title(append(head, ", dropped at ", a.At.String(), ": ", dropWhy(a.Reason))...)
+			a.title(plain && plainXML(why), ", dropped at ", c.At, why)
 			s.line(x1, y1, x2, y2, `stroke="`, colour, `" stroke-width="1.2" stroke-dasharray="5,3" stroke-opacity="0.7"`)
 			s.cross(x2, y2, 5, `stroke="#d00" stroke-width="2.5"`)
 			s.add("</g>\n")
 		} else {
-			final := path[copyOf{m.ID, a.At}]
+			final := a.path[copyOf{m.ID, c.At}]
 			width := "1.2"
 			if final {
 				s.add(`<g class="msg final-path">`)
@@ -480,7 +488,7 @@ func drawMessage(s *svg, l *labeller, rec *Recorder, m *Message, lane []float64,
 			if i > 0 {
 				what = ", duplicate arrived "
 			}
-			s.title(append(head, what, a.At.String())...)
+			a.title(plain, what, c.At, "")
 			if final {
 				// Under the arrow, like a highlighter's stroke: it
 				// reads in print, as a grey band, and leaves the
@@ -492,6 +500,48 @@ func drawMessage(s *svg, l *labeller, rec *Recorder, m *Message, lane []float64,
 		}
 		l.labelAlong(x1, y1, x2, y2, colour, text, m.Msg.Type == model.Sync)
 	}
+}
+
+// arrows draws a diagram's messages: see draw.
+type arrows struct {
+	s     *svg
+	l     *labeller
+	names []string
+	lane  []float64 // x of each node's lane
+	ts    *timeScale
+	path  map[copyOf]bool
+	// plainName[id]: 1 if the name of node id needs no escaping, -1 if
+	// it does, 0 if not yet known.
+	plainName []int8
+	head      []byte // the title of the message being drawn, up to its sent time
+}
+
+// plain reports whether node id's name needs no escaping in XML.
+func (a *arrows) plain(id sim.NodeID) bool {
+	if a.plainName[id] == 0 {
+		a.plainName[id] = -1
+		if plainXML(a.names[id]) {
+			a.plainName[id] = 1
+		}
+	}
+	return a.plainName[id] > 0
+}
+
+// title writes the title of one copy of the message being drawn: its
+// head, then what happened to it at instant at, then more. plain: no
+// part needs escaping.
+func (a *arrows) title(plain bool, what string, at sim.Time, more string) {
+	s := a.s
+	if !plain {
+		s.title(string(a.head), what, at.String(), more)
+		return
+	}
+	s.add("<title>")
+	s.addBytes(a.head)
+	s.add(what)
+	s.b = at.AppendText(s.b)
+	s.add(more)
+	s.add("</title>")
 }
 
 // copyOf names one copy of a message: its ID and when it arrived.

@@ -305,3 +305,48 @@ func TestLookup(t *testing.T) {
 		t.Errorf("Lookup of a 1 MiB name: error of %d bytes, want it short", len(err.Error()))
 	}
 }
+
+// TestDiagramEscapesNames: the diagram writes its arrows' titles without
+// escaping when the names need none, as every name the simulator gives
+// does; a name that needs it is escaped all the same. The names are
+// changed behind the recorder's back, since no run gives such a name.
+func TestDiagramEscapesNames(t *testing.T) {
+	rec, report := record(t, config(1))
+	names := rec.Names()
+	names[0], names[1] = `a<b&"c'`, "d>e\te"
+	var b bytes.Buffer
+	if err := viz.Diagram(&b, rec, report, viz.DiagramOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	wellFormed(t, b.Bytes())
+	d := xml.NewDecoder(bytes.NewReader(b.Bytes()))
+	var titles []string
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "title" {
+			var s string
+			if err := d.DecodeElement(&s, &se); err != nil {
+				t.Fatal(err)
+			}
+			titles = append(titles, s)
+		}
+	}
+	from, to := 0, 0
+	for _, s := range titles {
+		if strings.HasPrefix(s, names[0]+" → ") {
+			from++
+		}
+		if strings.Contains(s, " → "+names[1]+": ") {
+			to++
+		}
+	}
+	if from == 0 || to == 0 {
+		t.Errorf("%d titles of messages from %q, %d to %q; want some of each among %d titles", from, names[0], to, names[1], len(titles))
+	}
+}
