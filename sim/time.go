@@ -1,9 +1,6 @@
 package sim
 
-import (
-	"strconv"
-	"time"
-)
+import "time"
 
 // Time is an instant of virtual time: nanoseconds since the simulation
 // started. It is an integer so that every machine computes the same schedule;
@@ -25,20 +22,37 @@ func (t Time) String() string {
 
 // AppendText appends the String form of t to b.
 func (t Time) AppendText(b []byte) []byte {
+	us := int64(t) / 1000 // toward zero: -999ns is -0.000ms
 	if t < 0 {
 		b = append(b, '-')
-		t = -t
+		us = -us // |MinInt64/1000| fits
 	}
-	us := int64(t) / 1000
-	b = strconv.AppendInt(b, us/1000, 10)
-	b = append(b, '.')
-	frac := us % 1000
-	if frac < 100 {
-		b = append(b, '0')
+	return append(AppendFixed(b, uint64(us), 3), "ms"...)
+}
+
+// AppendFixed appends v / 10^decimals with exactly that many decimals,
+// from 1 to 20 (a number outside is taken as the nearest): "12.345" for
+// 12345 and 3. Instants are written so, in
+// microseconds, and the pictures' coordinates, in tenths of a pixel: a
+// page holds tens of thousands of them, and one pass over the digits
+// costs half what strconv's two numbers did.
+func AppendFixed(b []byte, v uint64, decimals int) []byte {
+	var a [48]byte // 20 decimals, a point and 20 digits
+	i := len(a)
+	for range min(max(decimals, 1), 20) {
+		i--
+		a[i] = byte('0' + v%10)
+		v /= 10
 	}
-	if frac < 10 {
-		b = append(b, '0')
+	i--
+	a[i] = '.'
+	for {
+		i--
+		a[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
+			break
+		}
 	}
-	b = strconv.AppendInt(b, frac, 10)
-	return append(b, "ms"...)
+	return append(b, a[i:]...)
 }

@@ -101,8 +101,7 @@ func appendNum(b []byte, x float64) []byte {
 	if math.Signbit(x) {
 		b = append(b, '-')
 	}
-	b = strconv.AppendUint(b, q/10, 10)
-	return append(b, '.', byte('0'+q%10))
+	return sim.AppendFixed(b, q, 1)
 }
 
 // open starts the document; extra holds more attributes of the root
