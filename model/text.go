@@ -94,7 +94,8 @@ func (t *TextWriter) AfterStep(s *Step) {
 		return
 	}
 	b := t.buf[:0]
-	stamp := s.Time.AppendText(nil)
+	var room [24]byte // any instant's text: on the stack, not allocated every step
+	stamp := s.Time.AppendText(room[:0])
 	for i := len(stamp); i < 12; i++ {
 		b = append(b, ' ')
 	}
