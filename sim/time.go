@@ -38,21 +38,33 @@ func (t Time) AppendText(b []byte) []byte {
 // costs half what strconv's two numbers did.
 func AppendFixed(b []byte, v uint64, decimals int) []byte {
 	var a [48]byte // 20 decimals, a point and 20 digits
-	i := len(a)
-	for range min(max(decimals, 1), 20) {
-		i--
-		a[i] = byte('0' + v%10)
-		v /= 10
+	d := min(max(decimals, 1), 20)
+	end := len(a) - 1 // room for the point
+	i := putDigits(&a, end, v, d+1)
+	// The point goes before the last d digits: move them up one.
+	for j := end; j > end-d; j-- {
+		a[j] = a[j-1]
 	}
-	i--
-	a[i] = '.'
-	for {
-		i--
-		a[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			break
-		}
-	}
+	a[end-d] = '.'
 	return append(b, a[i:]...)
+}
+
+// putDigits writes u in decimal, at least n digits, zero-padded, to end
+// just before a[i], and returns where they start. Below 2^32 it divides
+// in 32 bits, which costs less: most numbers are that small.
+func putDigits(a *[48]byte, i int, u uint64, n int) int {
+	end := i
+	for u >= 1<<32 {
+		q := u / 10
+		i--
+		a[i] = byte('0' + u - q*10)
+		u = q
+	}
+	for w := uint32(u); w > 0 || end-i < n; {
+		q := w / 10
+		i--
+		a[i] = byte('0' + w - q*10)
+		w = q
+	}
+	return i
 }

@@ -87,18 +87,21 @@ func (s *svg) num(x float64) { s.b = appendNum(s.b, x) }
 // rounds to (10m)>>k, up if the bits shifted out are more than half, or
 // half and the result odd.
 func appendNum(b []byte, x float64) []byte {
-	frac, exp := math.Frexp(math.Abs(x)) // |x| = frac * 2^exp, frac in [0.5, 1)
-	k := 53 - exp                        // |x| = m / 2^k with m = frac * 2^53, an integer
-	if math.IsInf(x, 0) || math.IsNaN(x) || k < 1 || k > 60 {
-		return strconv.AppendFloat(b, x, 'f', 1, 64) // huge, tiny, zero or not a number
+	// |x| = m / 2^k, from its bits: the 52 stored bits of the mantissa
+	// and the implicit one, and the biased exponent e, as |x| = m * 2^(e-1075).
+	bits := math.Float64bits(x)
+	e := int(bits >> 52 & 0x7ff)
+	k := 1075 - e
+	if e == 0 || e == 0x7ff || k < 1 || k > 60 {
+		return strconv.AppendFloat(b, x, 'f', 1, 64) // zero, tiny, huge, infinite or not a number
 	}
-	m := uint64(frac * (1 << 53))
+	m := bits&(1<<52-1) | 1<<52
 	t := 10 * m // < 2^57
 	q, r, half := t>>k, t&(1<<k-1), uint64(1)<<(k-1)
 	if r > half || r == half && q&1 == 1 {
 		q++
 	}
-	if math.Signbit(x) {
+	if bits>>63 != 0 {
 		b = append(b, '-')
 	}
 	return sim.AppendFixed(b, q, 1)
