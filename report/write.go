@@ -4,12 +4,11 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"eccounter/model"
@@ -17,10 +16,71 @@ import (
 	"eccounter/viz"
 )
 
+// The page is page.html, its holes each written {{Name}}. Write writes
+// the text between them as it is and fills each hole with its part of
+// the run, escaped as html/template escapes text and quoted attributes
+// (TestPageAsTemplate renders the page through html/template, each hole
+// as the template it stands for, and compares). It is not a template: a
+// page has fourteen holes, and html/template, with the text/template and
+// regexp it brings and the methods its reflection keeps alive, was 3.1
+// MB of the playground's 10 MB of WebAssembly.
+//
 //go:embed page.html
 var pageHTML string
 
-var page = template.Must(template.New("page").Parse(pageHTML))
+// The holes, by name.
+const (
+	holeName = iota
+	holeReplay
+	holeVerdictClass // pass, anomaly or fail: the verdict's colour
+	holeVerdict
+	holeLeft // a paragraph per thing left out
+	holeEndLabel
+	holeDiagram
+	holeChart
+	holeChecks // a table row per check
+	holeSummary
+	holeNodeOptions // an <option> per node
+	holeRows        // the schedule, a table row per line
+	holeScenario
+	holeData // the run as JSON, for the page's script
+	holes
+)
+
+var holeNames = [holes]string{"Name", "Replay", "VerdictClass", "Verdict", "Left", "EndLabel", "Diagram", "Chart",
+	"Checks", "Summary", "NodeOptions", "Rows", "Scenario", "Data"}
+
+// piece is the page's text up to a hole, and the hole (holes after the
+// last text).
+type piece struct {
+	text string
+	hole int
+}
+
+var pieces = splitPage(pageHTML)
+
+// splitPage cuts the page at its holes. A hole of no known name is a
+// mistake in page.html: it panics, when the package starts.
+func splitPage(page string) []piece {
+	var out []piece
+	for {
+		i := strings.Index(page, "{{")
+		if i < 0 {
+			return append(out, piece{page, holes})
+		}
+		j := strings.Index(page[i:], "}}")
+		if j < 0 {
+			panic("report: page.html has a {{ without }}")
+		}
+		name := page[i+2 : i+j]
+		h := slices.Index(holeNames[:], name)
+		if h < 0 {
+			panic("report: page.html has a hole of no known name: {{" + name + "}}")
+		}
+		out = append(out, piece{page[:i], h})
+		page = page[i+j+2:]
+	}
+}
 
 // Page is what the page shows besides what the collector kept.
 type Page struct {
@@ -93,10 +153,6 @@ type view struct {
 	Nodes     []string
 	Left      []string
 	EndLabel  string
-	// Rows, Data, Diagram and Chart, the page's large parts, are each
-	// a marker, which Write replaces with the part.
-	Rows, Diagram, Chart template.HTML
-	Data                 template.JS
 }
 
 // maxExact is the largest instant, in ns, that a JavaScript number holds
@@ -104,14 +160,6 @@ type view struct {
 const maxExact = 1<<53 - 1
 
 // Write renders the page of a run that k and rec observed and r reports.
-//
-// The page's large parts, its pictures, its schedule and its data, do not
-// go through the template: html/template copies a value several times on
-// its way out (into a string, then into fmt's buffer as it grows), which
-// took a third of Write's time once the schedule was not a range. The
-// template writes a NUL in the place of each, a byte that no text it
-// escapes can hold (html/template writes U+FFFD for it), and Write writes
-// the template's output with the parts between its pieces.
 func Write(w io.Writer, k *Collector, rec *viz.Recorder, r *model.Report, p Page) error {
 	d := pageData(k, rec, r)
 	v, err := newView(k, &d, r, p)
@@ -123,46 +171,137 @@ func Write(w io.Writer, k *Collector, rec *viz.Recorder, r *model.Report, p Page
 		sc = new(scratch)
 	}
 	defer func() {
-		if sc.layout.Cap()+cap(sc.parts) <= maxSpare {
+		if cap(sc.small)+cap(sc.parts) <= maxSpare {
 			spare.Store(sc)
 		}
 	}()
-	layout := &sc.layout
-	layout.Reset()
-	layout.Grow(len(pageHTML) + len(v.Summary) + len(p.Scenario) + 4096)
-	if err := page.Execute(layout, v); err != nil {
-		return err
-	}
+	// Every hole's text, the small ones in one buffer and the schedule
+	// and the data in another, so that the page is written out in order
+	// without a copy of the large parts.
+	var fill [holes][]byte
 	b := appendSchedule(sc.parts[:0], k.rows)
 	rows := len(b)
 	b = d.appendJSON(b)
 	sc.parts = b
-	// In the order the page shows them.
-	parts := [][]byte{p.Diagram, p.Chart, b[:rows], b[rows:]}
-	pieces := bytes.Split(layout.Bytes(), []byte{0})
-	if len(pieces) != len(parts)+1 {
-		return errors.New("report: the page's template does not mark its large parts")
+	fill[holeRows], fill[holeData] = b[:rows], b[rows:]
+	fill[holeDiagram], fill[holeChart] = p.Diagram, p.Chart
+	small := sc.small[:0]
+	var at [holes][2]int
+	for h := range holes {
+		if !large(h) {
+			at[h][0] = len(small)
+			small = v.appendHole(small, h)
+			at[h][1] = len(small)
+		}
+	}
+	sc.small = small
+	for h := range holes {
+		if !large(h) {
+			fill[h] = small[at[h][0]:at[h][1]]
+		}
 	}
 	// A caller's buffer grows once to the page, rather than be copied as
 	// it doubles.
 	if g, ok := w.(interface{ Grow(int) }); ok {
-		n := layout.Len()
-		for _, part := range parts {
-			n += len(part)
+		n := 0
+		for _, pc := range pieces {
+			n += len(pc.text)
+			if pc.hole < holes {
+				n += len(fill[pc.hole])
+			}
 		}
 		g.Grow(n)
 	}
-	for i, piece := range pieces {
-		if _, err := w.Write(piece); err != nil {
+	for _, pc := range pieces {
+		if _, err := io.WriteString(w, pc.text); err != nil {
 			return err
 		}
-		if i < len(parts) {
-			if _, err := w.Write(parts[i]); err != nil {
+		if pc.hole < holes {
+			if _, err := w.Write(fill[pc.hole]); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// large reports whether hole h is one of the page's large parts, which
+// Write writes from where they are.
+func large(h int) bool {
+	return h == holeDiagram || h == holeChart || h == holeRows || h == holeData
+}
+
+// appendHole appends the text of hole h, one of the page's small ones.
+func (v *view) appendHole(b []byte, h int) []byte {
+	switch h {
+	case holeName:
+		return appendEscaped(b, v.Name)
+	case holeReplay:
+		return appendEscaped(b, v.Replay)
+	case holeVerdictClass:
+		switch {
+		case !v.Passed:
+			return append(b, "fail"...)
+		case v.Anomalous:
+			return append(b, "anomaly"...)
+		}
+		return append(b, "pass"...)
+	case holeVerdict:
+		return appendEscaped(b, v.Verdict)
+	case holeLeft:
+		for _, l := range v.Left {
+			b = append(b, `<p class="left">Left out: `...)
+			b = append(appendEscaped(b, l), ".</p>"...)
+		}
+		return b
+	case holeEndLabel:
+		return appendEscaped(b, v.EndLabel)
+	case holeChecks:
+		for _, c := range v.Checks {
+			b = c.appendRow(b)
+		}
+		return b
+	case holeSummary:
+		return appendEscaped(b, v.Summary)
+	case holeNodeOptions:
+		for _, n := range v.Nodes {
+			b = append(b, "<option>"...)
+			b = append(appendEscaped(b, n), "</option>"...)
+		}
+		return b
+	case holeScenario:
+		return appendEscaped(b, v.Scenario)
+	}
+	panic("report: no text for the hole " + holeNames[h])
+}
+
+// appendRow appends the check's row of the table of checks.
+func (c *verdict) appendRow(b []byte) []byte {
+	if c.Skipped != "" {
+		b = append(b, `<tr><td>&ndash;</td><td class="mono">`...)
+		b = append(appendEscaped(b, c.Name), `</td><td>`...)
+		b = append(appendEscaped(b, c.Rule), `<br>not checked: `...)
+		return append(appendEscaped(b, c.Skipped), "</td></tr>\n"...)
+	}
+	b = append(b, `<tr><td class="`...)
+	b = append(appendEscaped(b, c.Status), `">`...)
+	if c.Status == "fail" {
+		b = append(b, "FAIL"...)
+	} else {
+		b = appendEscaped(b, c.Status)
+	}
+	b = append(b, `</td><td class="mono">`...)
+	b = append(appendEscaped(b, c.Name), `</td><td>`...)
+	b = appendEscaped(b, c.Rule)
+	if c.First != "" {
+		b = append(b, `<br><span class="fail">`...)
+		b = append(appendEscaped(b, c.First), "</span>"...)
+	}
+	for _, a := range c.Anomalies {
+		b = append(b, `<br><span class="anomaly">`...)
+		b = append(appendEscaped(b, a), "</span>"...)
+	}
+	return append(b, "</td></tr>\n"...)
 }
 
 // scratch is where Write renders a page before it writes it out, kept as
@@ -172,17 +311,14 @@ func Write(w io.Writer, k *Collector, rec *viz.Recorder, r *model.Report, p Page
 // whole, not in a sync.Pool, which a collection empties, and a run makes
 // one or two.
 type scratch struct {
-	layout bytes.Buffer // the template's output
-	parts  []byte       // the schedule, then the data
+	small []byte // the small holes' text
+	parts []byte // the schedule, then the data
 }
 
 var spare atomic.Pointer[scratch]
 
 // maxSpare is the most that spare keeps: a page of MaxRows lines, about.
 const maxSpare = 8 << 20
-
-// marker stands in the template for a large part of the page: see Write.
-const marker = "\x00"
 
 // newView is what the page's template shows of the run.
 func newView(k *Collector, d *data, r *model.Report, p Page) (view, error) {
@@ -195,8 +331,8 @@ func newView(k *Collector, d *data, r *model.Report, p Page) (view, error) {
 	if i := bytes.Index(summary, []byte("\nchecks:\n")); i >= 0 {
 		summary = summary[:i+1]
 	}
-	v := view{Page: p, Summary: string(summary), Passed: r.Passed(), Verdict: r.Verdict(), Anomalous: len(r.Anomalies) > 0, Nodes: d.Nodes, Data: marker,
-		Diagram: marker, Chart: marker, Rows: marker, Left: d.Left, EndLabel: sim.Time(d.End).String()}
+	v := view{Page: p, Summary: string(summary), Passed: r.Passed(), Verdict: r.Verdict(), Anomalous: len(r.Anomalies) > 0, Nodes: d.Nodes,
+		Left: d.Left, EndLabel: sim.Time(d.End).String()}
 	for _, c := range r.Checks {
 		v.Checks = append(v.Checks, verdict{Name: c.Name, Rule: c.Rule, Status: c.Status().Word(), First: c.First,
 			Anomalies: r.AnomaliesOf(c.Name), Skipped: c.Skipped})
@@ -274,13 +410,11 @@ func pageData(k *Collector, rec *viz.Recorder, r *model.Report) data {
 }
 
 // appendSchedule appends the schedule's lines, one table row each, ready
-// for the page. It is not a template range, as the rest of the page is: a
-// page holds up to MaxRows lines, and html/template, which reflects on
-// every field of every line and escapes each through a chain of calls,
-// took nine tenths of Write's time on the default run (BenchmarkWrite).
-// The bytes are the same as the range wrote (TestScheduleAsTemplate):
-// appendEscaped escapes as html/template does in text and in quoted
-// attributes.
+// for the page: the bytes a range of html/template wrote
+// (TestScheduleAsTemplate), at a tenth of the time, since html/template
+// reflects on every field of every line and escapes each through a chain
+// of calls. appendEscaped escapes as html/template does in text and in
+// quoted attributes.
 func appendSchedule(b []byte, rows []row) []byte {
 	n := 0
 	for _, r := range rows {
