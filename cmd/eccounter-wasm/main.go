@@ -29,6 +29,7 @@ package main
 
 import (
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall/js"
@@ -37,7 +38,22 @@ import (
 	"eccounter/scenarios"
 )
 
+// The collector's settings for the page. WebAssembly runs the collector
+// on the page's one thread, in the run's time: at Go's default, a run of
+// the default scenario (3 MB allocated over a live heap of about 2.5 MB)
+// set off two collections, a third of its time in the page. Four times
+// the live heap between collections makes that one every few runs. The
+// memory limit bounds what that costs an exploration, which may hold a
+// gibibyte (playground.MaxMemory): past the limit the collector runs
+// as often as it must, well inside the 4 GiB a WebAssembly memory holds.
+const (
+	gcPercent   = 400
+	memoryLimit = 2 << 30
+)
+
 func main() {
+	debug.SetGCPercent(gcPercent)
+	debug.SetMemoryLimit(memoryLimit)
 	var presets []any
 	for _, p := range scenarios.Presets() {
 		presets = append(presets, map[string]any{"name": p.Name, "toml": string(p.TOML)})
