@@ -25,8 +25,9 @@ type Result struct {
 	// header, schedule and summary. On a scenario error it is empty; on
 	// a run that aborted, it holds what was printed before.
 	Output string
-	// Report is the run's HTML page, as -report writes it.
-	Report string
+	// Report is the run's HTML page, as -report writes it: bytes, for
+	// the page hands them to its frame as they are, never as a string.
+	Report []byte
 	// Seed is the seed the run used: the one given, or the scenario's.
 	Seed int64
 	// Passed: every check passed (an anomaly does not fail a run).
@@ -80,10 +81,10 @@ func Run(name, scenario string, seed *int64) Result {
 		sc.Seed = *seed
 	}
 	res := Result{Seed: sc.Seed}
-	// Builders, not buffers: their String is the bytes, where a buffer's
-	// copies them, and a page is most of a megabyte. report.Write grows
-	// page once to its size.
-	var out, page strings.Builder
+	// A builder for the output, whose String is its bytes, where a
+	// buffer's copies them. report.Write grows page once to its size.
+	var out strings.Builder
+	var page bytes.Buffer
 	out.Grow(outputGuess)
 	w := bufio.NewWriter(&out)
 	fail := func(err error) Result {
@@ -108,7 +109,7 @@ func Run(name, scenario string, seed *int64) Result {
 	}
 	r.WriteSummary(w)
 	w.Flush()
-	res.Output, res.Report, res.Passed = out.String(), page.String(), r.Report.Passed()
+	res.Output, res.Report, res.Passed = out.String(), page.Bytes(), r.Report.Passed()
 	return res
 }
 

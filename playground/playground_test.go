@@ -38,7 +38,7 @@ func TestDefaultSeed42(t *testing.T) {
 	if !r.Passed || r.Seed != 42 {
 		t.Errorf("Passed %v, Seed %d; want true, 42", r.Passed, r.Seed)
 	}
-	if !strings.HasPrefix(r.Report, "<!DOCTYPE html>") || !strings.Contains(r.Report, "eccounter-sim -seed 42") {
+	if !bytes.HasPrefix(r.Report, []byte("<!DOCTYPE html>")) || !bytes.Contains(r.Report, []byte("eccounter-sim -seed 42")) {
 		t.Errorf("the report is not the run's page: %.200q", r.Report)
 	}
 }
@@ -71,7 +71,7 @@ func TestScenarioError(t *testing.T) {
 	if !strings.HasPrefix(e.Text, "scenarios/x.toml:3:13: servers: ") || !strings.Contains(e.Text, e.Message) || e.Message == "" {
 		t.Errorf("Text %q, Message %q", e.Text, e.Message)
 	}
-	if r.Output != "" || r.Report != "" {
+	if r.Output != "" || r.Report != nil {
 		t.Errorf("a scenario error ran something: %q", r.Output)
 	}
 }
@@ -117,7 +117,7 @@ func TestPresets(t *testing.T) {
 	for _, p := range scenarios.Presets() {
 		r := Run(p.Name, string(p.TOML), nil)
 		if p.Name == "scenarios/large.toml" || p.Name == "scenarios/explore/no-relay.toml" {
-			if r.Error == nil || !strings.Contains(r.Error.Message, "past 200000 events") || r.Report != "" {
+			if r.Error == nil || !strings.Contains(r.Error.Message, "past 200000 events") || r.Report != nil {
 				t.Errorf("%s: error %+v, want the playground's limit", p.Name, r.Error)
 			}
 			continue

@@ -263,7 +263,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 			t.Errorf("the page never loaded its worker, sweep-worker.js: %v", tb.Requests())
 		}
 		for _, u := range tb.Requests() {
-			if !strings.HasPrefix(u, srv.URL+"/") && !strings.HasPrefix(u, "data:") {
+			if !strings.HasPrefix(u, srv.URL+"/") && !strings.HasPrefix(u, "data:") && !strings.HasPrefix(u, "blob:"+srv.URL+"/") && u != "about:blank" {
 				t.Errorf("the page asked for %s: it may ask for its own files only", u)
 			}
 		}
