@@ -1066,6 +1066,9 @@ func TestTimeString(t *testing.T) {
 		{math.MaxInt64, "9223372036854.775ms"},
 		{math.MinInt64, "-9223372036854.775ms"},
 		{-999, "-0.000ms"},
+		{Time(1<<32) * 1000, "4294967.296ms"},   // past 32 bits of microseconds
+		{Time(1<<32-1) * 1000, "4294967.295ms"}, // the last within them
+		{Time(5e15 + 7e3), "5000000000.007ms"},
 	}
 	for _, tt := range tests {
 		if got := tt.t.String(); got != tt.want {
@@ -1074,30 +1077,6 @@ func TestTimeString(t *testing.T) {
 		if got := string(tt.t.AppendText([]byte("at "))); got != "at "+tt.want {
 			t.Errorf("Time(%d).AppendText = %q, want %q", int64(tt.t), got, "at "+tt.want)
 		}
-	}
-}
-
-// TestAppendFixed: AppendFixed writes what strconv writes for the whole
-// part and the decimals, zero-padded, for numbers of every length.
-func TestAppendFixed(t *testing.T) {
-	values := []uint64{0, 1, 9, 10, 99, 100, 999, 1000, 12345, 1e9, 1e18, math.MaxUint64}
-	for v := uint64(7); v < math.MaxUint64/13; v = v*13 + 5 {
-		values = append(values, v)
-	}
-	for _, v := range values {
-		for _, d := range []int{1, 3, 19} {
-			p := uint64(1)
-			for range d {
-				p *= 10
-			}
-			want := fmt.Sprintf("x%d.%0*d", v/p, d, v%p)
-			if got := string(AppendFixed([]byte("x"), v, d)); got != want {
-				t.Errorf("AppendFixed(%d, %d) = %q, want %q", v, d, got, want)
-			}
-		}
-	}
-	if got := string(AppendFixed(nil, 5, 0)); got != "0.5" {
-		t.Errorf("AppendFixed(5, 0) = %q; want 0.5, one decimal at least", got)
 	}
 }
 

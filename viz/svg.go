@@ -104,7 +104,8 @@ func appendNum(b []byte, x float64) []byte {
 	if bits>>63 != 0 {
 		b = append(b, '-')
 	}
-	return sim.AppendFixed(b, q, 1)
+	b = strconv.AppendUint(b, q/10, 10)
+	return append(b, '.', byte('0'+q%10))
 }
 
 // open starts the document; extra holds more attributes of the root
