@@ -86,10 +86,7 @@ func (k *Collector) AfterStep(s *model.Step) {
 	servers := k.c.Config().Servers
 	switch s.In.Kind {
 	case sim.Deliver, sim.Drop:
-		// The engine numbers messages upward as they are sent, so msgs
-		// is in order of ID: a search, not a map, which costs more
-		// (in WebAssembly most of all) for a run's thousands.
-		i, ok := slices.BinarySearchFunc(k.msgs, s.In.ID, func(m message, id sim.MsgID) int { return cmp.Compare(m.id, id) })
+		i, ok := k.find(s.In.ID)
 		if ok && k.msgs[i].done < 0 {
 			k.msgs[i].done, k.msgs[i].fate = s.Time, "recv"
 			if s.In.Kind == sim.Drop {
@@ -123,6 +120,20 @@ func (k *Collector) AfterStep(s *model.Step) {
 		k.line = appendKind(k.line[:0], m.Msg, m.Msg.Type != model.Get)
 		k.msgs = append(k.msgs, message{m.ID, s.Node, m.To, string(k.line), s.Time, -1, ""})
 	}
+}
+
+// find returns the index of message id in msgs. The engine numbers
+// messages one up from the last as it sends them, and msgs keeps them all
+// up to MaxMessages, so the index is the ID's distance from the first;
+// a search is the rule, should the numbers skip, and a map would cost
+// more (in WebAssembly most of all) for a run's thousands.
+func (k *Collector) find(id sim.MsgID) (int, bool) {
+	if len(k.msgs) > 0 {
+		if i := int64(id) - int64(k.msgs[0].id); i >= 0 && i < int64(len(k.msgs)) && k.msgs[i].id == id {
+			return int(i), true
+		}
+	}
+	return slices.BinarySearchFunc(k.msgs, id, func(m message, id sim.MsgID) int { return cmp.Compare(m.id, id) })
 }
 
 // appendKind appends m's kind, and its value if value: "set 925". It

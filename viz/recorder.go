@@ -248,10 +248,22 @@ func (r *Recorder) AfterStep(s *model.Step) {
 
 // arrive records a copy of message id arriving, if the message is kept.
 func (r *Recorder) arrive(id sim.MsgID, a Arrival) {
-	i, found := slices.BinarySearchFunc(r.Messages, id, func(m Message, id sim.MsgID) int { return cmp.Compare(m.ID, id) })
-	if found {
+	if i, found := r.find(id); found {
 		r.Messages[i].Arrivals = append(r.Messages[i].Arrivals, a)
 	}
+}
+
+// find returns the index of message id among those kept. The engine
+// numbers messages one up from the last as it sends them, so when every
+// message is kept since the first, as for the playground's diagram, the
+// index is the ID's distance from the first kept; else a search.
+func (r *Recorder) find(id sim.MsgID) (int, bool) {
+	if len(r.Messages) > 0 {
+		if i := int64(id) - int64(r.Messages[0].ID); i >= 0 && i < int64(len(r.Messages)) && r.Messages[i].ID == id {
+			return int(i), true
+		}
+	}
+	return slices.BinarySearchFunc(r.Messages, id, func(m Message, id sim.MsgID) int { return cmp.Compare(m.ID, id) })
 }
 
 // heal ends partition index (-1: every one still on) at t.
