@@ -226,16 +226,18 @@ func (r *Run) WriteReport(w io.Writer) error {
 	if r.Collector == nil {
 		return errors.New("runner: the run was started without Options.Report")
 	}
-	var diagram, chart bytes.Buffer
-	if err := viz.Diagram(&diagram, r.Recorder, r.Report, r.o.DiagramOptions); err != nil {
+	diagram, done, err := viz.DiagramBytes(r.Recorder, r.Report, r.o.DiagramOptions)
+	if err != nil {
 		return err
 	}
+	defer done()
+	var chart bytes.Buffer
 	if err := viz.Chart(&chart, r.Recorder, r.Report); err != nil {
 		return err
 	}
 	sc := r.Scenario
 	page := report.Page{Name: sc.Name, Replay: r.Replay, Scenario: string(sc.Resolved().TOML()),
-		Diagram: diagram.Bytes(), Chart: chart.Bytes()}
+		Diagram: diagram, Chart: chart.Bytes()}
 	return report.Write(w, r.Collector, r.Recorder, &r.Report, page)
 }
 

@@ -162,13 +162,28 @@ func (ts *timeScale) attrs() string {
 }
 
 // Diagram writes a space-time diagram of the run as SVG: a lane per node,
-// time flowing down, an arrow per message. See the README's "Pictures of a
-// run" for how to read it.
+// time flowing down, an arrow per message. See docs/pictures.md for how
+// to read it.
 func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOptions) error {
+	svg, done, err := DiagramBytes(rec, report, opts)
+	if err != nil {
+		return err
+	}
+	defer done()
+	_, err = w.Write(svg)
+	return err
+}
+
+// DiagramBytes draws the diagram that Diagram writes and returns its
+// bytes, valid until the caller calls done (nil with an error). A caller
+// that embeds the diagram, as the report does, then makes no copy of
+// its own: a diagram is most of a megabyte, and the playground draws one
+// a run.
+func DiagramBytes(rec *Recorder, report model.Report, opts DiagramOptions) (svg []byte, done func(), err error) {
 	n := len(rec.names)
 	show, err := opts.shown(rec)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	lane := make([]float64, n) // x of each shown lane
 	var lanes []sim.NodeID
@@ -260,7 +275,6 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 	height := ts.bottom() + footerH
 
 	s := newSVG(4096 + 600*len(drawn)) // about what a message takes, so that the buffer grows once
-	defer s.free()
 	s.open(width, height, ts.attrs())
 	s.add(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker></defs>` + "\n")
 
@@ -430,8 +444,7 @@ func Diagram(w io.Writer, rec *Recorder, report model.Report, opts DiagramOption
 	s.label(8, height-8, `fill="#555"`, "run stopped at "+report.Now.String()+" ("+report.Reason.String()+")")
 	s.add(`<style>.halo{paint-order:stroke;stroke:white;stroke-width:4px;stroke-linejoin:round}</style>` + "\n")
 	s.close()
-	_, err = w.Write(s.Bytes())
-	return err
+	return s.Bytes(), s.free, nil
 }
 
 // draw draws every copy of message m: an arrow if it arrived, a
