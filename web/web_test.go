@@ -163,6 +163,9 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	})()`))
 	b.must(err)
 	t.Logf("ten more runs took %s ms", formatTimes(times))
+	gc, err := chromedp.Run(b.ctx, chromedp.Evaluate[float64](`window.lastCollectMs`))
+	b.must(err)
+	t.Logf("the collection after the first run took %.1f ms", gc)
 	if got := b.eval(`document.getElementById("output").textContent`); got != string(golden) {
 		t.Errorf("the page's text output differs from testdata/default-seed42.golden at line %d:\n%s", textdiff.FirstLine(got, string(golden)), textdiff.Lines(got, string(golden)))
 	}
