@@ -1,7 +1,10 @@
 package web
 
 import (
+	"bytes"
+	"compress/flate"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -195,9 +198,13 @@ func TestPlaygroundInBrowser(t *testing.T) {
 		save(t, "playground.png", shot)
 	}
 	share := b.eval(`document.getElementById("share").href`)
-	if !strings.HasPrefix(share, srv.URL+"/#s=") || !strings.HasSuffix(share, "&seed=42") {
-		t.Errorf("share link %.120q...: want %s/#s=...&seed=42", share, srv.URL)
+	plain := base64.RawURLEncoding.EncodeToString(scenarios.Presets()[0].TOML)
+	if !strings.HasPrefix(share, srv.URL+"/#z=") || !strings.HasSuffix(share, "&seed=42") {
+		t.Errorf("share link %.120q...: want %s/#z=...&seed=42", share, srv.URL)
+	} else if len(share) > len(plain)/2 {
+		t.Errorf("the share link is %d bytes, the scenario in base64url %d: it is not compressed", len(share), len(plain))
 	}
+	t.Logf("the share link of the default scenario is %d bytes (%d in plain base64url)", len(share), len(plain))
 
 	// A scenario error, at its line and column, selected in the editor.
 	def := string(scenarios.Presets()[0].TOML)
@@ -259,6 +266,22 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	}
 	if got := b2.eval(`document.getElementById("seed").value`); got != "42" {
 		t.Errorf("the share link's seed box holds %q; want 42", got)
+	}
+	// A link as the page wrote them before it compressed them still
+	// reads; one that inflates past the largest scenario is refused,
+	// and the page lives on.
+	old := "#s=" + base64.RawURLEncoding.EncodeToString([]byte("clients = 1\nrequests_per_client = 3\n")) + "&seed=7"
+	b2.eval(`location.hash = "` + old + `"`)
+	_, err = chromedp.Run(b2.ctx, chromedp.Poll[bool](`document.getElementById("status").textContent.includes("seed 7")`, chromedp.WithPollingTimeout(10*time.Second)))
+	b2.must(err)
+	if got := b2.eval(`document.getElementById("scenario").value`); got != "clients = 1\nrequests_per_client = 3\n" {
+		t.Errorf("after an old #s= link the editor holds %q", got)
+	}
+	b2.eval(`location.hash = "#z=` + bomb(t) + `&seed=8"`)
+	_, err = chromedp.Run(b2.ctx, chromedp.Poll[bool](`document.getElementById("status").textContent.includes("larger than")`, chromedp.WithPollingTimeout(10*time.Second)))
+	b2.must(err)
+	if got := b2.eval(`document.getElementById("status").textContent`); !strings.Contains(got, "ignored") {
+		t.Errorf("after a link that inflates to 64 MB the page says %q", got)
 	}
 
 	for _, tb := range []*tab{b, b2} {
@@ -396,4 +419,22 @@ func formatTimes(ms []float64) string {
 	slices.Sort(sorted)
 	fmt.Fprintf(&b, " (median %.1f)", sorted[len(sorted)/2])
 	return b.String()
+}
+
+// bomb is a share link's scenario that inflates to 64 MB of comment
+// lines, in base64url: a few kilobytes.
+func bomb(t *testing.T) string {
+	var z bytes.Buffer
+	w, err := flate.NewWriter(&z, flate.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := []byte(strings.Repeat("#", 1023) + "\n")
+	for range 64 << 10 {
+		w.Write(line)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(z.Bytes())
 }

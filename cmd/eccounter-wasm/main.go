@@ -7,6 +7,7 @@
 // It sets globalThis.eccounter to an object with
 //
 //	presets: [{name, toml}, ...]       the shipped scenarios, the default first
+//	maxScenarioBytes                   the largest scenario run takes (scenarios.MaxFileSize)
 //	run(name, toml, seed) -> result    seed: a decimal string, or "" for the scenario's own
 //	explore(name, toml, syncOnChange) -> {verdict, text, graph, graphNote, error}
 //	sweep(name, toml, first, last, progress) -> Promise of {summary, histogram, histogramNote, total, done, failed, stopped, error}
@@ -67,6 +68,9 @@ func main() {
 		"explore": js.FuncOf(exploreJS),
 		"sweep":   js.FuncOf(sweepJS),
 		"collect": js.FuncOf(collect),
+		// The largest scenario run takes, for the page to bound what a
+		// share link decompresses to.
+		"maxScenarioBytes": scenarios.MaxFileSize,
 	}
 	js.Global().Set("eccounter", api)
 	if ready := js.Global().Get("eccounterReady"); ready.Type() == js.TypeFunction {
