@@ -21,6 +21,10 @@ type TextWriter struct {
 	blank string   // as wide as a name, for events of the whole network
 	buf   []byte
 	err   error
+	// steps counts the steps written; event is where the last one's
+	// event text starts in buf (see Event).
+	steps int
+	event int
 }
 
 // NewTextWriter returns a writer of c's schedule to w. Add it with
@@ -107,10 +111,23 @@ func (t *TextWriter) AfterStep(s *Step) {
 		b = append(b, t.names[s.Node]...)
 	}
 	b = append(b, "  "...)
+	t.event = len(b)
 	b = t.AppendEvent(b, s)
 	b = append(b, '\n')
 	t.buf = b
+	t.steps++
 	_, t.err = t.w.Write(b)
+}
+
+// Event returns the text that AppendEvent gave the n-th step (from 1),
+// if that is the last step t wrote, so that another observer of the same
+// run after t need not format it again; else (or if t is nil) ok is
+// false. The bytes are t's, valid until its next step.
+func (t *TextWriter) Event(n int) (text []byte, ok bool) {
+	if t == nil || n != t.steps || t.steps == 0 {
+		return nil, false
+	}
+	return t.buf[t.event : len(t.buf)-1], true
 }
 
 // AppendEvent appends what happened in a step, in words, without the time

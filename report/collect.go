@@ -27,6 +27,10 @@ const (
 type Collector struct {
 	c    *model.Cluster
 	text *model.TextWriter
+	// shared, if not nil, is the run's own schedule writer, observing
+	// before the collector: its lines' texts are taken, not made again.
+	shared *model.TextWriter
+	steps  int
 
 	rows        []row
 	line        []byte // a line of the schedule as it is written, reused
@@ -70,6 +74,12 @@ func NewCollector(c *model.Cluster) *Collector {
 	}
 }
 
+// Share has the collector take each line's text from w, the run's own
+// schedule writer, rather than format it a second time. w must observe
+// the run before the collector does; should it not, or should it miss a
+// step, the collector formats the text itself.
+func (k *Collector) Share(w *model.TextWriter) { k.shared = w }
+
 // BeforeStep does nothing.
 func (k *Collector) BeforeStep(sim.Time, sim.NodeID) {}
 
@@ -77,9 +87,14 @@ func (k *Collector) BeforeStep(sim.Time, sim.NodeID) {}
 func (k *Collector) AfterStep(s *model.Step) {
 	k.end = s.Time
 	name := k.c.Engine().Name(s.Node)
+	k.steps++
 	if len(k.rows) < MaxRows {
-		k.line = k.text.AppendEvent(k.line[:0], s)
-		k.rows = append(k.rows, row{s.Time, name, string(k.line)})
+		line, ok := k.shared.Event(k.steps)
+		if !ok {
+			k.line = k.text.AppendEvent(k.line[:0], s)
+			line = k.line
+		}
+		k.rows = append(k.rows, row{s.Time, name, string(line)})
 	} else {
 		k.rowsDropped++
 	}

@@ -105,7 +105,6 @@ func Start(w *bufio.Writer, sc *scenarios.Scenario, o Options) (*Run, error) {
 	}
 	if o.Report {
 		r.Collector = report.NewCollector(c)
-		c.Engine().Observe(r.Collector)
 	}
 	if o.Diagram || o.Chart || o.Report {
 		r.Recorder = viz.NewRecorder(c)
@@ -114,9 +113,9 @@ func Start(w *bufio.Writer, sc *scenarios.Scenario, o Options) (*Run, error) {
 		} else if err := r.Recorder.Keep(o.DiagramOptions); err != nil {
 			return nil, &InputError{"-nodes: " + strings.TrimPrefix(err.Error(), "viz: ")}
 		}
-		c.Engine().Observe(r.Recorder)
 	}
 	if o.Quiet {
+		r.observe()
 		return r, nil
 	}
 	switch o.Trace {
@@ -150,10 +149,27 @@ func Start(w *bufio.Writer, sc *scenarios.Scenario, o Options) (*Run, error) {
 	default:
 		return nil, &InputError{fmt.Sprintf("-trace %q: want text, jsonl, shiviz or none", o.Trace)}
 	}
-	if r.tr != nil {
-		c.Engine().Observe(r.tr)
-	}
+	r.observe()
 	return r, nil
+}
+
+// observe has the run's observers observe its cluster: the trace writer
+// first, so that the report's collector can take the schedule's lines
+// from it rather than format each twice.
+func (r *Run) observe() {
+	e := r.Cluster.Engine()
+	if r.tr != nil {
+		e.Observe(r.tr)
+	}
+	if r.Collector != nil {
+		if tw, ok := r.tr.(*model.TextWriter); ok {
+			r.Collector.Share(tw)
+		}
+		e.Observe(r.Collector)
+	}
+	if r.Recorder != nil {
+		e.Observe(r.Recorder)
+	}
 }
 
 // Execute runs the cluster, or replays the schedule on it, and keeps the

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"eccounter/internal/textdiff"
 	"eccounter/scenarios"
 )
 
@@ -49,6 +50,37 @@ func TestInputErrors(t *testing.T) {
 		var bad *InputError
 		if !errors.As(err, &bad) {
 			t.Errorf("Start(%+v): %v; want an *InputError", o, err)
+		}
+	}
+}
+
+// TestSharedSchedule: with the text trace, the report's collector takes
+// the schedule's lines from the trace writer; the page is the same as a
+// run without a trace makes, for scenarios of every kind of line (faults,
+// epidemics, a broken server).
+func TestSharedSchedule(t *testing.T) {
+	for _, p := range scenarios.Presets() {
+		sc, err := scenarios.Parse(p.Name, p.TOML)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := func(trace string) string {
+			r, err := Start(bufio.NewWriter(new(bytes.Buffer)), sc, Options{Trace: trace, Report: true, MaxEvents: 50_000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var limit *LimitError
+			if err := r.Execute(); err != nil && !errors.As(err, &limit) {
+				t.Fatal(err)
+			}
+			var b bytes.Buffer
+			if err := r.WriteReport(&b); err != nil {
+				t.Fatal(err)
+			}
+			return b.String()
+		}
+		if shared, alone := page("text"), page("none"); shared != alone {
+			t.Errorf("%s: the page with the text trace differs from the page without at byte %d", p.Name, textdiff.FirstByte(shared, alone))
 		}
 	}
 }
