@@ -37,8 +37,11 @@ func TestBuild(t *testing.T) {
 		}
 	}
 	fi, _ := os.Stat(filepath.Join(dir, "eccounter.wasm"))
-	if fi != nil && fi.Size() > 10_000_000 {
-		t.Errorf("eccounter.wasm is %d bytes; keep it under 10 MB", fi.Size())
+	// The budget is 10 MB; the test holds the file to 8, 1.1 MB above
+	// its size, so that a dependency as large as html/template was (3.1
+	// MB) shows at once.
+	if fi != nil && fi.Size() > 8_000_000 {
+		t.Errorf("eccounter.wasm is %d bytes; keep it under 8 MB (see docs/playground.md, Size)", fi.Size())
 	}
 	for name, text := range map[string][]byte{"index.html": Index, "sweep-worker.js": Worker} {
 		for _, line := range strings.Split(string(text), "\n") {
