@@ -58,9 +58,9 @@ type span struct {
 type message struct {
 	id         sim.MsgID
 	from, to   sim.NodeID
-	what       string
-	sent, done sim.Time // done: first arrival or drop; -1 while in flight
-	fate       string   // "recv", or the reason of a drop
+	msg        model.Msg // what it says: see appendKind
+	sent, done sim.Time  // done: first arrival or drop; -1 while in flight
+	fate       string    // "recv", or the reason of a drop
 }
 
 // NewCollector returns a collector for c's run. Observe it with
@@ -132,8 +132,7 @@ func (k *Collector) AfterStep(s *model.Step) {
 			k.msgsDropped++
 			continue
 		}
-		k.line = appendKind(k.line[:0], m.Msg, m.Msg.Type != model.Get)
-		k.msgs = append(k.msgs, message{m.ID, s.Node, m.To, string(k.line), s.Time, -1, ""})
+		k.msgs = append(k.msgs, message{m.ID, s.Node, m.To, m.Msg, s.Time, -1, ""})
 	}
 }
 

@@ -389,8 +389,19 @@ func pageData(k *Collector, rec *viz.Recorder, r *model.Report) data {
 	if len(k.msgs) > 0 {
 		d.Messages = make([]jsMsg, 0, len(k.msgs)) // grown once: its copies cost the most in WebAssembly
 	}
-	for _, m := range k.msgs {
-		d.Messages = append(d.Messages, jsMsg{e.Name(m.from), e.Name(m.to), m.what, int64(m.sent), int64(m.done), m.fate})
+	// What each message says, "set 925", written one after another and
+	// made one string, which each message's names a part of: one
+	// allocation, not one a message.
+	var whats []byte
+	ends := make([]int, len(k.msgs))
+	for i, m := range k.msgs {
+		whats = appendKind(whats, m.msg, m.msg.Type != model.Get)
+		ends[i] = len(whats)
+	}
+	all, start := string(whats), 0
+	for i, m := range k.msgs {
+		d.Messages = append(d.Messages, jsMsg{e.Name(m.from), e.Name(m.to), all[start:ends[i]], int64(m.sent), int64(m.done), m.fate})
+		start = ends[i]
 	}
 	if k.rowsDropped > 0 {
 		d.Left = append(d.Left, fmt.Sprintf("the schedule shows its first %d lines of %d", len(k.rows), len(k.rows)+k.rowsDropped))

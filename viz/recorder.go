@@ -91,6 +91,11 @@ type Recorder struct {
 	keep                           *keepFilter
 	noMessages                     bool
 	skipNodes, skipWindow, skipMax int
+
+	// slab is where first arrivals are kept, many to an allocation: a
+	// message's Arrivals is a slice of it with no room to grow, so that a
+	// duplicate's arrival makes a slice of its own.
+	slab []Arrival
 }
 
 // keepFilter is the diagram a recorder records messages for.
@@ -248,7 +253,17 @@ func (r *Recorder) AfterStep(s *model.Step) {
 
 // arrive records a copy of message id arriving, if the message is kept.
 func (r *Recorder) arrive(id sim.MsgID, a Arrival) {
-	if i, found := r.find(id); found {
+	i, found := r.find(id)
+	switch {
+	case !found:
+	case r.Messages[i].Arrivals == nil:
+		if len(r.slab) == cap(r.slab) {
+			r.slab = make([]Arrival, 0, slabSize)
+		}
+		r.slab = append(r.slab, a)
+		n := len(r.slab)
+		r.Messages[i].Arrivals = r.slab[n-1 : n : n]
+	default:
 		r.Messages[i].Arrivals = append(r.Messages[i].Arrivals, a)
 	}
 }
@@ -265,6 +280,9 @@ func (r *Recorder) find(id sim.MsgID) (int, bool) {
 	}
 	return slices.BinarySearchFunc(r.Messages, id, func(m Message, id sim.MsgID) int { return cmp.Compare(m.ID, id) })
 }
+
+// slabSize is how many first arrivals an allocation holds.
+const slabSize = 256
 
 // heal ends partition index (-1: every one still on) at t.
 func (r *Recorder) heal(t sim.Time, index int) {
