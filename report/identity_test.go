@@ -56,15 +56,25 @@ func hostile() []string {
 	}
 }
 
+// observedDefault runs the default scenario observed for its page.
+func observedDefault(t *testing.T) (*Collector, *viz.Recorder, model.Report) {
+	t.Helper()
+	c := model.NewCluster(scenarios.Default().Config())
+	k := NewCollector(c)
+	rec := viz.NewRecorder(c)
+	c.Engine().Observe(k)
+	c.Engine().Observe(rec)
+	r, err := c.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k, rec, r
+}
+
 // TestScheduleAsTemplate: appendSchedule writes the bytes the template's range
 // wrote, for the default run and for lines and names of every character.
 func TestScheduleAsTemplate(t *testing.T) {
-	c := model.NewCluster(scenarios.Default().Config())
-	k := NewCollector(c)
-	c.Engine().Observe(k)
-	if _, err := c.Run(); err != nil {
-		t.Fatal(err)
-	}
+	k, _, _ := observedDefault(t)
 	rows := k.rows
 	for i, s := range hostile() {
 		rows = append(rows, row{sim.Time(i) * 1_234_567, s, "text " + s}, row{sim.Time(i), "server-1", s})
@@ -80,15 +90,7 @@ func TestScheduleAsTemplate(t *testing.T) {
 // TestDataAsJSON: the page's data is the bytes json.Marshal writes, for
 // the default run and for data of every character, nil lists and empty.
 func TestDataAsJSON(t *testing.T) {
-	c := model.NewCluster(scenarios.Default().Config())
-	k := NewCollector(c)
-	rec := viz.NewRecorder(c)
-	c.Engine().Observe(k)
-	c.Engine().Observe(rec)
-	r, err := c.Run()
-	if err != nil {
-		t.Fatal(err)
-	}
+	k, rec, r := observedDefault(t)
 	strs := hostile()
 	for i := range 256 {
 		strs = append(strs, string([]byte{'a', byte(i), 'z'}))
@@ -116,15 +118,7 @@ func TestDataAsJSON(t *testing.T) {
 // for, for the default run with lines, names and page fields of every
 // character, NUL included. Only the script differs: it keeps its comments.
 func TestPageAsTemplate(t *testing.T) {
-	c := model.NewCluster(scenarios.Default().Config())
-	k := NewCollector(c)
-	rec := viz.NewRecorder(c)
-	c.Engine().Observe(k)
-	c.Engine().Observe(rec)
-	r, err := c.Run()
-	if err != nil {
-		t.Fatal(err)
-	}
+	k, rec, r := observedDefault(t)
 	for i, s := range hostile() {
 		k.rows = append(k.rows, row{k.end + sim.Time(i), s, "text " + s})
 	}
