@@ -320,7 +320,7 @@ var spare atomic.Pointer[scratch]
 // maxSpare is the most that spare keeps: a page of MaxRows lines, about.
 const maxSpare = 8 << 20
 
-// newView is what the page's template shows of the run.
+// newView is what the page's small holes show of the run.
 func newView(k *Collector, d *data, r *model.Report, p Page) (view, error) {
 	var summary []byte
 	sw := &byteWriter{&summary}
