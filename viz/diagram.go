@@ -588,7 +588,14 @@ func (b box) overlaps(c box) bool {
 // textBox estimates the box of a text of font size 10 or 11 whose baseline
 // starts at (x, y) (anchor start) or is centred on x (anchor middle).
 func textBox(x, y float64, text string, middle bool) box {
-	w := 6.2 * float64(utf8.RuneCountInString(text))
+	return widthBox(x, y, labelWidth(text), middle)
+}
+
+// labelWidth estimates the width of a label of font size 10 or 11.
+func labelWidth(text string) float64 { return 6.2 * float64(utf8.RuneCountInString(text)) }
+
+// widthBox is textBox for a text w wide.
+func widthBox(x, y, w float64, middle bool) box {
 	if middle {
 		x -= w / 2
 	}
@@ -690,11 +697,12 @@ func (l *labeller) labelAlong(x1, y1, x2, y2 float64, colour, text string, middl
 	}
 	var x, y float64
 	found := false
+	w := labelWidth(text) // once: a label tries up to ten places
 	for _, at := range [...]float64{0.5, 0.3, 0.7, 0.15, 0.85} {
 		f := (gap + at) / span
 		for _, dy := range [...]float64{above, below} {
 			x, y = x1+f*(x2-x1), y1+f*(y2-y1)+dy
-			if l.free(textBox(x, y, text, true)) {
+			if l.free(widthBox(x, y, w, true)) {
 				found = true
 				break
 			}
@@ -707,7 +715,7 @@ func (l *labeller) labelAlong(x1, y1, x2, y2 float64, colour, text string, middl
 		f := (gap + 0.5) / span
 		x, y = x1+f*(x2-x1), y1+f*(y2-y1)+above
 	}
-	l.place(textBox(x, y, text, true))
+	l.place(widthBox(x, y, w, true))
 	extra, ok := l.extra[colour]
 	if !ok { // a handful of colours, thousands of labels
 		if l.extra == nil {
