@@ -32,9 +32,6 @@ func (s *svg) addBytes(p []byte) { s.b = append(s.b, p...) }
 // Bytes returns the document so far; it is valid until the next write.
 func (s *svg) Bytes() []byte { return s.b }
 
-// Len is the length of the document so far.
-func (s *svg) Len() int { return len(s.b) }
-
 // Reset empties the document, keeping its room.
 func (s *svg) Reset() { s.b = s.b[:0] }
 
